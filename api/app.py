@@ -1,0 +1,83 @@
+"""The Starlette application: routes, error mapping, and the lifespan that wires the layers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.config import Settings
+from api.errors import EXCEPTION_HANDLERS
+from api.routes import statuses
+from api.services import Services
+from commands.app import TootlogApplication
+from projections.positions import ProjectionPositions
+from projections.queries import Queries
+from projections.worker import ProjectionWorker, start_in_thread
+
+log = logging.getLogger("tootlog")
+
+
+class IgnoreTrailingSlash:
+    """Rails ignores a trailing slash; Mastodon.py and toot send some (§1.1)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        await self.app(scope, receive, send)
+
+
+def migrate(database_url: str, settings: Settings) -> None:
+    """Create the event store and read-model tables (idempotent)."""
+    worker = ProjectionWorker(database_url, settings.urls)
+    try:
+        worker.create_tables()
+    finally:
+        worker.close()
+
+
+def create_app(settings: Settings, database_url: str) -> ASGIApp:
+    """The ASGI app for `database_url`; runs a projection worker unless settings say not to."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        migrate(database_url, settings)
+        pool = AsyncConnectionPool(
+            database_url, min_size=2, max_size=settings.db_pool_size, open=False
+        )
+        await pool.open(wait=True)
+        positions = ProjectionPositions(database_url)
+        await positions.start()
+        write_model = TootlogApplication(database_url, pool_size=settings.db_pool_size)
+        worker_thread = None
+        if settings.run_worker:
+            worker = ProjectionWorker(
+                database_url, settings.urls, batch_size=settings.projection_batch_size
+            )
+            worker_thread, stop_worker = start_in_thread(worker)
+        app.state.services = Services(settings, write_model, Queries(pool), positions)
+        try:
+            yield
+        finally:
+            if worker_thread is not None:
+                stop_worker.set()
+                worker_thread.join(timeout=5)
+                worker.close()
+            await positions.stop()
+            await pool.close()
+            write_model.close()
+
+    app = Starlette(
+        routes=[*statuses.routes],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    return IgnoreTrailingSlash(app)

@@ -1,0 +1,65 @@
+"""Bearer tokens and scopes, with Mastodon's distinction between unknown and revoked tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from api.errors import OUTSIDE_SCOPES, REVOKED_TOKEN, USER_REQUIRED, ApiError, unauthorized
+from domain.scopes import allows
+from domain.token import hash_token
+from projections.queries import Queries, TokenRow
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: a token row (user or app-only), or nobody."""
+
+    token: TokenRow | None = None
+    presented: bool = False  # a token string was sent, even if unknown
+
+    @property
+    def account_id(self) -> int | None:
+        """The user's account id; None for anonymous and app-only tokens."""
+        return self.token.account_id if self.token else None
+
+    @property
+    def is_user(self) -> bool:
+        return self.account_id is not None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("access_token") or None
+
+
+async def resolve_viewer(request: Request, queries: Queries) -> Viewer:
+    token = bearer_token(request)
+    if token is None:
+        return Viewer()
+    return Viewer(await queries.token(hash_token(token)), presented=True)
+
+
+def check_optional(viewer: Viewer, accepted: Iterable[str]) -> None:
+    """Optional-auth endpoints: unknown token = anonymous; revoked = 401; missing scope = 403."""
+    if viewer.token is None:
+        return
+    if viewer.token.revoked:
+        raise unauthorized(REVOKED_TOKEN)
+    if not allows(viewer.token.scopes, accepted):
+        raise ApiError(403, OUTSIDE_SCOPES)
+
+
+def check_user(viewer: Viewer, accepted: Iterable[str]) -> int:
+    """Required-auth endpoints: 401, 403, then 422 for app-only tokens; returns the account id."""
+    if viewer.token is None:
+        raise unauthorized()
+    check_optional(viewer, accepted)
+    if viewer.account_id is None:
+        raise ApiError(422, USER_REQUIRED)
+    return viewer.account_id

@@ -1,0 +1,48 @@
+"""Configuration from the environment; every setting has a default that makes `make run` work."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.urls import Urls
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    return float(raw) if raw.strip() else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything tootlog reads from the environment."""
+
+    database_url: str | None
+    data_dir: Path
+    urls: Urls
+    write_wait_timeout: float = 5.0
+    idempotency_retention: float = 3600.0
+    max_body_bytes: int = 1024 * 1024
+    run_worker: bool = True
+    db_pool_size: int = 10
+    projection_batch_size: int = 1000
+
+    @classmethod
+    def from_env(cls, port: int = 8000) -> Settings:
+        domain = os.environ.get("TOOTLOG_DOMAIN", "").strip()
+        scheme = os.environ.get("TOOTLOG_SCHEME", "").strip()
+        if not domain:
+            domain, scheme = f"localhost:{port}", scheme or "http"
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            data_dir=Path(os.environ.get("TOOTLOG_DATA_DIR") or ".tootlog"),
+            urls=Urls(domain=domain, scheme=scheme or "https"),
+            write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
+            idempotency_retention=_float("TOOTLOG_IDEMPOTENCY_RETENTION", 3600.0),
+            max_body_bytes=int(_float("TOOTLOG_MAX_BODY_BYTES", 1024 * 1024)),
+            run_worker=os.environ.get("TOOTLOG_WORKER", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
+            db_pool_size=int(_float("TOOTLOG_DB_POOL_SIZE", 10)),
+            projection_batch_size=int(_float("TOOTLOG_PROJECTION_BATCH", 1000)),
+        )

@@ -1,0 +1,97 @@
+"""Every failure becomes Mastodon's error JSON, mapped here and only here."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from domain import errors
+
+log = logging.getLogger("tootlog.api")
+
+NOT_FOUND = "Not Found"
+INVALID_TOKEN = "The access token is invalid"
+REVOKED_TOKEN = "The access token was revoked"
+OUTSIDE_SCOPES = "This action is outside the authorized scopes"
+USER_REQUIRED = "This method requires an authenticated user"
+TEMPORARY = "There was a temporary problem serving your request, please try again"
+
+
+class ApiError(Exception):
+    """An HTTP error answer with Mastodon's body."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def unauthorized(message: str = INVALID_TOKEN) -> ApiError:
+    challenge = f'Bearer realm="Doorkeeper", error="invalid_token", error_description="{message}"'
+    return ApiError(401, message, {"WWW-Authenticate": challenge})
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps({"error": message}),
+        status_code=status,
+        headers={"Cache-Control": "private, no-store", **(headers or {})},
+        media_type="application/json; charset=utf-8",
+    )
+
+
+def _domain_error(error: errors.DomainError) -> tuple[int, str]:
+    match error:
+        case errors.ValidationFailed():
+            return 422, f"Validation failed: {error}"
+        case errors.Unprocessable():
+            return 422, str(error)
+        case errors.NotFound():
+            return 404, NOT_FOUND
+        case errors.RecordNotFound():
+            return 404, "Record not found"
+        case errors.ReplyTargetNotFound():
+            return 404, "The post you are trying to reply to does not appear to exist."
+        case errors.Forbidden():
+            return 403, "This action is not allowed"
+        case errors.DuplicateRecord():
+            return 422, "Duplicate record"
+        case errors.Conflict():
+            return 503, TEMPORARY
+    return 422, str(error)
+
+
+async def handle_api_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ApiError)
+    return error_response(error.status, error.message, error.headers)
+
+
+async def handle_domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, errors.DomainError)
+    return error_response(*_domain_error(error))
+
+
+async def handle_http_exception(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    # Rails answers any unrouted path or method with 404.
+    if error.status_code in (404, 405):
+        return error_response(404, NOT_FOUND)
+    return error_response(error.status_code, str(error.detail))
+
+
+async def handle_unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "Internal server error")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    errors.DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,184 @@
+"""The one parameter parser: query string, form, JSON and multipart bodies, merged as Rails does.
+
+Arrays come as `name[]=a&name[]=b` (forms) or JSON arrays; booleans follow
+ActiveModel::Type::Boolean. Malformed input becomes a 4xx here, before any command runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from api.errors import ApiError
+from domain.ids import parse_id
+
+RAILS_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
+MULTIPART_LIMIT = 64 * 1024 * 1024
+
+
+def rails_bool(value: Any) -> bool | None:
+    """ActiveModel boolean cast: None for blank, False for Rails' false words, else True."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return str(value) not in RAILS_FALSE
+
+
+class Params:
+    """Request parameters from every source, body over query."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def raw(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def string(self, name: str) -> str | None:
+        """A scalar parameter as text (JSON numbers and booleans are accepted, as Rails)."""
+        value = self.values.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        raise ApiError(422, f"Validation failed: {name} must be a string")
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.values.get(name)
+        if isinstance(value, list | dict):
+            raise ApiError(422, f"Validation failed: {name} must be a boolean")
+        return rails_bool(value)
+
+    def id_list(self, name: str) -> list[int]:
+        """An array of ids (`name[]` or a JSON array); junk ids can name nothing, so they are 0."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            return []
+        items = value if isinstance(value, list) else [value]
+        ids = []
+        for item in items:
+            if isinstance(item, list | dict):
+                raise ApiError(422, f"Validation failed: {name} must be a list of ids")
+            ids.append(parse_id(item if isinstance(item, int) else str(item)) or 0)
+        return ids
+
+
+async def read_params(request: Request, max_body: int) -> Params:
+    """Parse and merge the query string and the body."""
+    values = _pairs_to_dict(_parse_urlencoded(request.scope.get("query_string", b"")))
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        values.update(await _multipart(request, max(max_body, MULTIPART_LIMIT)))
+    else:
+        body = await _read_body(request, max_body)
+        if not body.strip():
+            pass
+        elif content_type == "application/json" or content_type.endswith("+json"):
+            values.update(_json_object(body))
+        elif content_type in ("application/x-www-form-urlencoded", ""):
+            values.update(_pairs_to_dict(_parse_urlencoded(body)))
+    _check_text(values)
+    return Params(values)
+
+
+def _check_text(value: Any) -> None:
+    """Refuse text PostgreSQL cannot store: NUL characters and lone surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ApiError(400, "Invalid parameters: NUL characters are not allowed")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
+async def _read_body(request: Request, max_body: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise ApiError(413, "Request body is too large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            raise ApiError(413, "Request body is too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_urlencoded(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+
+
+def _pairs_to_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in pairs:
+        if key.endswith("[]"):
+            values.setdefault(key[:-2], [])
+            if isinstance(values[key[:-2]], list):
+                values[key[:-2]].append(value)
+        else:
+            values[key] = value
+    return values
+
+
+def _boundary(content_type: str) -> bytes | None:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"').encode("latin-1", "replace")
+    return None
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "Invalid JSON in request body") from None
+    if not isinstance(parsed, dict):
+        raise ApiError(400, "The JSON request body must be an object")
+    return parsed
+
+
+async def _multipart(request: Request, max_body: int) -> dict[str, Any]:
+    body = await _read_body(request, max_body)
+    boundary = _boundary(request.headers.get("content-type", ""))
+    # python-multipart quietly drops a truncated part; a body must end with its closing boundary.
+    if not boundary or not body.rstrip().endswith(b"--" + boundary + b"--"):
+        raise ApiError(400, "Malformed multipart body")
+    request._body = body  # Starlette's form parser reads the cached body
+    try:
+        form = await request.form(max_files=8, max_fields=200, max_part_size=MULTIPART_LIMIT)
+    except Exception as error:  # python-multipart and Starlette raise several kinds
+        status = getattr(error, "status_code", 400)
+        raise ApiError(
+            status if status in (400, 413) else 400, "Malformed multipart body"
+        ) from None
+    values: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        item: Any = value if isinstance(value, UploadFile) else str(value)
+        if key.endswith("[]"):
+            values.setdefault(key[:-2], []).append(item)
+        else:
+            values[key] = item
+    return values

@@ -1,0 +1,29 @@
+"""JSON answers built from JSON text that PostgreSQL already assembled."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from api.auth import Viewer
+
+JSON = "application/json; charset=utf-8"
+PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=30, stale-if-error=86400"
+PRIVATE_CACHE = "private, no-store"
+
+
+def json_text(text: str | bytes, *, status: int = 200, public: bool = False) -> Response:
+    """A JSON response; `public` marks the anonymous GETs Mastodon lets caches keep (§1.6)."""
+    body = text.encode() if isinstance(text, str) else text
+    return Response(
+        body,
+        status_code=status,
+        media_type=JSON,
+        headers={
+            "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE,
+            "Vary": "Authorization",
+        },
+    )
+
+
+def cacheable_for(viewer: Viewer) -> bool:
+    return viewer.token is None

@@ -1,0 +1,48 @@
+"""What request handlers share: the write model, the read queries and the position waiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from api.config import Settings
+from api.errors import ApiError
+from commands.accounts import Written
+from commands.app import TootlogApplication
+from commands.statuses import Publishing
+from projections.positions import ProjectionPositions
+from projections.queries import Queries
+
+WRITE_NOT_READABLE = (
+    "The write was recorded but is not readable yet; retrying the request is safe "
+    "(with the same Idempotency-Key for a new status)"
+)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    write_model: TootlogApplication
+    queries: Queries
+    positions: ProjectionPositions
+
+    @property
+    def publishing(self) -> Publishing:
+        return Publishing(self.settings.urls, self.settings.idempotency_retention)
+
+    async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
+        """Run a (synchronous) command off the event loop, then wait until it is readable."""
+        written = await run_in_threadpool(function, self.write_model, *args, **kwargs)
+        await self.readable(written)
+        return written
+
+    async def readable(self, written: Written) -> None:
+        """Read-your-writes: return once the read models include `written`, else 503."""
+        if not await self.positions.wait_for(written.position, self.settings.write_wait_timeout):
+            raise ApiError(503, WRITE_NOT_READABLE)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services

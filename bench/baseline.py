@@ -1,0 +1,76 @@
+"""The yardstick for bench/: the thinnest Starlette + psycopg app doing tootlog's queries.
+
+Each route does the least work its tootlog counterpart could: one indexed SELECT of stored JSON
+text, or one INSERT. Run it with uvicorn (see bench/run.py); DATABASE_URL says where to connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import time
+from collections.abc import AsyncIterator
+
+import orjson
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+CREATE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS bench_baseline_statuses (id bigint PRIMARY KEY, doc text NOT NULL)"
+)
+SELECT_STATUS = "SELECT doc FROM bench_baseline_statuses WHERE id = %s"
+INSERT_STATUS = "INSERT INTO bench_baseline_statuses (id, doc) VALUES (%s, %s)"
+JSON = "application/json; charset=utf-8"
+
+# Snowflake-shaped ids counted up from start-up: they sort after the status the harness copies
+# from tootlog (created before this process started) and never collide with it.
+_ids = itertools.count(int(time.time() * 1000) << 16)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Open the pool and create the table; close the pool on shutdown."""
+    # Sized like tootlog's default pool (TOOTLOG_DB_POOL_SIZE=10) so neither side has more
+    # database connections to work with.
+    pool = AsyncConnectionPool(os.environ["DATABASE_URL"], min_size=2, max_size=10, open=False)
+    await pool.open(wait=True)
+    async with pool.connection() as conn:
+        await conn.execute(CREATE_TABLE)
+    app.state.pool = pool
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+async def show_status(request: Request) -> Response:
+    """GET /api/v1/statuses/{id}: the stored JSON, as is."""
+    async with request.app.state.pool.connection() as conn:
+        cursor = await conn.execute(SELECT_STATUS, (request.path_params["id"],))
+        row = await cursor.fetchone()
+    if row is None:
+        return JSONResponse({"error": "Record not found"}, status_code=404)
+    return Response(row[0], media_type=JSON)
+
+
+async def create_status(request: Request) -> Response:
+    """POST /api/v1/statuses: store a small JSON doc for the form's status text and return it."""
+    form = await request.form()
+    status_id = next(_ids)
+    doc = orjson.dumps({"id": str(status_id), "content": form.get("status", "")}).decode()
+    async with request.app.state.pool.connection() as conn:
+        await conn.execute(INSERT_STATUS, (status_id, doc))
+    return Response(doc, media_type=JSON)
+
+
+app = Starlette(
+    routes=[
+        Route("/api/v1/statuses", create_status, methods=["POST"]),
+        Route("/api/v1/statuses/{id:int}", show_status, methods=["GET"]),
+    ],
+    lifespan=lifespan,
+)

@@ -1,0 +1,142 @@
+"""What a bench run found: the per-scenario table, the ratios next to their targets, and JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.load import Load, WrkResult
+from bench.servers import Memory
+
+# Above this share of failed requests a target's numbers measure the failures, not the work.
+ERROR_SHARE_FLAG = 0.01
+RSS_TARGET_MB = 150.0
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """One scenario's numbers for both targets, and tootlog's memory right after it."""
+
+    name: str
+    path: str
+    min_ratio: float
+    baseline: WrkResult
+    tootlog: WrkResult
+    tootlog_memory: Memory
+
+    @property
+    def throughput_ratio(self) -> float | None:
+        return _ratio(self.tootlog.requests_per_second, self.baseline.requests_per_second)
+
+    @property
+    def p50_ratio(self) -> float | None:
+        return _ratio(self.tootlog.p50_ms, self.baseline.p50_ms)
+
+    @property
+    def flagged(self) -> bool:
+        """Too many errors on either side for the ratio to mean anything."""
+        return any(r.error_share > ERROR_SHARE_FLAG for r in (self.baseline, self.tootlog))
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything one `python -m bench.run` measured."""
+
+    load: Load
+    database: str
+    scenarios: list[ScenarioOutcome]
+    tootlog_memory: Memory
+    baseline_memory: Memory
+
+
+def render(run: Run) -> str:
+    """The human-readable report."""
+    load = run.load
+    lines = [
+        f"tootlog vs baseline, same run: wrk -t{load.threads} -c{load.connections} "
+        f"-d{load.duration}s --latency, after a {load.warmup}s warm-up each; "
+        f"PostgreSQL: {run.database}",
+    ]
+    for outcome in run.scenarios:
+        lines += ["", *_render_scenario(outcome)]
+    peak = run.tootlog_memory.peak_mb
+    lines += [
+        "",
+        f"tootlog RSS: peak {peak:.1f} MB, {run.tootlog_memory.rss_mb:.1f} MB at the end "
+        f"(target <= {RSS_TARGET_MB:.0f} MB: {_verdict(peak <= RSS_TARGET_MB)}); "
+        f"baseline peak {run.baseline_memory.peak_mb:.1f} MB",
+    ]
+    return "\n".join(lines)
+
+
+def write_json(run: Run, path: Path) -> None:
+    """The same numbers, for machines; ratios and verdicts included."""
+    document = {
+        "load": asdict(run.load),
+        "database": run.database,
+        "scenarios": [_scenario_json(outcome) for outcome in run.scenarios],
+        "memory": {
+            "tootlog": asdict(run.tootlog_memory),
+            "baseline": asdict(run.baseline_memory),
+            "rss_target_mb": RSS_TARGET_MB,
+            "rss_target_met": run.tootlog_memory.peak_mb <= RSS_TARGET_MB,
+        },
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def _render_scenario(outcome: ScenarioOutcome) -> list[str]:
+    lines = [
+        f"{outcome.name}  {outcome.path}",
+        f"  {'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>10}",
+    ]
+    for name, result in (("baseline", outcome.baseline), ("tootlog", outcome.tootlog)):
+        lines.append(
+            f"  {name:<10}{result.requests_per_second:>10.1f}{result.p50_ms:>10.2f}"
+            f"{result.p99_ms:>10.2f}{result.errors:>10}"
+        )
+    ratio, p50 = outcome.throughput_ratio, outcome.p50_ratio
+    verdict = (
+        "not comparable, see errors"
+        if outcome.flagged
+        else _verdict(ratio is not None and ratio >= outcome.min_ratio)
+    )
+    lines.append(
+        f"  tootlog/baseline: {_times(ratio)} req/s (target >= {outcome.min_ratio:.2f}x: "
+        f"{verdict}), {_times(p50)} p50"
+    )
+    for name, result in (("baseline", outcome.baseline), ("tootlog", outcome.tootlog)):
+        if result.error_share > ERROR_SHARE_FLAG:
+            lines.append(
+                f"  !! {name}: {result.errors} of {result.requests} requests failed "
+                f"({result.error_share:.1%}; {result.http_errors} HTTP >= 400, "
+                f"{result.socket_errors} socket): these numbers are not comparable"
+            )
+    return lines
+
+
+def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
+    return {
+        "name": outcome.name,
+        "path": outcome.path,
+        "baseline": asdict(outcome.baseline),
+        "tootlog": asdict(outcome.tootlog),
+        "tootlog_memory_after": asdict(outcome.tootlog_memory),
+        "throughput_ratio": outcome.throughput_ratio,
+        "p50_ratio": outcome.p50_ratio,
+        "min_throughput_ratio": outcome.min_ratio,
+        "flagged_for_errors": outcome.flagged,
+    }
+
+
+def _ratio(value: float, reference: float) -> float | None:
+    return value / reference if reference else None
+
+
+def _times(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:.2f}x"
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"

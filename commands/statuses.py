@@ -1,0 +1,143 @@
+"""Use cases: publish a status (with Idempotency-Key), delete a status."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from commands.accounts import Written
+from commands.app import TootlogApplication, retrying
+from domain.account import Account, Username
+from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound, Unprocessable
+from domain.idempotency import IdempotencyKey
+from domain.ids import snowflakes
+from domain.status import (
+    Author,
+    Draft,
+    Mentioned,
+    Parent,
+    Status,
+    check_media_count,
+    compose,
+    local_mention_name,
+)
+from domain.urls import Urls
+from domain.visibility import can_see
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """Server settings that publishing depends on."""
+
+    urls: Urls
+    idempotency_retention: float = 3600.0
+
+
+def publish(
+    app: TootlogApplication,
+    settings: Publishing,
+    *,
+    author_id: int,
+    draft: Draft,
+    in_reply_to_id: int | None = None,
+    reply_target_given: bool = False,
+    idempotency_key: str | None = None,
+    application: dict | None = None,
+) -> Written:
+    """Publish a status, or return the one an unexpired Idempotency-Key already names.
+
+    Checks run in Mastodon's order: reply target, idempotency, media, then the model rules.
+    """
+
+    def attempt() -> Written:
+        author = app.get_or_none(Account.create_id(author_id), Account)
+        if author is None:
+            raise NotFound
+        parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
+        key = None
+        if idempotency_key:
+            key = app.get_or_none(
+                IdempotencyKey.create_id(author_id, idempotency_key), IdempotencyKey
+            )
+            earlier = (
+                key.live_status_id(time.time(), settings.idempotency_retention) if key else None
+            )
+            if earlier is not None:
+                return _earlier_status(app, earlier)
+        check_media_count(draft.media_ids)
+        if draft.media_ids:
+            # No upload exists yet that a status could own (media arrive with the clients issue).
+            ids = ", ".join(map(str, draft.media_ids))
+            raise Unprocessable(f"Media {ids} not found or already attached to another post")
+
+        fields = compose(
+            draft,
+            status_id=snowflakes.next_id(),
+            author=Author(author_id, default_visibility=author.default_visibility),
+            parent=parent,
+            resolve_mention=lambda acct: _resolve_mention(app, settings.urls, acct),
+            profile_url=settings.urls.profile,
+            tag_base_url=settings.urls.tags,
+            application=application,
+        )
+        status = Status(**fields)
+        now = time.time()
+        if key is None and idempotency_key:
+            key = IdempotencyKey(
+                account_id=author_id, key=idempotency_key, status_id=status.status_id, used_at=now
+            )
+        elif key is not None:
+            key.use_again(status_id=status.status_id, used_at=now)
+        recordings = app.save(status, key)
+        return Written(status.status_id, recordings[-1].notification.id)
+
+    return retrying(attempt)
+
+
+def _reply_target(
+    app: TootlogApplication, author_id: int, status_id: int | None, given: bool
+) -> Parent | None:
+    if not given:
+        return None
+    parent = app.get_or_none(Status.create_id(status_id), Status) if status_id else None
+    if parent is None or parent.deleted or not can_see(parent.audience, author_id):
+        raise ReplyTargetNotFound
+    return Parent(
+        status_id=parent.status_id,
+        account_id=parent.account_id,
+        in_reply_to_id=parent.in_reply_to_id,
+        in_reply_to_account_id=parent.in_reply_to_account_id,
+    )
+
+
+def _earlier_status(app: TootlogApplication, status_id: int) -> Written:
+    status = app.get_or_none(Status.create_id(status_id), Status)
+    if status is None or status.deleted:
+        raise RecordNotFound
+    # The earlier request committed before we read its key; the store's head covers it.
+    return Written(status_id, app.last_position())
+
+
+def _resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
+    username = local_mention_name(acct, urls.domain)
+    if username is None:
+        return None
+    claim = app.get_or_none(Username.create_id(username), Username)
+    return Mentioned(claim.account_id, claim.username) if claim else None
+
+
+def delete(
+    app: TootlogApplication, *, account_id: int, status_id: int, delete_media: bool = False
+) -> Written:
+    """Delete one of the caller's own statuses."""
+
+    def attempt() -> Written:
+        status = app.get_or_none(Status.create_id(status_id), Status)
+        if status is None:
+            raise RecordNotFound
+        status.check_deletable_by(account_id)
+        status.delete(delete_media=delete_media)
+        recordings = app.save(status)
+        return Written(status_id, recordings[-1].notification.id)
+
+    return retrying(attempt)

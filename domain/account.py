@@ -1,0 +1,106 @@
+"""Accounts and the username/e-mail indexes that make them unique."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ValidationFailed
+from domain.ids import derived_uuid
+
+USERNAME_RE = re.compile(r"\A[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?\Z", re.IGNORECASE)
+USERNAME_MAX = 30
+DISPLAY_NAME_MAX = 30
+EMAIL_RE = re.compile(r"\A[^@\s]+@[^@\s]+\Z")
+
+
+def check_registration(username: str, email: str | None, display_name: str) -> None:
+    """Mastodon's account validations, all failures in one 422."""
+    problems = []
+    if not username:
+        problems.append("Username can't be blank")
+    elif not USERNAME_RE.match(username):
+        problems.append("Username must contain only letters, numbers and underscores")
+    elif len(username) > USERNAME_MAX:
+        problems.append(f"Username is too long (maximum is {USERNAME_MAX} characters)")
+    if email is not None and not EMAIL_RE.match(email):
+        problems.append("Email is invalid")
+    if len(display_name) > DISPLAY_NAME_MAX:
+        problems.append(f"Display name is too long (maximum is {DISPLAY_NAME_MAX} characters)")
+    if problems:
+        raise ValidationFailed(*problems)
+
+
+class Account(Aggregate):
+    """A local account."""
+
+    TOPIC = "tootlog.account"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.account.created"
+
+    @event("Registered", topic="tootlog.account.registered.v1")
+    def __init__(
+        self,
+        account_id: int,
+        username: str,
+        email: str | None,
+        password_hash: str | None,
+        display_name: str,
+        locked: bool = False,
+        bot: bool = False,
+    ) -> None:
+        self.account_id = account_id
+        self.username = username
+        self.email = email
+        self.password_hash = password_hash
+        self.display_name = display_name
+        self.locked = locked
+        self.bot = bot
+
+    @staticmethod
+    def create_id(account_id: int) -> UUID:
+        return derived_uuid("account", account_id)
+
+    @property
+    def default_visibility(self) -> str:
+        """Mastodon's default privacy: private for locked accounts."""
+        return "private" if self.locked else "public"
+
+
+class Username(Aggregate):
+    """Index aggregate: at most one account per case-folded username."""
+
+    TOPIC = "tootlog.username"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.username.created"
+
+    @event("Claimed", topic="tootlog.username.claimed.v1")
+    def __init__(self, username: str, account_id: int) -> None:
+        self.username = username
+        self.account_id = account_id
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return derived_uuid("username", username.lower())
+
+
+class EmailAddress(Aggregate):
+    """Index aggregate: at most one account per case-folded e-mail address."""
+
+    TOPIC = "tootlog.email"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.email.created"
+
+    @event("Claimed", topic="tootlog.email.claimed.v1")
+    def __init__(self, email: str, account_id: int) -> None:
+        self.email = email
+        self.account_id = account_id
+
+    @staticmethod
+    def create_id(email: str) -> UUID:
+        return derived_uuid("email", email.lower())

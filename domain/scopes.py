@@ -1,0 +1,40 @@
+"""OAuth scopes as Mastodon checks them: an endpoint accepts any one of the scopes it lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_GRANULAR_READ = (
+    "accounts blocks bookmarks favourites filters follows lists mutes notifications search statuses"
+)
+_GRANULAR_WRITE = (
+    "accounts blocks bookmarks conversations favourites filters follows lists media mutes "
+    "notifications reports statuses"
+)
+VALID_SCOPES = frozenset(
+    ["read", "write", "follow", "push", "profile"]
+    + [f"read:{s}" for s in _GRANULAR_READ.split()]
+    + [f"write:{s}" for s in _GRANULAR_WRITE.split()]
+)
+
+READ_STATUSES = ("read", "read:statuses")
+WRITE_STATUSES = ("write", "write:statuses")
+
+
+def parse_scopes(text: str) -> list[str]:
+    """Space-separated scopes, de-duplicated in order."""
+    seen: dict[str, None] = {}
+    for scope in text.split():
+        seen.setdefault(scope, None)
+    return list(seen)
+
+
+def invalid_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes Mastodon does not know."""
+    return [s for s in scopes if s not in VALID_SCOPES and not s.startswith("admin:")]
+
+
+def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
+    """True when any accepted scope was granted (no umbrella expansion, as Mastodon)."""
+    granted_set = set(granted)
+    return any(scope in granted_set for scope in accepted)

@@ -1,0 +1,218 @@
+"""Statuses: the Status aggregate and the rules that turn a draft into a publishable status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import text as texts
+from domain.errors import RecordNotFound, Unprocessable, ValidationFailed
+from domain.ids import derived_uuid
+from domain.languages import normalize_language
+from domain.visibility import VISIBILITIES, Audience
+
+MAX_CHARACTERS = 500
+MAX_MEDIA_ATTACHMENTS = 4
+DEFAULT_LANGUAGE = "en"
+
+
+class Status(Aggregate):
+    """A local status. Deleting it is final; its id is never reused."""
+
+    TOPIC = "tootlog.status"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.status.created"
+
+    @event("Published", topic="tootlog.status.published.v1")
+    def __init__(
+        self,
+        status_id: int,
+        account_id: int,
+        text: str,
+        content: str,
+        spoiler_text: str,
+        sensitive: bool,
+        visibility: str,
+        language: str,
+        in_reply_to_id: int | None,
+        in_reply_to_account_id: int | None,
+        mentions: list[dict],
+        tags: list[str],
+        media_ids: list[int],
+        application: dict | None,
+    ) -> None:
+        self.status_id = status_id
+        self.account_id = account_id
+        self.text = text
+        self.spoiler_text = spoiler_text
+        self.visibility = visibility
+        self.in_reply_to_id = in_reply_to_id
+        self.in_reply_to_account_id = in_reply_to_account_id
+        self.mentioned_ids = [m["id"] for m in mentions]
+        self.media_ids = media_ids
+        self.deleted = False
+
+    @staticmethod
+    def create_id(status_id: int) -> UUID:
+        return derived_uuid("status", status_id)
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.visibility, self.account_id, tuple(self.mentioned_ids))
+
+    def check_deletable_by(self, account_id: int) -> None:
+        """Only the author deletes, and only once; anything else is Rails' RecordNotFound."""
+        if self.deleted or self.account_id != account_id:
+            raise RecordNotFound
+
+    def delete(self, delete_media: bool) -> None:
+        """Delete the status (optionally with its media)."""
+        self._deleted(status_id=self.status_id, delete_media=delete_media)
+
+    @event("Deleted", topic="tootlog.status.deleted.v1")
+    def _deleted(self, status_id: int, delete_media: bool) -> None:
+        self.deleted = True
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the client asked to publish, after parameter parsing."""
+
+    text: str = ""
+    spoiler_text: str = ""
+    sensitive: bool | None = None
+    # Rails quirk: a sensitive flag sent as a form string is not OR'ed with the CW (§6.6).
+    sensitive_from_text: bool = False
+    visibility: str | None = None
+    language: str | None = None
+    media_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Author:
+    """The facts about the posting account that publishing needs."""
+
+    account_id: int
+    default_visibility: str = "public"
+    default_sensitive: bool = False
+    default_language: str | None = None
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The status being replied to."""
+
+    status_id: int
+    account_id: int
+    in_reply_to_id: int | None
+    in_reply_to_account_id: int | None
+
+
+@dataclass(frozen=True)
+class Mentioned:
+    """A local account a status mentions."""
+
+    account_id: int
+    username: str
+
+
+def local_mention_name(acct: str, local_domain: str) -> str | None:
+    """The local username an '@acct' can name, or None for another server's account."""
+    username, _, domain = acct.partition("@")
+    if domain and domain.lower() != local_domain.lower():
+        return None
+    return username.lower()
+
+
+def check_media_count(media_ids: list[int]) -> None:
+    """§6.6 step 6: at most four attachments."""
+    if len(media_ids) > MAX_MEDIA_ATTACHMENTS:
+        raise Unprocessable(f"Cannot attach more than {MAX_MEDIA_ATTACHMENTS} files")
+
+
+def in_reply_to_account(author_id: int, parent: Parent) -> int:
+    """§3.1 carry-over: a self-reply to a reply keeps pointing at the thread's other party."""
+    if parent.account_id == author_id and parent.in_reply_to_id is not None:
+        return parent.in_reply_to_account_id or parent.account_id
+    return parent.account_id
+
+
+def decide_sensitive(draft: Draft, author: Author, has_cw: bool) -> bool:
+    if draft.sensitive is None:
+        return author.default_sensitive or has_cw
+    if draft.sensitive_from_text:
+        return draft.sensitive
+    return draft.sensitive or has_cw
+
+
+def compose(
+    draft: Draft,
+    *,
+    status_id: int,
+    author: Author,
+    parent: Parent | None,
+    resolve_mention: Callable[[str], Mentioned | None],
+    profile_url: Callable[[str], str],
+    tag_base_url: str,
+    application: dict | None,
+) -> dict:
+    """Decide a new status from a draft: the Published event's fields, or a 422.
+
+    `resolve_mention` maps an acct as typed to a local account (or None); it is the only way this
+    function learns about the world.
+    """
+    text = draft.text.strip()
+    spoiler_text = draft.spoiler_text.strip()
+    sensitive = decide_sensitive(draft, author, bool(spoiler_text))
+    if not text and spoiler_text:
+        text, spoiler_text = spoiler_text, ""
+
+    mentioned: dict[str, Mentioned] = {}
+    for acct in texts.mention_names(text):
+        account = resolve_mention(acct)
+        if account is not None:
+            mentioned[acct] = account
+    text = texts.normalize_mentions(
+        text, lambda acct: mentioned[acct].username if acct in mentioned else None
+    )
+
+    problems = []
+    if not text and not draft.media_ids:
+        problems.append("Text can't be blank")
+    if texts.status_length(text, spoiler_text) > MAX_CHARACTERS:
+        problems.append(f"Text character limit of {MAX_CHARACTERS} exceeded")
+    visibility = draft.visibility or author.default_visibility
+    if visibility not in VISIBILITIES:
+        problems.append("Visibility is not included in the list")
+    if problems:
+        raise ValidationFailed(*problems)
+
+    unique_mentions = list({m.account_id: m for m in mentioned.values()}.values())
+    return {
+        "status_id": status_id,
+        "account_id": author.account_id,
+        "text": text,
+        "content": texts.render_html(
+            text,
+            mentions={m.username.lower(): profile_url(m.username) for m in unique_mentions},
+            tag_base_url=tag_base_url,
+        ),
+        "spoiler_text": spoiler_text,
+        "sensitive": sensitive,
+        "visibility": visibility,
+        "language": normalize_language(draft.language)
+        or normalize_language(author.default_language)
+        or DEFAULT_LANGUAGE,
+        "in_reply_to_id": parent.status_id if parent else None,
+        "in_reply_to_account_id": in_reply_to_account(author.account_id, parent)
+        if parent
+        else None,
+        "mentions": [{"id": m.account_id, "username": m.username} for m in unique_mentions],
+        "tags": texts.tag_names(text),
+        "media_ids": list(draft.media_ids),
+        "application": application,
+    }

@@ -1,0 +1,39 @@
+"""The public URLs of local things, built from the configured scheme and domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Urls:
+    """URL scheme of this server (`https://example.com/@alice`, ...)."""
+
+    domain: str
+    scheme: str = "https"
+
+    @property
+    def base(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    def profile(self, username: str) -> str:
+        return f"{self.base}/@{username}"
+
+    def actor(self, username: str) -> str:
+        return f"{self.base}/users/{username}"
+
+    def status_uri(self, username: str, status_id: int) -> str:
+        return f"{self.base}/users/{username}/statuses/{status_id}"
+
+    def status_url(self, username: str, status_id: int) -> str:
+        return f"{self.base}/@{username}/{status_id}"
+
+    @property
+    def tags(self) -> str:
+        return f"{self.base}/tags"
+
+    def avatar_missing(self) -> str:
+        return f"{self.base}/avatars/original/missing.png"
+
+    def header_missing(self) -> str:
+        return f"{self.base}/headers/original/missing.png"

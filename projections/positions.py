@@ -1,0 +1,91 @@
+"""Read-your-writes: wait until the projection has applied a given event.
+
+The worker NOTIFYs its position after every commit; this listener keeps the latest one and wakes
+waiting requests, so a write answers a few milliseconds after its batch commits, without polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import psycopg
+
+from projections.schema import POSITION_CHANNEL, TRACKED_APPLICATION, TRACKING_TABLE
+
+log = logging.getLogger("tootlog.positions")
+
+
+class ProjectionPositions:
+    """The projection's committed position as seen by this API process."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.position = 0
+        self._advanced = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen_forever(), name="projection-positions")
+        await asyncio.wait_for(self._connected.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait_for(self, position: int, timeout: float) -> bool:
+        """True once the projection has passed `position`; False after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.position < position:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return await self._read_position() >= position
+            advanced = self._advanced
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(advanced.wait(), remaining)
+        return True
+
+    def _advance(self, position: int) -> None:
+        if position > self.position:
+            self.position = position
+            advanced, self._advanced = self._advanced, asyncio.Event()
+            advanced.set()
+
+    async def _read_position(self) -> int:
+        async with await psycopg.AsyncConnection.connect(self.database_url) as conn:
+            position = await _tracked(conn)
+        self._advance(position)
+        return self.position
+
+    async def _listen_forever(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.database_url, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {POSITION_CHANNEL}")
+                    # Read after LISTEN so no commit falls between the two.
+                    self._advance(await _tracked(conn))
+                    self._connected.set()
+                    backoff = 0.1
+                    async for notify in conn.notifies():
+                        self._advance(int(notify.payload))
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                log.warning("position listener lost its connection: %s", error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+async def _tracked(conn: psycopg.AsyncConnection) -> int:
+    cursor = await conn.execute(
+        f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s",
+        (TRACKED_APPLICATION,),
+    )
+    row = await cursor.fetchone()
+    return row[0] if row else 0

@@ -1,0 +1,168 @@
+"""The projection worker: tails the event store in order and applies batches exactly once.
+
+One worker per database does the work: it holds a PostgreSQL advisory lock, and any others wait
+for it. It batches when behind and wakes on the event store's NOTIFY when live. If its
+connections die it reconnects and resumes from the committed tracking position.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.codec import make_mapper
+from domain.urls import Urls
+from projections.projector import Projector
+from projections.readmodel import ReadModel, datastore_for
+from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, WORKER_LOCK_KEY
+
+log = logging.getLogger("tootlog.projection")
+
+CONNECTION_ERRORS = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    OperationalError,
+    InterfaceError,
+)
+
+
+class ProjectionWorker:
+    """Applies every stored event to the read models, in notification order."""
+
+    def __init__(
+        self,
+        database_url: str,
+        urls: Urls,
+        *,
+        batch_size: int = 1000,
+        idle_poll: float = 1.0,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.urls = urls
+        self.batch_size = batch_size
+        self.idle_poll = idle_poll
+        self.on_batch = on_batch
+        self.mapper = make_mapper()
+        self.datastore = datastore_for(database_url)
+        self.events = PostgresApplicationRecorder(self.datastore, events_table_name=EVENTS_TABLE)
+        self.view = ReadModel(self.datastore)
+        self.projector = Projector(self.view, urls)
+        # The committed position, kept in memory between batches; None means "read it".
+        self._position: int | None = None
+
+    def create_tables(self) -> None:
+        """Create the event store and read-model tables if they are missing."""
+        self.events.create_table()
+        self.view.create_table()
+
+    def catch_up(self) -> int:
+        """Apply every event committed so far; returns how many were read."""
+        total = 0
+        while True:
+            applied = self.apply_next_batch()
+            total += applied
+            if applied < self.batch_size:
+                return total
+
+    def apply_next_batch(self) -> int:
+        """Apply up to one batch of events after the tracked position, in one transaction."""
+        if self._position is None:
+            self._position = self.view.position()
+        notifications = self.events.select_notifications(
+            self._position, self.batch_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        last = notifications[-1].id
+        try:
+            with self.view.batch(last) as curs:
+                for notification in notifications:
+                    self.projector.apply(curs, self.mapper.to_domain_event(notification))
+        except IntegrityError:
+            # Nothing was applied. Either another worker got here first (its position moved
+            # past ours: carry on from there) or a row conflicts (a real fault: raise).
+            self._position = self.view.position()
+            if self._position >= last:
+                return 0
+            raise
+        self._position = last
+        if self.on_batch is not None:
+            self.on_batch(len(notifications), last)
+        return len(notifications)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set, surviving lost connections."""
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                self._run_connected(stop)
+                backoff = 0.1
+            except CONNECTION_ERRORS as error:
+                log.warning("projection worker lost its database connection: %s", error)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                # A failing batch commits nothing; retry it after a pause rather than die.
+                log.exception("projection batch failed; retrying")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _run_connected(self, stop: threading.Event) -> None:
+        self._position = None
+        with psycopg.connect(self.database_url, autocommit=True) as listener:
+            self._hold_worker_lock(listener, stop)
+            self._position = None
+            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+            log.info("projection worker active from position %d", self.view.position())
+            while not stop.is_set():
+                if self.apply_next_batch() >= self.batch_size:
+                    continue  # behind: take the next batch at once
+                # Live: sleep until the event store announces a commit (or poll anyway).
+                for _ in listener.notifies(timeout=self.idle_poll, stop_after=1):
+                    pass
+                listener.execute("SELECT 1")  # notice a dead connection even when idle
+
+    def _hold_worker_lock(self, conn: psycopg.Connection, stop: threading.Event) -> None:
+        while not stop.is_set():
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
+            if row and row[0]:
+                return
+            stop.wait(0.5)
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+def start_in_thread(worker: ProjectionWorker) -> tuple[threading.Thread, threading.Event]:
+    """Run a worker in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="projection", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def wait_until_applied(worker: ProjectionWorker, position: int, timeout: float = 10.0) -> None:
+    """Block until the worker's committed position reaches `position` (for tools and tests)."""
+    deadline = time.monotonic() + timeout
+    while worker.view.position() < position:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"projection did not reach {position}")
+        time.sleep(0.01)
+
+
+def worker_is_running(database_url: str) -> bool:
+    """True when some process holds the projection worker's advisory lock."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
+            (WORKER_LOCK_KEY >> 32, WORKER_LOCK_KEY & 0xFFFFFFFF),
+        ).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,42 @@
+"""Fixtures shared by the integration and end-to-end tests (unit tests need none of them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import Directory, LiveServer, scratch_database, server_database_url
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return server_database_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """One database shared by the tests of this run that tolerate each other's data."""
+    with scratch_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(server_url: str) -> Iterator[str]:
+    """A database of this test's own."""
+    with scratch_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(database_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def directory(database_url: str, live_server: LiveServer) -> Iterator[Directory]:
+    directory = Directory(database_url)
+    yield directory
+    directory.close()

@@ -1,0 +1,147 @@
+"""Test support: real PostgreSQL databases, a live tootlog server, accounts and tokens."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from commands.accounts import issue_token, register_account
+from commands.app import TootlogApplication
+from domain.urls import Urls
+from projections.readmodel import ReadModel, datastore_for
+
+TEST_DOMAIN = "example.com"
+TEST_URLS = Urls(TEST_DOMAIN, "https")
+
+
+def server_database_url() -> str:
+    """DATABASE_URL, or an embedded PostgreSQL started for this test run."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    import pgserver
+
+    data = Path(tempfile.gettempdir()) / f"tootlog-tests-{os.getuid()}"
+    return pgserver.get_server(data, cleanup_mode="stop").get_uri()
+
+
+@contextmanager
+def scratch_database(base_url: str) -> Iterator[str]:
+    """A new, empty database on the server of `base_url`, dropped afterwards."""
+    name = f"tootlog_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(base_url)
+    params["dbname"] = name
+    try:
+        yield make_conninfo(**params)
+    finally:
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """`tootlog serve` in a subprocess, on a free port."""
+
+    def __init__(self, database_url: str, extra_env: dict[str, str] | None = None) -> None:
+        self.database_url = database_url
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TOOTLOG_DOMAIN": TEST_DOMAIN,
+            **(extra_env or {}),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                raise RuntimeError(f"tootlog serve exited:\n{output}")
+            try:
+                httpx.get(f"{self.base_url}/api/v1/statuses/1", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("tootlog serve did not start")
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Directory:
+    """Creates accounts and tokens through the write model, then waits for the projection."""
+
+    def __init__(self, database_url: str) -> None:
+        self.write_model = TootlogApplication(database_url, pool_size=2)
+        self.datastore = datastore_for(database_url)
+        self.read_model = ReadModel(self.datastore)
+
+    def user(self, username: str | None = None, scopes: str = "read write follow") -> User:
+        username = username or f"u{uuid.uuid4().hex[:10]}"
+        account = register_account(
+            self.write_model, username, email=f"{username}@example.org", password="secret-pw"
+        )
+        token, written = issue_token(self.write_model, account.id, scopes)
+        self.wait_for(written.position)
+        return User(account.id, username, token)
+
+    def token(self, account_id: int | None, scopes: str) -> str:
+        token, written = issue_token(self.write_model, account_id, scopes)
+        self.wait_for(written.position)
+        return token
+
+    def wait_for(self, position: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.read_model.position() < position:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the projection did not reach {position}")
+            time.sleep(0.005)
+
+    def close(self) -> None:
+        self.write_model.close()
+        self.datastore.close()
+
+
+class User:
+    def __init__(self, account_id: int, username: str, token: str) -> None:
+        self.account_id = account_id
+        self.id = str(account_id)
+        self.username = username
+        self.token = token
