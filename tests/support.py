@@ -71,10 +71,12 @@ class LiveServer:
             "TOOTLOG_DOMAIN": TEST_DOMAIN,
             **(extra_env or {}),
         }
+        # A file, not a pipe: a server that logs a lot must never block on a full pipe.
+        self.log = tempfile.NamedTemporaryFile(prefix="tootlog-serve-", suffix=".log")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         self._wait_until_up()
@@ -83,14 +85,16 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
-                raise RuntimeError(f"tootlog serve exited:\n{output}")
+                raise RuntimeError(f"tootlog serve exited:\n{self.output()}")
             try:
                 httpx.get(f"{self.base_url}/api/v1/statuses/1", timeout=1.0)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)
         raise RuntimeError("tootlog serve did not start")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -103,6 +107,7 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 class Directory:
