@@ -48,7 +48,7 @@ class ReadModel(PostgresTrackingRecorder):
 
     @contextmanager
     def batch(self, last_notification_id: int) -> Iterator[Cursor]:
-        """One transaction per batch: rows, tracking position and position NOTIFY commit together."""
+        """One transaction per batch: rows, tracking position and NOTIFY commit together."""
         with self.datastore.transaction(commit=True) as curs:
             yield curs
             self._insert_tracking(curs, Tracking(TRACKED_APPLICATION, last_notification_id))

@@ -72,7 +72,7 @@ class LiveServer:
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
-        self.log = tempfile.NamedTemporaryFile(prefix="tootlog-serve-", suffix=".log")
+        self.log = tempfile.NamedTemporaryFile(prefix="tootlog-serve-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
             env=env,

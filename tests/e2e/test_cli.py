@@ -100,7 +100,9 @@ def test_serve_on_an_empty_embedded_database_creates_a_demo_account(tmp_path: Pa
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         lines = log.read_text().splitlines()
-        token = lines[lines.index(next(l for l in lines if "bearer token" in l)) + 1].strip()
+        token = lines[
+            lines.index(next(line for line in lines if "bearer token" in line)) + 1
+        ].strip()
         base = f"http://127.0.0.1:{port}"
         while True:
             try:
