@@ -106,4 +106,4 @@ def _find(pattern: str, output: str) -> tuple[str, ...]:
 
 
 def _milliseconds(value: str, unit: str) -> float:
-    return float(value) * MS_PER_UNIT[unit]
+    return round(float(value) * MS_PER_UNIT[unit], 3)

@@ -54,11 +54,6 @@ class Scenario:
     script: str | None = None  # a Lua file in bench/wrk/, given the token; None: a plain GET
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
 
-    def url(self, server: Server, fixture: Fixture) -> str:
-        """The URL to load on `server`."""
-        path = self.baseline_path if server.name == "baseline" and self.baseline_path else self.path
-        return server.base_url + path.format(**asdict(fixture))
-
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -160,8 +155,9 @@ def measure(
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
     results: dict[str, WrkResult] = {}
-    for server in (baseline, tootlog):
-        url = scenario.url(server, fixture)
+    paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
+    for server, path in paths:
+        url = server.base_url + path.format(**asdict(fixture))
         if load.warmup:
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, [fixture.token])

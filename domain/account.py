@@ -39,7 +39,7 @@ class Account(Aggregate):
     TOPIC = "tootlog.account"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.account.created"
+        TOPIC = "tootlog.account.created.v1"
 
     @event("Registered", topic="tootlog.account.registered.v1")
     def __init__(
@@ -76,7 +76,7 @@ class Username(Aggregate):
     TOPIC = "tootlog.username"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.username.created"
+        TOPIC = "tootlog.username.created.v1"
 
     @event("Claimed", topic="tootlog.username.claimed.v1")
     def __init__(self, username: str, account_id: int) -> None:
@@ -94,7 +94,7 @@ class EmailAddress(Aggregate):
     TOPIC = "tootlog.email"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.email.created"
+        TOPIC = "tootlog.email.created.v1"
 
     @event("Claimed", topic="tootlog.email.claimed.v1")
     def __init__(self, email: str, account_id: int) -> None:

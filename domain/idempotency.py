@@ -19,7 +19,7 @@ class IdempotencyKey(Aggregate):
     TOPIC = "tootlog.idempotency_key"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.idempotency_key.created"
+        TOPIC = "tootlog.idempotency_key.created.v1"
 
     @event("Used", topic="tootlog.idempotency_key.used.v1")
     def __init__(self, account_id: int, key: str, status_id: int, used_at: float) -> None:

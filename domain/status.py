@@ -25,7 +25,7 @@ class Status(Aggregate):
     TOPIC = "tootlog.status"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.status.created"
+        TOPIC = "tootlog.status.created.v1"
 
     @event("Published", topic="tootlog.status.published.v1")
     def __init__(

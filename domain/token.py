@@ -27,7 +27,7 @@ class AccessToken(Aggregate):
     TOPIC = "tootlog.access_token"
 
     class Created(Aggregate.Created):
-        TOPIC = "tootlog.access_token.created"
+        TOPIC = "tootlog.access_token.created.v1"
 
     @event("Issued", topic="tootlog.access_token.issued.v1")
     def __init__(
