@@ -71,9 +71,7 @@ _PROTOCOL_RE = regex.compile(
     r"(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://", regex.IGNORECASE
 )
 _PATH_CHAR = rf"[^{_SPACE}()?]"
-_BALANCED_PARENS = (
-    rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
-)
+_BALANCED_PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
 _PATH_END = rf"(?:[^{_SPACE}()?!*\"'「」<>;:=,.$%\[\]~&|^…]|{_BALANCED_PARENS})"
 _PATH = (
     rf"(?:{_PATH_CHAR}*(?:{_BALANCED_PARENS}{_PATH_CHAR}*)*{_PATH_END}"
@@ -110,9 +108,7 @@ _ALPHA_RE = regex.compile(rf"[{_ALPHA}]")
 # Ruby's \s is ASCII-only, so a '#' after a no-break space does not start a tag.
 _HASHTAG_SIGN_RE = regex.compile(r"(?<=^|[ \t\n\v\f\r])[#＃]")
 _HTTP_SUFFIX_RE = regex.compile(r"(.+)(https?)\Z")
-_TAG_INVALID_CHARS_RE = regex.compile(
-    rf"[^{_ALPHA}\p{{Nd}}\u0e47-\u0e4e{_TAG_SEPARATORS}]"
-)
+_TAG_INVALID_CHARS_RE = regex.compile(rf"[^{_ALPHA}\p{{Nd}}\u0e47-\u0e4e{_TAG_SEPARATORS}]")
 _ASCII_FOLDING = str.maketrans(
     "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčÐðĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİı"
     "ĴĵĶķĸĹĺĻļĽľĿŀŁłÑñŃńŅņŇňŉŊŋÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšſŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭ"
@@ -131,9 +127,6 @@ _MENTION_REJECTED_AFTER_RE = regex.compile(rf"[@＠{_LATIN_ACCENTS}]|://")
 
 # --- Rendering -------------------------------------------------------------------
 
-_HTML_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-)
 _URL_PREFIX_RE = regex.compile(r"https?://(?:www\.)?|xmpp:")
 _PARAGRAPH_BREAK_RE = regex.compile(r"\n\n+")
 _LINE_BREAK_RE = regex.compile(r"([^\n]\n)(?=[^\n])")
@@ -144,7 +137,14 @@ _GRAPHEME_RE = regex.compile(r"\X")
 
 def escape_html(text: str) -> str:
     """Escape like Rails' `h`: `'` becomes `&#39;`, not Python's `&#x27;`."""
-    return text.translate(_HTML_ESCAPES)
+    # Chained replace is several times faster than str.translate with a dict.
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def _is_blank(text: str) -> bool:
@@ -253,9 +253,7 @@ def _match_url(text: str, start: int, domains: _Domains) -> tuple[int, Entity | 
     return _URL_TAIL_RE.match(text, domain_end).end(), None
 
 
-def _match_url_at_text_start(
-    text: str, domains: _Domains
-) -> tuple[int, Entity | None] | None:
+def _match_url_at_text_start(text: str, domains: _Domains) -> tuple[int, Entity | None] | None:
     """At offset 0 the preceding-character group tries consuming text[0], then `^`."""
     match = _match_url(text, 1, domains) if _can_precede_uri(text[0]) else None
     return match or _match_url(text, 0, domains)
@@ -398,9 +396,7 @@ def _without_overlaps(entities: Iterable[Entity]) -> list[Entity]:
 
 def extract_entities(text: str) -> list[Entity]:
     """URLs, hashtags and mentions in `text`, sorted and non-overlapping."""
-    return _without_overlaps(
-        _urls(text) + _hashtags(text) + _mentions(text) + _extra_uris(text)
-    )
+    return _without_overlaps(_urls(text) + _hashtags(text) + _mentions(text) + _extra_uris(text))
 
 
 # --- Mentions --------------------------------------------------------------------
@@ -435,7 +431,11 @@ def normalize_tag(name: str) -> str:
 
 
 def tag_names(text: str) -> list[str]:
-    """Normalized, de-duplicated hashtag names in order of appearance."""
+    """Normalized, de-duplicated hashtag names in order of appearance.
+
+    A name that normalizes to something Mastodon would not accept as a tag
+    (e.g. "#1http://x" gives "1") is dropped.
+    """
     names = (normalize_tag(tag.value) for tag in _hashtags(text))
     return list(dict.fromkeys(n for n in names if _tag_name_end(n, 0) == len(n)))
 
@@ -469,9 +469,7 @@ def _link_to_hashtag(name: str, tag_base_url: str) -> str:
     )
 
 
-def _link_to_mention(
-    acct: str, mentions: Mapping[str, str], usernames: Counter[str]
-) -> str:
+def _link_to_mention(acct: str, mentions: Mapping[str, str], usernames: Counter[str]) -> str:
     url = mentions.get(acct.lower())
     if url is None:
         return escape_html("@" + acct)
@@ -491,8 +489,7 @@ def _simple_format(html: str) -> str:
     while paragraphs and not paragraphs[-1]:  # Ruby's split drops trailing empties.
         paragraphs.pop()
     return "".join(
-        "<p>" + _LINE_BREAK_RE.sub(r"\1<br />", p).replace("\n", "") + "</p>"
-        for p in paragraphs
+        "<p>" + _LINE_BREAK_RE.sub(r"\1<br />", p).replace("\n", "") + "</p>" for p in paragraphs
     )
 
 
@@ -543,4 +540,7 @@ def _countable_text(text: str) -> str:
 def status_length(text: str, spoiler_text: str) -> int:
     """Length counted against the limit: graphemes of the CW plus the text, with
     every URL as 23 and `@user@remote.domain` as `@user`."""
-    return len(_GRAPHEME_RE.findall(spoiler_text + _countable_text(text)))
+    counted = spoiler_text + _countable_text(text)
+    if counted.isascii():  # Only CRLF joins ASCII characters into one grapheme.
+        return len(counted) - counted.count("\r\n")
+    return len(_GRAPHEME_RE.findall(counted))
