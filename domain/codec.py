@@ -14,7 +14,16 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from domain import account, idempotency, status, token  # noqa: F401  (registers topics)
+from domain import (  # noqa: F401  (importing registers the topics)
+    account,
+    favourite,
+    follow,
+    idempotency,
+    pins,
+    reblog,
+    status,
+    token,
+)
 
 
 def make_transcoder() -> JSONTranscoder:

@@ -1,0 +1,62 @@
+"""Follows: one Follow aggregate per (follower, followee) pair.
+
+The aggregate opens with a neutral event so that every follow, the first one included, is recorded
+as the same Followed event: projections and replays then have one event per fact.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import RecordNotFound
+from domain.ids import derived_uuid
+
+
+def check_can_follow(follower_id: int, followee_id: int) -> None:
+    """Nobody follows themselves; Mastodon's FollowService answers that with RecordNotFound."""
+    if follower_id == followee_id:
+        raise RecordNotFound
+
+
+class Follow(Aggregate):
+    """Whether one account follows another, with the history of follows and unfollows."""
+
+    TOPIC = "tootlog.follow"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.follow.created.v1"
+
+    @event("Opened", topic="tootlog.follow.opened.v1")
+    def __init__(self, follower_id: int, followee_id: int) -> None:
+        self.follower_id = follower_id
+        self.followee_id = followee_id
+        self.following = False
+
+    @staticmethod
+    def create_id(follower_id: int, followee_id: int) -> UUID:
+        return derived_uuid("follow", follower_id, followee_id)
+
+    def follow(self) -> bool:
+        """Start following; False (and no event) when already following."""
+        check_can_follow(self.follower_id, self.followee_id)
+        if self.following:
+            return False
+        self._followed(follower_id=self.follower_id, followee_id=self.followee_id)
+        return True
+
+    def unfollow(self) -> bool:
+        """Stop following; False (and no event) when not following."""
+        if not self.following:
+            return False
+        self._unfollowed(follower_id=self.follower_id, followee_id=self.followee_id)
+        return True
+
+    @event("Followed", topic="tootlog.follow.followed.v1")
+    def _followed(self, follower_id: int, followee_id: int) -> None:
+        self.following = True
+
+    @event("Unfollowed", topic="tootlog.follow.unfollowed.v1")
+    def _unfollowed(self, follower_id: int, followee_id: int) -> None:
+        self.following = False
