@@ -51,10 +51,15 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         migrate(database_url, settings)
         pool = AsyncConnectionPool(
-            database_url, min_size=2, max_size=settings.db_pool_size, open=False
+            database_url,
+            min_size=2,
+            max_size=settings.db_pool_size,
+            kwargs={"autocommit": True},  # reads need no COMMIT round trip
+            open=False,
         )
         await pool.open(wait=True)
-        positions = ProjectionPositions(database_url)
+        queries = Queries(pool)
+        positions = ProjectionPositions(database_url, on_token_revoked=queries.forget_token)
         await positions.start()
         write_model = TootlogApplication(database_url, pool_size=settings.db_pool_size)
         worker_thread = None
@@ -63,7 +68,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 database_url, settings.urls, batch_size=settings.projection_batch_size
             )
             worker_thread, stop_worker = start_in_thread(worker)
-        app.state.services = Services(settings, write_model, Queries(pool), positions)
+        app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:

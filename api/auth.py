@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from api.errors import OUTSIDE_SCOPES, REVOKED_TOKEN, USER_REQUIRED, ApiError, unauthorized
+from domain.account import default_visibility
 from domain.scopes import allows
+from domain.status import Author
 from domain.token import hash_token
 from projections.queries import Queries, TokenRow
 
@@ -28,6 +30,13 @@ class Viewer:
     @property
     def is_user(self) -> bool:
         return self.account_id is not None
+
+    def as_author(self) -> Author:
+        """The facts publishing needs about the user (from the token's read-model row)."""
+        assert self.token is not None and self.token.account_id is not None
+        return Author(
+            self.token.account_id, default_visibility=default_visibility(self.token.account_locked)
+        )
 
 
 def bearer_token(request: Request) -> str | None:

@@ -6,7 +6,7 @@ import logging
 
 import orjson
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from domain import errors
@@ -84,6 +84,11 @@ async def handle_http_exception(request: Request, error: Exception) -> Response:
     return error_response(error.status_code, str(error.detail))
 
 
+async def handle_disconnect(request: Request, error: Exception) -> Response:
+    # The client hung up before its body arrived: nothing was written and nobody listens.
+    return Response(status_code=400)
+
+
 async def handle_unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "Internal server error")
@@ -93,5 +98,6 @@ EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     errors.DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
+    ClientDisconnect: handle_disconnect,
     Exception: handle_unexpected,
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,6 +28,7 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
+    command_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
 
     @property
     def publishing(self) -> Publishing:
@@ -34,7 +36,10 @@ class Services:
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""
-        written = await run_in_threadpool(function, self.write_model, *args, **kwargs)
+        # Few commands at a time: more threads only fight over the GIL while holding the
+        # event store's table lock.
+        async with self.command_slots:
+            written = await run_in_threadpool(function, self.write_model, *args, **kwargs)
         await self.readable(written)
         return written
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
-from domain.account import Account, Username
-from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound, Unprocessable
+from domain.account import Username
+from domain.errors import RecordNotFound, ReplyTargetNotFound, Unprocessable
 from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
 from domain.status import (
@@ -37,7 +37,7 @@ def publish(
     app: TootlogApplication,
     settings: Publishing,
     *,
-    author_id: int,
+    author: Author,
     draft: Draft,
     in_reply_to_id: int | None = None,
     reply_target_given: bool = False,
@@ -49,10 +49,9 @@ def publish(
     Checks run in Mastodon's order: reply target, idempotency, media, then the model rules.
     """
 
+    author_id = author.account_id
+
     def attempt() -> Written:
-        author = app.get_or_none(Account.create_id(author_id), Account)
-        if author is None:
-            raise NotFound
         parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
         key = None
         if idempotency_key:
@@ -73,7 +72,7 @@ def publish(
         fields = compose(
             draft,
             status_id=snowflakes.next_id(),
-            author=Author(author_id, default_visibility=author.default_visibility),
+            author=author,
             parent=parent,
             resolve_mention=lambda acct: _resolve_mention(app, settings.urls, acct),
             profile_url=settings.urls.profile,

@@ -66,8 +66,12 @@ class Account(Aggregate):
 
     @property
     def default_visibility(self) -> str:
-        """Mastodon's default privacy: private for locked accounts."""
-        return "private" if self.locked else "public"
+        return default_visibility(self.locked)
+
+
+def default_visibility(locked: bool) -> str:
+    """Mastodon's default privacy: private for locked accounts, else public."""
+    return "private" if locked else "public"
 
 
 class Username(Aggregate):

@@ -9,10 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import psycopg
 
-from projections.schema import POSITION_CHANNEL, TRACKED_APPLICATION, TRACKING_TABLE
+from projections.schema import (
+    POSITION_CHANNEL,
+    TOKENS_CHANNEL,
+    TRACKED_APPLICATION,
+    TRACKING_TABLE,
+)
 
 log = logging.getLogger("tootlog.positions")
 
@@ -20,8 +26,10 @@ log = logging.getLogger("tootlog.positions")
 class ProjectionPositions:
     """The projection's committed position as seen by this API process."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, on_token_revoked: Callable[[str | None], None]) -> None:
         self.database_url = database_url
+        # Called with a revoked token's hash, or None when notifications may have been missed.
+        self.on_token_revoked = on_token_revoked
         self.position = 0
         self._advanced = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -70,12 +78,17 @@ class ProjectionPositions:
                     self.database_url, autocommit=True
                 ) as conn:
                     await conn.execute(f"LISTEN {POSITION_CHANNEL}")
+                    await conn.execute(f"LISTEN {TOKENS_CHANNEL}")
                     # Read after LISTEN so no commit falls between the two.
+                    self.on_token_revoked(None)
                     self._advance(await _tracked(conn))
                     self._connected.set()
                     backoff = 0.1
                     async for notify in conn.notifies():
-                        self._advance(int(notify.payload))
+                        if notify.channel == TOKENS_CHANNEL:
+                            self.on_token_revoked(notify.payload)
+                        else:
+                            self._advance(int(notify.payload))
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 log.warning("position listener lost its connection: %s", error)
                 await asyncio.sleep(backoff)

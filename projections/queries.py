@@ -26,6 +26,7 @@ VIEWER_JSON = (
     " || CASE WHEN s.account_id = %(viewer)s AND s.visibility <> 'direct'"
     " THEN jsonb_build_object('pinned', false) ELSE '{}'::jsonb END"
 )
+TOKEN_CACHE_SIZE = 10_000
 STATUS_FACTS = "s.visibility, s.account_id, s.mentions"
 STATUS_FROM = "tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
 
@@ -36,6 +37,7 @@ class TokenRow:
     app_id: int | None
     scopes: list[str]
     revoked: bool
+    account_locked: bool
 
 
 class Queries:
@@ -43,16 +45,36 @@ class Queries:
 
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self.pool = pool
+        # Live tokens only; the projection's revocation NOTIFY evicts them (`forget_token`).
+        self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:
+        cached = self._tokens.get(token_hash)
+        if cached is not None:
+            return cached
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT account_id, app_id, scopes, revoked FROM tootlog_tokens"
-                " WHERE token_hash = %s",
+                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false)"
+                " FROM tootlog_tokens t LEFT JOIN tootlog_accounts a ON a.id = t.account_id"
+                " WHERE t.token_hash = %s",
                 (token_hash,),
             )
             row = await cur.fetchone()
-        return TokenRow(*row) if row else None
+        if row is None:
+            return None
+        token = TokenRow(*row)
+        if not token.revoked:
+            if len(self._tokens) >= TOKEN_CACHE_SIZE:
+                self._tokens.clear()
+            self._tokens[token_hash] = token
+        return token
+
+    def forget_token(self, token_hash: str | None) -> None:
+        """Drop a revoked token from the cache (None: drop them all)."""
+        if token_hash is None:
+            self._tokens.clear()
+        else:
+            self._tokens.pop(token_hash, None)
 
     async def status(self, status_id: int, viewer_id: int | None) -> str | None:
         """The status as `viewer_id` sees it (JSON text), or None if missing or invisible."""

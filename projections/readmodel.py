@@ -17,7 +17,13 @@ from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL
 
-from projections.schema import DDL, POSITION_CHANNEL, TRACKED_APPLICATION, TRACKING_TABLE
+from projections.schema import (
+    DDL,
+    POSITION_CHANNEL,
+    TOKENS_CHANNEL,
+    TRACKED_APPLICATION,
+    TRACKING_TABLE,
+)
 
 
 def datastore_for(database_url: str, pool_size: int = 2) -> PostgresDatastore:
@@ -49,7 +55,8 @@ class ReadModel(PostgresTrackingRecorder):
     @contextmanager
     def batch(self, last_notification_id: int) -> Iterator[Cursor]:
         """One transaction per batch: rows, tracking position and NOTIFY commit together."""
-        with self.datastore.transaction(commit=True) as curs:
+        # Pipeline mode: the batch's statements go out without waiting for each answer.
+        with self.datastore.transaction(commit=True) as curs, curs.connection.pipeline():
             yield curs
             self._insert_tracking(curs, Tracking(TRACKED_APPLICATION, last_notification_id))
             curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last_notification_id)))
@@ -158,6 +165,8 @@ class ReadModel(PostgresTrackingRecorder):
         )
 
     def revoke_token(self, curs: Cursor, token_hash: str) -> None:
+        """Mark a token revoked and tell API processes to forget it (on commit)."""
         curs.execute(
             "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s", (token_hash,)
         )
+        curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))

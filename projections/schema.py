@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # Channel on which the worker announces its position after each commit (payload: the position).
 POSITION_CHANNEL = "tootlog_projection"
+# Channel on which the worker announces a revoked token (payload: the token's hash).
+TOKENS_CHANNEL = "tootlog_tokens"
 # Channel on which the event store announces new events (the library NOTIFYs `<app>_events`).
 EVENTS_CHANNEL = "tootlog_events"
 EVENTS_TABLE = "tootlog_events"

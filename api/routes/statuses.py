@@ -40,7 +40,7 @@ async def create_status(request: Request) -> Response:
     written = await svc.command(
         commands.publish,
         svc.publishing,
-        author_id=author_id,
+        author=viewer.as_author(),
         draft=draft_from(params),
         in_reply_to_id=parse_id(reply_raw),
         reply_target_given=bool(reply_raw),

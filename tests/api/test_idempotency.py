@@ -8,7 +8,7 @@ import time
 import httpx
 
 from commands.statuses import Publishing, publish
-from domain.status import Draft
+from domain.status import Author, Draft
 from tests.support import TEST_URLS, Directory, LiveServer, User
 
 
@@ -80,14 +80,14 @@ def test_an_expired_key_names_a_new_status(directory: Directory, alice: User) ->
     first = publish(
         directory.write_model,
         settings,
-        author_id=alice.account_id,
+        author=Author(alice.account_id),
         draft=Draft(text="one"),
         idempotency_key="short-lived",
     )
     again = publish(
         directory.write_model,
         settings,
-        author_id=alice.account_id,
+        author=Author(alice.account_id),
         draft=Draft(text="two"),
         idempotency_key="short-lived",
     )
@@ -96,7 +96,7 @@ def test_an_expired_key_names_a_new_status(directory: Directory, alice: User) ->
     later = publish(
         directory.write_model,
         settings,
-        author_id=alice.account_id,
+        author=Author(alice.account_id),
         draft=Draft(text="three"),
         idempotency_key="short-lived",
     )
