@@ -61,7 +61,9 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         queries = Queries(pool)
         positions = ProjectionPositions(database_url, on_token_revoked=queries.forget_token)
         await positions.start()
-        write_model = TootlogApplication(database_url, pool_size=settings.db_pool_size)
+        write_model = TootlogApplication(
+            database_url, pool_size=settings.db_pool_size, group_commit=True
+        )
         worker_thread = None
         if settings.run_worker:
             worker = ProjectionWorker(

@@ -28,7 +28,7 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
-    command_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
+    command_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))
 
     @property
     def publishing(self) -> Publishing:
@@ -36,8 +36,8 @@ class Services:
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""
-        # Few commands at a time: more threads only fight over the GIL while holding the
-        # event store's table lock.
+        # A bounded number of commands in flight: enough to fill group commits, few enough
+        # that threads do not just fight over the GIL.
         async with self.command_slots:
             written = await run_in_threadpool(function, self.write_model, *args, **kwargs)
         await self.readable(written)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Recording
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 from psycopg.conninfo import conninfo_to_dict
 
+from commands.group_commit import GroupCommitter
 from domain.codec import make_transcoder
 
 APP_NAME = "tootlog"
@@ -42,8 +43,22 @@ class TootlogApplication(Application):
 
     name = APP_NAME
 
-    def __init__(self, database_url: str, pool_size: int = 8) -> None:
+    def __init__(self, database_url: str, pool_size: int = 8, group_commit: bool = False) -> None:
         super().__init__(env=event_store_env(database_url, pool_size))
+        self._committer = GroupCommitter(super().save) if group_commit else None
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
+        """Save all pending events of `objs` in one transaction (shared with other callers'
+        saves when group commit is on)."""
+        if self._committer is None or kwargs:
+            return super().save(*objs, **kwargs)
+        events = [e for obj in objs if obj is not None for e in obj.collect_events()]
+        return self._committer.save(events) if events else []
+
+    def close(self) -> None:
+        if self._committer is not None:
+            self._committer.close()
+        super().close()
 
     def construct_transcoder(self) -> Transcoder:
         return make_transcoder()

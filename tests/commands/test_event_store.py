@@ -34,7 +34,11 @@ def test_database_url_is_split_into_the_librarys_settings() -> None:
 def _aggregates() -> Iterator[type[Aggregate]]:
     for module in (account, favourite, follow, idempotency, pins, reblog, status, token):
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, Aggregate) and cls is not Aggregate and cls.__module__ == module.__name__:
+            if (
+                issubclass(cls, Aggregate)
+                and cls is not Aggregate
+                and cls.__module__ == module.__name__
+            ):
                 yield cls
 
 
@@ -62,7 +66,9 @@ def test_stored_rows_name_events_by_topic_not_by_module(
 ) -> None:
     register_account(write_model, "erin")
     with psycopg.connect(fresh_database_url) as conn:
-        rows = conn.execute("SELECT topic, state FROM tootlog_events ORDER BY notification_id").fetchall()
+        rows = conn.execute(
+            "SELECT topic, state FROM tootlog_events ORDER BY notification_id"
+        ).fetchall()
     assert [topic for topic, _ in rows] == [
         "tootlog.account.registered.v1",
         "tootlog.username.claimed.v1",

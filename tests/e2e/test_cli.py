@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -95,14 +96,13 @@ def test_serve_on_an_empty_embedded_database_creates_a_demo_account(tmp_path: Pa
         )
     try:
         deadline = time.monotonic() + 90
-        while "curl" not in log.read_text():
+        while "statuses" not in log.read_text():
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-        lines = log.read_text().splitlines()
-        token = lines[
-            lines.index(next(line for line in lines if "bearer token" in line)) + 1
-        ].strip()
+        output = log.read_text()
+        token = re.search(r"Authorization: Bearer ([\w-]+)", output).group(1)
+        assert f"\n  {token}\n" in output  # printed on a line of its own too
         base = f"http://127.0.0.1:{port}"
         while True:
             try:
