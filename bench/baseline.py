@@ -36,7 +36,14 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Open the pool and create the table; close the pool on shutdown."""
     # Sized like tootlog's default pool (TOOTLOG_DB_POOL_SIZE=10) so neither side has more
     # database connections to work with.
-    pool = AsyncConnectionPool(os.environ["DATABASE_URL"], min_size=2, max_size=10, open=False)
+    # Autocommit, as tootlog's read pool: one round trip per statement, no COMMIT after it.
+    pool = AsyncConnectionPool(
+        os.environ["DATABASE_URL"],
+        min_size=2,
+        max_size=10,
+        kwargs={"autocommit": True},
+        open=False,
+    )
     await pool.open(wait=True)
     async with pool.connection() as conn:
         await conn.execute(CREATE_TABLE)
