@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.support import Directory, LiveServer, User
 
 VIEWER_KEYS = {"favourited", "reblogged", "muted", "bookmarked", "pinned", "filtered"}
@@ -188,3 +190,23 @@ def test_status_shape_matches_mastodon(live_server: LiveServer, alice: User, pos
     assert account["acct"] == alice.username
     assert account["created_at"].endswith("T00:00:00.000Z")
     assert account["url"] == f"https://example.com/@{alice.username}"
+
+
+def test_a_token_used_before_its_revocation_is_refused_after_it(
+    live_server: LiveServer, directory: Directory, alice: User, post
+) -> None:
+    from commands.accounts import revoke_token
+
+    status = post(alice, status="public")
+    token = directory.token(alice.account_id, "read")
+    with live_server.client(token) as client:
+        assert client.get(f"/api/v1/statuses/{status['id']}").status_code == 200  # now cached
+        directory.wait_for(revoke_token(directory.write_model, token).position)
+        # The projection's NOTIFY evicts the cached token; allow it a moment to arrive.
+        for _ in range(50):
+            response = client.get(f"/api/v1/statuses/{status['id']}")
+            if response.status_code == 401:
+                break
+            time.sleep(0.02)
+    assert response.status_code == 401
+    assert response.json() == {"error": "The access token was revoked"}
