@@ -27,10 +27,6 @@ class Viewer:
         """The user's account id; None for anonymous and app-only tokens."""
         return self.token.account_id if self.token else None
 
-    @property
-    def is_user(self) -> bool:
-        return self.account_id is not None
-
     def as_author(self) -> Author:
         """The facts publishing needs about the user (from the token's read-model row)."""
         assert self.token is not None and self.token.account_id is not None

@@ -37,9 +37,6 @@ class Params:
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.values
-
     def raw(self, name: str) -> Any:
         return self.values.get(name)
 

@@ -11,6 +11,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from commands.group_commit import GroupCommitter
 from domain.codec import make_transcoder
+from domain.errors import Conflict
 
 APP_NAME = "tootlog"
 # A command that loses an optimistic-concurrency race reloads and decides again, this many times.
@@ -82,10 +83,13 @@ class TootlogApplication(Application):
 
 
 def retrying(attempt: Callable[[], T]) -> T:
-    """Run a command, deciding again after each lost optimistic-concurrency race."""
-    for _ in range(MAX_ATTEMPTS - 1):
+    """Run a command, deciding again after each lost optimistic-concurrency race.
+
+    Losing every attempt is a Conflict (503, retry is safe), never an unhandled error.
+    """
+    for _ in range(MAX_ATTEMPTS):
         try:
             return attempt()
         except IntegrityError:
             continue
-    return attempt()
+    raise Conflict

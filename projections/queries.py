@@ -106,11 +106,3 @@ class Queries:
         if not can_see(Audience(visibility, author_id, mentions), viewer_id, Relationship()):
             return None
         return text
-
-    async def account_id_by_username(self, username: str) -> int | None:
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "SELECT id FROM tootlog_accounts WHERE lower(username) = lower(%s)", (username,)
-            )
-            row = await cur.fetchone()
-        return row[0] if row else None

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.codec import make_mapper
 from domain.errors import Forbidden, ValidationFailed
 from domain.favourite import Favourite, check_can_favourite
+from tests.domain.replay import replay
 
 ALICE, STATUS = 10, 1000
 
@@ -73,9 +73,5 @@ def test_events_alternate_and_replay_to_the_last_action(actions: list[bool]) -> 
     events = favourite.collect_events()
     kinds = [type(e).__name__ for e in events[1:]]
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
-    mapper = make_mapper()
-    replayed = None
-    for stored in map(mapper.to_stored_event, events):
-        replayed = mapper.to_domain_event(stored).mutate(replayed)
-    assert replayed is not None
+    replayed = replay(events)
     assert replayed.favourited is favourite.favourited

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.codec import make_mapper
 from domain.errors import RecordNotFound
 from domain.follow import Follow, check_can_follow
+from tests.domain.replay import replay
 
 ALICE, BOB = 10, 20
 
@@ -72,10 +72,6 @@ def test_events_alternate_and_replay_to_the_last_action(actions: list[bool]) -> 
     events = follow.collect_events()
     kinds = [type(e).__name__ for e in events[1:]]
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
-    mapper = make_mapper()
-    replayed = None
-    for stored in map(mapper.to_stored_event, events):
-        replayed = mapper.to_domain_event(stored).mutate(replayed)
-    assert replayed is not None
+    replayed = replay(events)
     assert replayed.following is follow.following
     assert replayed.version == follow.version

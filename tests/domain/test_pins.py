@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.codec import make_mapper
 from domain.errors import DuplicateRecord, ValidationFailed
 from domain.pins import MAX_PINNED_STATUSES, Pins
+from tests.domain.replay import replay
 
 ALICE, BOB = 10, 20
 BOOST = "A boost cannot be pinned"
@@ -145,9 +145,5 @@ def test_any_pin_unpin_sequence_never_exceeds_five_or_duplicates(
             model.append(status_id)
         assert pins.status_ids == model
         assert len(model) <= MAX_PINNED_STATUSES and len(set(model)) == len(model)
-    mapper = make_mapper()
-    replayed = None
-    for stored in map(mapper.to_stored_event, pins.collect_events()):
-        replayed = mapper.to_domain_event(stored).mutate(replayed)
-    assert replayed is not None
+    replayed = replay(pins.collect_events())
     assert replayed.status_ids == model

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.codec import make_mapper
 from domain.errors import Forbidden, ValidationFailed
 from domain.reblog import Reblog, check_can_reblog, decide_reblog_visibility
 from domain.visibility import Audience
+from tests.domain.replay import replay
 
 AUTHOR, VIEWER, ORIGINAL = 1, 2, 1000
 
@@ -135,9 +135,5 @@ def test_at_most_one_live_reblog_whatever_the_sequence(actions: list[bool]) -> N
     events = aggregate.collect_events()
     kinds = [type(e).__name__ for e in events[1:]]
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
-    mapper = make_mapper()
-    replayed = None
-    for stored in map(mapper.to_stored_event, events):
-        replayed = mapper.to_domain_event(stored).mutate(replayed)
-    assert replayed is not None
+    replayed = replay(events)
     assert replayed.wrapper_status_id == aggregate.wrapper_status_id
