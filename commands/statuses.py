@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
+from commands.social import delete_wrapper, find_target, visible_target
 from domain.account import Username
-from domain.errors import RecordNotFound, ReplyTargetNotFound, Unprocessable
+from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound, Unprocessable
 from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
+from domain.pins import Pins
+from domain.reblog import ReblogWrapper
 from domain.status import (
     Author,
     Draft,
@@ -22,7 +25,6 @@ from domain.status import (
     local_mention_name,
 )
 from domain.urls import Urls
-from domain.visibility import can_see
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,11 @@ def _reply_target(
 ) -> Parent | None:
     if not given:
         return None
-    parent = app.get_or_none(Status.create_id(status_id), Status) if status_id else None
-    if parent is None or parent.deleted or not can_see(parent.audience, author_id):
-        raise ReplyTargetNotFound
+    try:
+        # A reply to a reblog wrapper goes to its original (§3.1).
+        parent = visible_target(app, author_id, status_id).status
+    except NotFound:
+        raise ReplyTargetNotFound from None
     return Parent(
         status_id=parent.status_id,
         account_id=parent.account_id,
@@ -128,15 +132,23 @@ def _resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentione
 def delete(
     app: TootlogApplication, *, account_id: int, status_id: int, delete_media: bool = False
 ) -> Written:
-    """Delete one of the caller's own statuses."""
+    """Delete one of the caller's own statuses (and its pin), or undo their reblog wrapper."""
 
     def attempt() -> Written:
-        status = app.get_or_none(Status.create_id(status_id), Status)
+        status = app.get_or_none(Status.create_id(status_id), Status | ReblogWrapper)
+        if isinstance(status, ReblogWrapper):
+            target = find_target(app, status_id)
+            if target is None:
+                raise RecordNotFound
+            return delete_wrapper(app, account_id=account_id, target=target)
         if status is None:
             raise RecordNotFound
         status.check_deletable_by(account_id)
         status.delete(delete_media=delete_media)
-        recordings = app.save(status)
+        pins = app.get_or_none(Pins.create_id(account_id), Pins)
+        if pins is not None:
+            pins.unpin(status_id)
+        recordings = app.save(status, pins)
         return Written(status_id, recordings[-1].notification.id)
 
     return retrying(attempt)

@@ -38,8 +38,10 @@ class Favourite(Aggregate):
     def create_id(account_id: int, status_id: int) -> UUID:
         return derived_uuid("favourite", account_id, status_id)
 
-    def favourite(self, via_reblog: bool = False) -> bool:
+    def favourite(self, favourite_id: int, via_reblog: bool = False) -> bool:
         """Favourite the status; False (and no event) when it already is.
+
+        `favourite_id` is the new favourite's own id, the cursor of `favourited_by` pages.
 
         `via_reblog` says the client named a reblog wrapper: Mastodon then trips over its own
         uniqueness validation instead of answering idempotently (§6.10 quirk).
@@ -48,7 +50,9 @@ class Favourite(Aggregate):
             if via_reblog:
                 raise ValidationFailed("Status has already been taken")
             return False
-        self._favourited(account_id=self.account_id, status_id=self.status_id)
+        self._favourited(
+            account_id=self.account_id, status_id=self.status_id, favourite_id=favourite_id
+        )
         return True
 
     def unfavourite(self) -> bool:
@@ -59,7 +63,7 @@ class Favourite(Aggregate):
         return True
 
     @event("Favourited", topic="tootlog.favourite.favourited.v1")
-    def _favourited(self, account_id: int, status_id: int) -> None:
+    def _favourited(self, account_id: int, status_id: int, favourite_id: int) -> None:
         self.favourited = True
 
     @event("Unfavourited", topic="tootlog.favourite.unfavourited.v1")

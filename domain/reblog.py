@@ -40,6 +40,29 @@ def decide_reblog_visibility(
     return visibility
 
 
+class ReblogWrapper(Aggregate):
+    """Index aggregate: a reblog wrapper's public id, pointing at its reblog.
+
+    It shares the status id space (`Status.create_id`), so a status id resolves with one lookup
+    to either a Status or a wrapper, and a wrapper id can never collide with a status id.
+    """
+
+    TOPIC = "tootlog.reblog_wrapper"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.reblog_wrapper.created.v1"
+
+    @event("Claimed", topic="tootlog.reblog_wrapper.claimed.v1")
+    def __init__(self, wrapper_status_id: int, account_id: int, original_status_id: int) -> None:
+        self.wrapper_status_id = wrapper_status_id
+        self.account_id = account_id
+        self.original_status_id = original_status_id
+
+    @staticmethod
+    def create_id(wrapper_status_id: int) -> UUID:
+        return derived_uuid("status", wrapper_status_id)
+
+
 class Reblog(Aggregate):
     """An account's reblog of one original status: `wrapper_status_id` is None when not live."""
 

@@ -78,3 +78,29 @@ def status_document(urls: Urls, event, author_username: str) -> dict:  # noqa: A
 
 def _str_or_none(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def wrapper_document(urls: Urls, wrapper_status_id: int, visibility: str, username: str) -> dict:
+    """A reblog wrapper, minus counters, account, viewer fields and the nested original."""
+    activity = f"{urls.status_uri(username, wrapper_status_id)}/activity"
+    return {
+        "id": str(wrapper_status_id),
+        "created_at": format_datetime(snowflake_time(wrapper_status_id)),
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": visibility,
+        "language": None,
+        "uri": activity,
+        "url": activity,
+        "edited_at": None,
+        "content": "",
+        "application": None,
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }

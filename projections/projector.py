@@ -5,11 +5,15 @@ from __future__ import annotations
 from psycopg import Cursor
 
 from domain.account import Account
+from domain.favourite import Favourite
+from domain.follow import Follow
 from domain.ids import snowflake_time
+from domain.pins import Pins
+from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
-from projections.documents import account_document, status_document
+from projections.documents import account_document, status_document, wrapper_document
 from projections.readmodel import ReadModel
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
@@ -68,6 +72,48 @@ class Projector:
             self.view.count_reply(curs, parent, -1)
         if facts["visibility"] != "direct":
             self.view.count_status(curs, facts["account_id"], -1, None)
+        # Its reblogs go with it; its replies stay, cut off from the thread above.
+        self.view.delete_reblogs_of(curs, event.status_id)
+        self.view.forget_interactions_with(curs, event.status_id)
+        self.view.cut_thread(curs, event.status_id, facts["root_id"], facts["depth"])
+
+    def _reblogged(self, curs: Cursor, event: Reblog.Reblogged) -> None:
+        username = self._username(curs, event.account_id)
+        self.view.insert_wrapper(
+            curs,
+            wrapper_id=event.wrapper_status_id,
+            account_id=event.account_id,
+            visibility=event.visibility,
+            original_id=event.original_status_id,
+            doc=wrapper_document(self.urls, event.wrapper_status_id, event.visibility, username),
+        )
+        self.view.count_reblog(curs, event.original_status_id, +1)
+        day = snowflake_time(event.wrapper_status_id).date()
+        self.view.count_status(curs, event.account_id, +1, day)
+
+    def _unreblogged(self, curs: Cursor, event: Reblog.Unreblogged) -> None:
+        if self.view.mark_status_deleted(curs, event.wrapper_status_id) is None:
+            return
+        self.view.count_reblog(curs, event.original_status_id, -1)
+        self.view.count_status(curs, event.account_id, -1, None)
+
+    def _favourited(self, curs: Cursor, event: Favourite.Favourited) -> None:
+        self.view.insert_favourite(curs, event.favourite_id, event.account_id, event.status_id)
+
+    def _unfavourited(self, curs: Cursor, event: Favourite.Unfavourited) -> None:
+        self.view.delete_favourite(curs, event.account_id, event.status_id)
+
+    def _pinned(self, curs: Cursor, event: Pins.Pinned) -> None:
+        self.view.insert_pin(curs, event.account_id, event.status_id)
+
+    def _unpinned(self, curs: Cursor, event: Pins.Unpinned) -> None:
+        self.view.delete_pin(curs, event.account_id, event.status_id)
+
+    def _followed(self, curs: Cursor, event: Follow.Followed) -> None:
+        self.view.insert_follow(curs, event.follower_id, event.followee_id)
+
+    def _unfollowed(self, curs: Cursor, event: Follow.Unfollowed) -> None:
+        self.view.delete_follow(curs, event.follower_id, event.followee_id)
 
     def _token_issued(self, curs: Cursor, event: AccessToken.Issued) -> None:
         self.view.insert_token(curs, event.token_hash, event.account_id, event.app_id, event.scopes)
@@ -86,4 +132,12 @@ class Projector:
         Status.Deleted: _status_deleted,
         AccessToken.Issued: _token_issued,
         AccessToken.Revoked: _token_revoked,
+        Reblog.Reblogged: _reblogged,
+        Reblog.Unreblogged: _unreblogged,
+        Favourite.Favourited: _favourited,
+        Favourite.Unfavourited: _unfavourited,
+        Pins.Pinned: _pinned,
+        Pins.Unpinned: _unpinned,
+        Follow.Followed: _followed,
+        Follow.Unfollowed: _unfollowed,
     }

@@ -1,34 +1,34 @@
-"""Read-side queries the API calls. Each answer is one indexed query returning JSON text that
-PostgreSQL assembles from the stored documents; visibility is decided by domain.visibility."""
+"""Read-side queries the API calls.
+
+Each answer is one or two indexed queries. Rows carry their pre-rendered JSON as stored text; a
+response is assembled by splicing counters, the account and the per-viewer flags into those
+fragments, never by re-serialising rows. Per-viewer flags for every row of a response come from the
+same statement. Visibility is decided by domain.visibility.can_see from facts the query returns.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+import orjson
 from psycopg_pool import AsyncConnectionPool
 
-from domain.visibility import Audience, Relationship, can_see
+from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 
+# The Account entity as jsonb, for queries that want one account rendered by PostgreSQL.
 ACCOUNT_JSON = (
-    "a.doc || jsonb_build_object('followers_count', a.followers_count,"
+    "a.doc::jsonb || jsonb_build_object('followers_count', a.followers_count,"
     " 'following_count', a.following_count, 'statuses_count', a.statuses_count,"
     " 'last_status_at', a.last_status_at)"
 )
-STATUS_JSON = (
-    "s.doc || jsonb_build_object('replies_count', s.replies_count,"
-    " 'reblogs_count', s.reblogs_count, 'favourites_count', s.favourites_count,"
-    f" 'account', {ACCOUNT_JSON})"
-)
-# Per-viewer keys exist only for a user (§3.1); `pinned` only on the viewer's own pinnable statuses.
-VIEWER_JSON = (
-    "jsonb_build_object('favourited', false, 'reblogged', false, 'muted', false,"
-    " 'bookmarked', false, 'filtered', '[]'::jsonb)"
-    " || CASE WHEN s.account_id = %(viewer)s AND s.visibility <> 'direct'"
-    " THEN jsonb_build_object('pinned', false) ELSE '{}'::jsonb END"
-)
 TOKEN_CACHE_SIZE = 10_000
-STATUS_FACTS = "s.visibility, s.account_id, s.mentions"
-STATUS_FROM = "tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+
+# Context limits (§6.2): (ancestors, descendants, descendant depth) for anonymous viewers and app
+# tokens, and for users.
+ANONYMOUS_CONTEXT = (40, 60, 20)
+USER_CONTEXT = (4096, 4096, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,204 @@ class TokenRow:
     account_locked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a list: newest first, bounded by exclusive cursors."""
+
+    limit: int
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+
+
+_ACCOUNT_COLUMNS = (
+    "{a}.doc::text, {a}.followers_count, {a}.following_count, {a}.statuses_count,"
+    " {a}.last_status_at"
+)
+_STATUS_COLUMNS = (
+    "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.doc::text,"
+    " {s}.replies_count, {s}.reblogs_count, {s}.favourites_count, {s}.text, " + _ACCOUNT_COLUMNS
+)
+_FOLLOWS = (
+    "EXISTS (SELECT 1 FROM tootlog_follows f WHERE f.follower_id = %(viewer)s"
+    " AND f.followee_id = {s}.account_id)"
+)
+# Flags are computed on the original (`o` for a wrapper, else `s`).
+_VIEWER_FLAGS = (
+    "EXISTS (SELECT 1 FROM tootlog_favourites fv WHERE fv.status_id = coalesce(o.id, s.id)"
+    " AND fv.account_id = %(viewer)s),"
+    " EXISTS (SELECT 1 FROM tootlog_statuses rb WHERE rb.reblog_of_id = coalesce(o.id, s.id)"
+    " AND rb.account_id = %(viewer)s AND NOT rb.deleted),"
+    " EXISTS (SELECT 1 FROM tootlog_pins pn WHERE pn.status_id = coalesce(o.id, s.id)"
+    " AND pn.account_id = %(viewer)s)"
+)
+_ROW_SELECT = (
+    "SELECT s.id, s.in_reply_to_account_id, s.reblog_of_id, "
+    + _STATUS_COLUMNS.format(s="s", a="a")
+    + ", "
+    + _STATUS_COLUMNS.format(s="o", a="oa")
+    + ", {viewer_columns}"
+    " FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+    " LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
+    " LEFT JOIN tootlog_accounts oa ON oa.id = o.account_id"
+)
+_USER_SELECT = _ROW_SELECT.format(
+    viewer_columns=_FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o") + ", " + _VIEWER_FLAGS
+)
+_ANONYMOUS_SELECT = _ROW_SELECT.format(viewer_columns="false, false, false, false, false")
+_STATUS_WIDTH = 14  # columns per status in _STATUS_COLUMNS
+
+
+def _account_text(doc: str, followers: int, following: int, statuses: int, last: date | None):
+    last_json = "null" if last is None else f'"{last.isoformat()}"'
+    return (
+        f'{doc[:-1]},"followers_count":{followers},"following_count":{following},'
+        f'"statuses_count":{statuses},"last_status_at":{last_json}}}'
+    )
+
+
+@dataclass(slots=True)
+class _Post:
+    """One status as a row gives it: the facts visibility needs and its JSON fragments."""
+
+    id: int
+    account_id: int
+    visibility: str
+    mentions: list[int]
+    deleted: bool
+    doc: str
+    counts: tuple[int, int, int]
+    text: str
+    account: str
+    follows_author: bool
+
+    @classmethod
+    def from_columns(cls, status_id: int, cols: Sequence, follows: bool) -> _Post:
+        return cls(
+            status_id,
+            cols[0],
+            cols[1],
+            cols[2],
+            cols[3],
+            cols[4],
+            (cols[5], cols[6], cols[7]),
+            cols[8],
+            _account_text(*cols[9:14]),
+            follows,
+        )
+
+    def visible_to(self, viewer_id: int | None) -> bool:
+        audience = Audience(self.visibility, self.account_id, self.mentions)
+        return can_see(audience, viewer_id, Relationship(follows_author=self.follows_author))
+
+    def render(self, extra: str, source: bool) -> str:
+        doc = self.doc
+        if source:  # the DELETE answer: the source text in place of the HTML
+            fields = orjson.loads(doc)
+            fields.pop("content", None)
+            fields["text"] = self.text
+            doc = orjson.dumps(fields).decode()
+        replies, reblogs, favourites = self.counts
+        return (
+            f'{doc[:-1]},"replies_count":{replies},"reblogs_count":{reblogs},'
+            f'"favourites_count":{favourites},"account":{self.account}{extra}}}'
+        )
+
+
+@dataclass(slots=True)
+class StatusRow:
+    """A status (or reblog wrapper with its original) as one viewer sees it."""
+
+    id: int
+    in_reply_to_account_id: int | None
+    post: _Post
+    original: _Post | None
+    flags: tuple[bool, bool, bool]  # favourited, reblogged, pinned: on the original
+
+    @property
+    def account_id(self) -> int:
+        return self.post.account_id
+
+    def visible_to(self, viewer_id: int | None) -> bool:
+        if self.post.deleted or not self.post.visible_to(viewer_id):
+            return False
+        original = self.original
+        return original is None or (not original.deleted and original.visible_to(viewer_id))
+
+    def render(self, viewer_id: int | None, source: bool = False) -> str:
+        """The Status entity; per-viewer keys only for a user (§3.1)."""
+        if self.original is None:
+            return self.post.render(self._viewer_keys(viewer_id, self.post), source)
+        nested = self.original.render(self._viewer_keys(viewer_id, self.original), source)
+        wrapper_keys = self._viewer_keys(viewer_id, None)
+        return self.post.render(f'{wrapper_keys},"reblog":{nested}', source)
+
+    def _viewer_keys(self, viewer_id: int | None, pinnable: _Post | None) -> str:
+        if viewer_id is None:
+            return ""
+        favourited, reblogged, pinned = self.flags
+        keys = (
+            f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
+            '"muted":false,"bookmarked":false,"filtered":[]'
+        )
+        # `pinned` only on the viewer's own statuses that could be pinned (never a wrapper).
+        if (
+            pinnable is not None
+            and pinnable.account_id == viewer_id
+            and pinnable.visibility != "direct"
+        ):
+            keys += f',"pinned":{_bool(pinned)}'
+        return keys
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _status_row(row: Sequence) -> StatusRow:
+    status_id, in_reply_to_account_id, reblog_of_id = row[0], row[1], row[2]
+    own = row[3 : 3 + _STATUS_WIDTH]
+    theirs = row[3 + _STATUS_WIDTH : 3 + 2 * _STATUS_WIDTH]
+    follows_own, follows_theirs, favourited, reblogged, pinned = row[3 + 2 * _STATUS_WIDTH :]
+    original = (
+        None if reblog_of_id is None else _Post.from_columns(reblog_of_id, theirs, follows_theirs)
+    )
+    return StatusRow(
+        status_id,
+        in_reply_to_account_id,
+        _Post.from_columns(status_id, own, follows_own),
+        original,
+        (favourited, reblogged, pinned),
+    )
+
+
+def _json_list(items: Sequence[str]) -> str:
+    return "[" + ",".join(items) + "]"
+
+
+def visible_visibilities(author_id: int, viewer_id: int | None, rel: Relationship):
+    """For one author: the visibilities the viewer sees, and those seen only when mentioned.
+
+    Derived from can_see itself, so a list filtered in SQL obeys the same policy as a single read.
+    """
+    plain = [v for v in VISIBILITIES if can_see(Audience(v, author_id), viewer_id, rel)]
+    if viewer_id is None:
+        return plain, []
+    mentioned = [
+        v
+        for v in VISIBILITIES
+        if v not in plain and can_see(Audience(v, author_id, (viewer_id,)), viewer_id, rel)
+    ]
+    return plain, mentioned
+
+
+def promote_self_replies(rows: list[StatusRow]) -> list[StatusRow]:
+    """§6.2 step 5: a thread author's own reply chain goes first; order within each group kept."""
+    own = [r for r in rows if r.in_reply_to_account_id == r.account_id]
+    others = [r for r in rows if r.in_reply_to_account_id != r.account_id]
+    return own + others
+
+
 class Queries:
     """Async read access to the read models."""
 
@@ -47,6 +245,8 @@ class Queries:
         self.pool = pool
         # Live tokens only; the projection's revocation NOTIFY evicts them (`forget_token`).
         self._tokens: dict[str, TokenRow] = {}
+
+    # Tokens
 
     async def token(self, token_hash: str) -> TokenRow | None:
         cached = self._tokens.get(token_hash)
@@ -76,33 +276,280 @@ class Queries:
         else:
             self._tokens.pop(token_hash, None)
 
-    async def status(self, status_id: int, viewer_id: int | None) -> str | None:
+    # Statuses
+
+    async def _rows(self, where: str, params: dict, viewer_id: int | None) -> list[StatusRow]:
+        select = _ANONYMOUS_SELECT if viewer_id is None else _USER_SELECT
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(f"{select} {where}", {**params, "viewer": viewer_id})
+            rows = await cur.fetchall()
+        return [_status_row(row) for row in rows]
+
+    async def visible_row(
+        self, status_id: int | None, viewer_id: int | None, include_deleted: bool = False
+    ) -> StatusRow | None:
+        """The status (or wrapper) if it exists, is not deleted and the viewer may see it."""
+        if status_id is None:
+            return None
+        rows = await self._rows("WHERE s.id = %(id)s", {"id": status_id}, viewer_id)
+        if not rows:
+            return None
+        row = rows[0]
+        if include_deleted and row.post.deleted:
+            row.post.deleted = False
+            if row.original is not None:
+                row.original.deleted = False
+        return row if row.visible_to(viewer_id) else None
+
+    async def status(self, status_id: int | None, viewer_id: int | None) -> str | None:
         """The status as `viewer_id` sees it (JSON text), or None if missing or invisible."""
-        return await self._visible_status(status_id, viewer_id, STATUS_JSON)
+        row = await self.visible_row(status_id, viewer_id)
+        return None if row is None else row.render(viewer_id)
 
     async def status_as_deleted(
         self, status_id: int, viewer_id: int, *, include_deleted: bool = False
     ) -> str | None:
         """The status with its source `text` in place of `content` (the DELETE answer)."""
-        doc = f"({STATUS_JSON}) - 'content' || jsonb_build_object('text', s.text)"
-        return await self._visible_status(status_id, viewer_id, doc, include_deleted)
+        row = await self.visible_row(status_id, viewer_id, include_deleted)
+        return None if row is None else row.render(viewer_id, source=True)
 
-    async def _visible_status(
-        self, status_id: int, viewer_id: int | None, doc: str, include_deleted: bool = False
-    ) -> str | None:
-        if viewer_id is not None:
-            doc = f"{doc} || {VIEWER_JSON}"
-        live = "" if include_deleted else " AND NOT s.deleted"
+    async def context(self, status_id: int | None, viewer_id: int | None, user: bool) -> str | None:
+        """§6.2: ancestors and descendants as the viewer sees them, or None (404)."""
+        if status_id is None:
+            return None
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                f"SELECT {STATUS_FACTS}, ({doc})::text FROM {STATUS_FROM}"
-                f" WHERE s.id = %(id)s{live}",
-                {"id": status_id, "viewer": viewer_id},
+                "SELECT root_id, depth, path, gap_depth, reblog_of_id FROM tootlog_statuses"
+                " WHERE id = %s AND NOT deleted",
+                (status_id,),
             )
-            row = await cur.fetchone()
+            position = await cur.fetchone()
+        row = await self.visible_row(status_id, viewer_id) if position else None
         if row is None:
             return None
-        visibility, author_id, mentions, text = row
-        if not can_see(Audience(visibility, author_id, mentions), viewer_id, Relationship()):
+        root_id, depth, path, gap_depth, reblog_of_id = position
+        if reblog_of_id is not None:  # replies attach to the original, never to a wrapper
+            return '{"ancestors":[],"descendants":[]}'
+        max_ancestors, max_descendants, max_depth = USER_CONTEXT if user else ANONYMOUS_CONTEXT
+        # The walk up stops at a deleted status, and takes the nearest ones when truncated.
+        ancestor_ids = path[max(gap_depth + 1, depth - max_ancestors) : depth]
+        ancestors = []
+        if ancestor_ids:
+            found = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": ancestor_ids}, viewer_id)
+            order = {sid: i for i, sid in enumerate(ancestor_ids)}
+            found.sort(key=lambda r: order[r.id])
+            ancestors = [r for r in found if r.visible_to(viewer_id)]
+        # Depth-first, siblings by id (= ordered by path), cut below deleted statuses, truncated
+        # before visibility filtering.
+        below = await self._rows(
+            "WHERE s.root_id = %(root)s AND s.depth > %(depth)s"
+            " AND s.depth <= %(max_depth)s AND s.path[1:%(prefix)s] = %(path)s"
+            " AND NOT s.deleted AND s.gap_depth <= %(depth)s"
+            " ORDER BY s.path LIMIT %(limit)s",
+            {
+                "root": root_id,
+                "depth": depth,
+                "max_depth": depth + (max_depth if max_depth is not None else 1 << 30),
+                "prefix": depth + 1,
+                "path": path,
+                "limit": max_descendants,
+            },
+            viewer_id,
+        )
+        descendants = promote_self_replies([r for r in below if r.visible_to(viewer_id)])
+        return (
+            '{"ancestors":'
+            + _json_list([r.render(viewer_id) for r in ancestors])
+            + ',"descendants":'
+            + _json_list([r.render(viewer_id) for r in descendants])
+            + "}"
+        )
+
+    async def account_statuses(
+        self,
+        account_id: int,
+        viewer_id: int | None,
+        page: Page,
+        *,
+        pinned: bool = False,
+        exclude_replies: bool = False,
+        exclude_reblogs: bool = False,
+        only_media: bool = False,
+    ) -> list[tuple[int, str]]:
+        """An account's statuses (or pins) the viewer may see: (cursor, JSON) newest first."""
+        follows = False
+        if viewer_id is not None and viewer_id != account_id:
+            follows = await self.follows(viewer_id, account_id)
+        plain, mentioned = visible_visibilities(
+            account_id, viewer_id, Relationship(follows_author=follows)
+        )
+        conditions = [
+            "s.account_id = %(account)s",
+            "NOT s.deleted",
+            "(s.visibility = ANY(%(plain)s)"
+            " OR (s.visibility = ANY(%(mentioned)s) AND %(viewer)s = ANY(s.mentions)))",
+        ]
+        if exclude_replies:  # a reply to oneself continues a thread and stays
+            conditions.append(
+                "(s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)"
+            )
+        if exclude_reblogs:
+            conditions.append("s.reblog_of_id IS NULL")
+        if only_media:
+            conditions.append(
+                "s.reblog_of_id IS NULL AND json_array_length(s.doc->'media_attachments') > 0"
+            )
+        params = {"account": account_id, "plain": plain, "mentioned": mentioned}
+        if pinned:
+            cursor = "pn.id"
+            source = "JOIN tootlog_pins pn ON pn.status_id = s.id AND pn.account_id = %(account)s"
+        else:
+            cursor, source = "s.id", ""
+        where, order = _page_bounds(cursor, page, params)
+        conditions += where
+        rows_sql = (
+            f"SELECT s.id AS sid, {cursor} AS cursor FROM tootlog_statuses s {source}"
+            f" WHERE {' AND '.join(conditions)} ORDER BY {cursor} {order} LIMIT %(limit)s"
+        )
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(rows_sql, {**params, "viewer": viewer_id})
+            picked = await cur.fetchall()
+        if page.min_id is not None and page.max_id is None and page.since_id is None:
+            picked.reverse()
+        if not picked:
+            return []
+        cursors = {sid: c for sid, c in picked}
+        rows = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": list(cursors)}, viewer_id)
+        by_id = {r.id: r for r in rows}
+        answer = []
+        for sid, c in picked:
+            row = by_id.get(sid)
+            # A boost of something the viewer may not see is left out.
+            if row is not None and row.visible_to(viewer_id):
+                answer.append((c, row.render(viewer_id)))
+        return answer
+
+    # Accounts
+
+    async def account(self, account_id: int | None) -> str | None:
+        if account_id is None:
             return None
-        return text
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                f"SELECT {_ACCOUNT_COLUMNS.format(a='a')} FROM tootlog_accounts a WHERE a.id = %s",
+                (account_id,),
+            )
+            row = await cur.fetchone()
+        return None if row is None else _account_text(*row)
+
+    async def follows(self, follower_id: int, followee_id: int) -> bool:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM tootlog_follows WHERE follower_id = %s AND followee_id = %s",
+                (follower_id, followee_id),
+            )
+            return await cur.fetchone() is not None
+
+    async def relationships(self, viewer_id: int, account_ids: list[int]) -> list[str]:
+        """The Relationship entity for each existing account, in the order asked."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT a.id,"
+                " EXISTS (SELECT 1 FROM tootlog_follows f"
+                "  WHERE f.follower_id = %(viewer)s AND f.followee_id = a.id),"
+                " EXISTS (SELECT 1 FROM tootlog_follows f"
+                "  WHERE f.follower_id = a.id AND f.followee_id = %(viewer)s)"
+                " FROM tootlog_accounts a WHERE a.id = ANY(%(ids)s)",
+                {"viewer": viewer_id, "ids": account_ids},
+            )
+            found = {row[0]: row[1:] for row in await cur.fetchall()}
+        answer = []
+        for account_id in dict.fromkeys(account_ids):
+            if account_id in found:
+                following, followed_by = found[account_id]
+                answer.append(relationship_json(account_id, following, followed_by))
+        return answer
+
+    async def reblogged_by(self, status_id: int, page: Page) -> list[tuple[int, str]]:
+        """Accounts with a live public or unlisted reblog: (reblog id, Account) newest first."""
+        params: dict = {"status": status_id}
+        where, order = _page_bounds("s.id", page, params)
+        return await self._accounts(
+            "FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+            " WHERE s.reblog_of_id = %(status)s AND NOT s.deleted"
+            " AND s.visibility IN ('public', 'unlisted')",
+            "s.id",
+            where,
+            order,
+            params,
+            page,
+        )
+
+    async def favourited_by(self, status_id: int, page: Page) -> list[tuple[int, str]]:
+        """Accounts that favourited the status: (favourite id, Account) newest first."""
+        params: dict = {"status": status_id}
+        where, order = _page_bounds("f.id", page, params)
+        return await self._accounts(
+            "FROM tootlog_favourites f JOIN tootlog_accounts a ON a.id = f.account_id"
+            " WHERE f.status_id = %(status)s",
+            "f.id",
+            where,
+            order,
+            params,
+            page,
+        )
+
+    async def _accounts(
+        self, source: str, cursor: str, where: list[str], order: str, params: dict, page: Page
+    ) -> list[tuple[int, str]]:
+        bounds = "".join(f" AND {w}" for w in where)
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                f"SELECT {cursor}, {_ACCOUNT_COLUMNS.format(a='a')} {source}{bounds}"
+                f" ORDER BY {cursor} {order} LIMIT %(limit)s",
+                params,
+            )
+            rows = await cur.fetchall()
+        if page.min_id is not None and page.max_id is None and page.since_id is None:
+            rows.reverse()
+        return [(row[0], _account_text(*row[1:])) for row in rows]
+
+
+def _page_bounds(cursor: str, page: Page, params: dict) -> tuple[list[str], str]:
+    """SQL conditions and order for a page; fills `params`. `min_id` pages run ascending."""
+    params["limit"] = page.limit
+    where = []
+    if page.max_id is not None:
+        where.append(f"{cursor} < %(max_id)s")
+        params["max_id"] = page.max_id
+    if page.since_id is not None:
+        where.append(f"{cursor} > %(since_id)s")
+        params["since_id"] = page.since_id
+    if page.min_id is not None:
+        where.append(f"{cursor} > %(min_id)s")
+        params["min_id"] = page.min_id
+    ascending = page.min_id is not None and page.max_id is None and page.since_id is None
+    return where, "ASC" if ascending else "DESC"
+
+
+def relationship_json(account_id: int, following: bool, followed_by: bool) -> str:
+    """The Relationship entity; blocks, mutes and follow requests do not exist here yet."""
+    return orjson.dumps(
+        {
+            "id": str(account_id),
+            "following": following,
+            "showing_reblogs": following,
+            "notifying": False,
+            "languages": None,
+            "followed_by": followed_by,
+            "blocking": False,
+            "blocked_by": False,
+            "muting": False,
+            "muting_notifications": False,
+            "requested": False,
+            "requested_by": False,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+    ).decode()

@@ -74,7 +74,7 @@ class ReadModel(PostgresTrackingRecorder):
     ) -> None:
         curs.execute(
             "INSERT INTO tootlog_accounts (id, username, email, locked, doc) "
-            "VALUES (%s, %s, %s, %s, %s::jsonb)",
+            "VALUES (%s, %s, %s, %s, %s::json)",
             (account_id, username, email, locked, orjson.dumps(doc).decode()),
             prepare=True,
         )
@@ -111,10 +111,12 @@ class ReadModel(PostgresTrackingRecorder):
         """Insert a status with its thread position taken from its parent's row, if any."""
         curs.execute(
             "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-            " in_reply_to_account_id, root_id, depth, path, text, doc) "
+            " in_reply_to_account_id, root_id, depth, path, gap_depth, text, doc) "
             "SELECT %(id)s, %(account_id)s, %(visibility)s, %(mentions)s, %(parent)s,"
             " %(parent_account)s, coalesce(p.root_id, %(id)s), coalesce(p.depth + 1, 0),"
-            " coalesce(p.path, '{}') || %(id)s::bigint, %(text)s, %(doc)s::jsonb "
+            " coalesce(p.path, '{}') || %(id)s::bigint,"
+            " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1),"
+            " %(text)s, %(doc)s::json "
             "FROM (SELECT 1) AS one LEFT JOIN tootlog_statuses p ON p.id = %(parent)s",
             {
                 "id": status_id,
@@ -141,11 +143,140 @@ class ReadModel(PostgresTrackingRecorder):
         """Soft-delete a status; returns the facts the counters need, or None if unknown."""
         curs.execute(
             "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
-            "RETURNING account_id, visibility, in_reply_to_id",
+            "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, root_id, depth",
             (status_id,),
             prepare=True,
         )
         return curs.fetchone()
+
+    def cut_thread(self, curs: Cursor, status_id: int, root_id: int, depth: int) -> None:
+        """Record that the replies below a deleted status are cut off from the thread above it:
+        context walks stop at the gap, as Mastodon's do once the row is gone."""
+        curs.execute(
+            "UPDATE tootlog_statuses SET gap_depth = greatest(gap_depth, %(depth)s)"
+            " WHERE root_id = %(root)s AND depth > %(depth)s AND path[%(depth)s + 1] = %(id)s",
+            {"id": status_id, "root": root_id, "depth": depth},
+            prepare=True,
+        )
+
+    def delete_reblogs_of(self, curs: Cursor, status_id: int) -> None:
+        """Soft-delete every live reblog of a status and uncount them from their authors."""
+        curs.execute(
+            "WITH gone AS (UPDATE tootlog_statuses SET deleted = true"
+            " WHERE reblog_of_id = %s AND NOT deleted RETURNING account_id),"
+            " per_account AS (SELECT account_id, count(*) AS n FROM gone GROUP BY account_id)"
+            " UPDATE tootlog_accounts a SET statuses_count = greatest(a.statuses_count - p.n, 0)"
+            " FROM per_account p WHERE a.id = p.account_id",
+            (status_id,),
+            prepare=True,
+        )
+
+    def forget_interactions_with(self, curs: Cursor, status_id: int) -> None:
+        """A deleted status keeps no favourites or pins."""
+        curs.execute("DELETE FROM tootlog_favourites WHERE status_id = %s", (status_id,))
+        curs.execute("DELETE FROM tootlog_pins WHERE status_id = %s", (status_id,))
+
+    # Reblogs
+
+    def insert_wrapper(
+        self,
+        curs: Cursor,
+        *,
+        wrapper_id: int,
+        account_id: int,
+        visibility: str,
+        original_id: int,
+        doc: dict,
+    ) -> None:
+        """A reblog wrapper: a status row of its own, alone in its thread."""
+        curs.execute(
+            "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id,"
+            " depth, path, text, doc) VALUES (%(id)s, %(account_id)s, %(visibility)s,"
+            " %(original)s, %(id)s, 0, ARRAY[%(id)s::bigint], '', %(doc)s::json)",
+            {
+                "id": wrapper_id,
+                "account_id": account_id,
+                "visibility": visibility,
+                "original": original_id,
+                "doc": orjson.dumps(doc).decode(),
+            },
+            prepare=True,
+        )
+
+    def count_reblog(self, curs: Cursor, status_id: int, delta: int) -> None:
+        curs.execute(
+            "UPDATE tootlog_statuses SET reblogs_count = greatest(reblogs_count + %s, 0) "
+            "WHERE id = %s",
+            (delta, status_id),
+            prepare=True,
+        )
+
+    # Favourites
+
+    def insert_favourite(
+        self, curs: Cursor, favourite_id: int, account_id: int, status_id: int
+    ) -> None:
+        curs.execute(
+            "WITH added AS (INSERT INTO tootlog_favourites (id, account_id, status_id)"
+            " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING status_id)"
+            " UPDATE tootlog_statuses SET favourites_count = favourites_count + 1"
+            " WHERE id IN (SELECT status_id FROM added)",
+            (favourite_id, account_id, status_id),
+            prepare=True,
+        )
+
+    def delete_favourite(self, curs: Cursor, account_id: int, status_id: int) -> None:
+        curs.execute(
+            "WITH gone AS (DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s"
+            " RETURNING status_id)"
+            " UPDATE tootlog_statuses SET favourites_count = greatest(favourites_count - 1, 0)"
+            " WHERE id IN (SELECT status_id FROM gone)",
+            (account_id, status_id),
+            prepare=True,
+        )
+
+    # Pins
+
+    def insert_pin(self, curs: Cursor, account_id: int, status_id: int) -> None:
+        curs.execute(
+            "INSERT INTO tootlog_pins (account_id, status_id) VALUES (%s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (account_id, status_id),
+            prepare=True,
+        )
+
+    def delete_pin(self, curs: Cursor, account_id: int, status_id: int) -> None:
+        curs.execute(
+            "DELETE FROM tootlog_pins WHERE account_id = %s AND status_id = %s",
+            (account_id, status_id),
+            prepare=True,
+        )
+
+    # Follows
+
+    def insert_follow(self, curs: Cursor, follower_id: int, followee_id: int) -> None:
+        curs.execute(
+            "WITH added AS (INSERT INTO tootlog_follows (follower_id, followee_id)"
+            " VALUES (%(follower)s, %(followee)s) ON CONFLICT DO NOTHING RETURNING 1)"
+            " UPDATE tootlog_accounts SET"
+            " following_count = following_count + (id = %(follower)s)::int,"
+            " followers_count = followers_count + (id = %(followee)s)::int"
+            " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM added)",
+            {"follower": follower_id, "followee": followee_id},
+            prepare=True,
+        )
+
+    def delete_follow(self, curs: Cursor, follower_id: int, followee_id: int) -> None:
+        curs.execute(
+            "WITH gone AS (DELETE FROM tootlog_follows"
+            " WHERE follower_id = %(follower)s AND followee_id = %(followee)s RETURNING 1)"
+            " UPDATE tootlog_accounts SET"
+            " following_count = greatest(following_count - (id = %(follower)s)::int, 0),"
+            " followers_count = greatest(followers_count - (id = %(followee)s)::int, 0)"
+            " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM gone)",
+            {"follower": follower_id, "followee": followee_id},
+            prepare=True,
+        )
 
     # Tokens
 

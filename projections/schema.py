@@ -15,7 +15,14 @@ TRACKED_APPLICATION = "tootlog"
 # pg_advisory_lock key held by the single active projection worker.
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 
-READ_MODEL_TABLES = ("tootlog_accounts", "tootlog_statuses", "tootlog_tokens")
+READ_MODEL_TABLES = (
+    "tootlog_accounts",
+    "tootlog_statuses",
+    "tootlog_tokens",
+    "tootlog_follows",
+    "tootlog_favourites",
+    "tootlog_pins",
+)
 
 DDL = [
     """
@@ -28,7 +35,7 @@ DDL = [
         following_count integer NOT NULL DEFAULT 0,
         statuses_count integer NOT NULL DEFAULT 0,
         last_status_at date,
-        doc jsonb NOT NULL
+        doc json NOT NULL
     )
     """,
     "CREATE UNIQUE INDEX IF NOT EXISTS tootlog_accounts_username"
@@ -42,19 +49,25 @@ DDL = [
         mentions bigint[] NOT NULL DEFAULT '{}',
         in_reply_to_id bigint,
         in_reply_to_account_id bigint,
+        reblog_of_id bigint,
         root_id bigint NOT NULL,
         depth integer NOT NULL,
         path bigint[] NOT NULL,
+        gap_depth integer NOT NULL DEFAULT -1,
         text text NOT NULL,
         deleted boolean NOT NULL DEFAULT false,
         replies_count integer NOT NULL DEFAULT 0,
         reblogs_count integer NOT NULL DEFAULT 0,
         favourites_count integer NOT NULL DEFAULT 0,
-        doc jsonb NOT NULL
+        doc json NOT NULL
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_account ON tootlog_statuses (account_id, id DESC)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (root_id, path)",
+    "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogs"
+    " ON tootlog_statuses (reblog_of_id, id DESC) WHERE reblog_of_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
+    " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
     """
     CREATE TABLE IF NOT EXISTS tootlog_tokens (
         token_hash text PRIMARY KEY,
@@ -64,4 +77,31 @@ DDL = [
         revoked boolean NOT NULL DEFAULT false
     )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_follows (
+        follower_id bigint NOT NULL,
+        followee_id bigint NOT NULL,
+        PRIMARY KEY (follower_id, followee_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_favourites (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        UNIQUE (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_favourites_status"
+    " ON tootlog_favourites (status_id, id DESC)",
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_pins (
+        id bigserial PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        UNIQUE (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_pins_status ON tootlog_pins (status_id)",
 ]

@@ -1,4 +1,5 @@
-"""POST/GET/DELETE /api/v1/statuses (§6.1, §6.6, §6.7)."""
+"""/api/v1/statuses: publish, read, delete (§6.1, §6.6, §6.7), the actions on a status
+(§6.8-§6.13), its context (§6.2) and who reblogged or favourited it (§6.4, §6.5)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.auth import check_optional, check_user, resolve_viewer
+from api.auth import Viewer, check_optional, check_user, resolve_viewer
+from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
-from api.services import services
+from api.services import Services, services
+from commands import social
 from commands import statuses as commands
 from domain.errors import NotFound, RecordNotFound
 from domain.ids import parse_id
-from domain.scopes import READ_STATUSES, WRITE_STATUSES
+from domain.scopes import (
+    READ_ACCOUNTS,
+    READ_STATUSES,
+    WRITE_ACCOUNTS,
+    WRITE_FAVOURITES,
+    WRITE_STATUSES,
+)
 from domain.status import Draft
+
+ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
 
 
 def draft_from(params: Params) -> Draft:
@@ -84,8 +95,125 @@ async def delete_status(request: Request) -> Response:
     return json_text(before or "{}")
 
 
+async def show_context(request: Request) -> Response:
+    svc = services(request)
+    viewer = await resolve_viewer(request, svc.queries)
+    check_optional(viewer, READ_STATUSES)
+    status_id = parse_id(request.path_params["id"])
+    viewer_id = viewer.account_id
+    doc = await svc.queries.context(status_id, viewer_id, user=viewer_id is not None)
+    if doc is None:
+        raise NotFound
+    return json_text(doc, public=cacheable_for(viewer))
+
+
+def _known_viewer_id(viewer: Viewer) -> int | None:
+    """Who the 404-first checks see: the user of a valid token, else anonymous."""
+    if viewer.token is None or viewer.token.revoked:
+        return None
+    return viewer.account_id
+
+
+async def _visible_first(request: Request, svc: Services) -> tuple[Viewer, int]:
+    """For endpoints that answer 404 for a missing or invisible status before checking auth."""
+    viewer = await resolve_viewer(request, svc.queries)
+    status_id = parse_id(request.path_params["id"])
+    if await svc.queries.visible_row(status_id, _known_viewer_id(viewer)) is None:
+        raise NotFound
+    return viewer, status_id
+
+
+async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
+    svc = services(request)
+    viewer, status_id = await _visible_first(request, svc)
+    check_optional(viewer, READ_ACCOUNTS)
+    params = await read_params(request, svc.settings.max_body_bytes)
+    page = page_from(params, *ACCOUNTS_PAGE)
+    items = await lister(svc.queries, status_id, page) if page.limit else []
+    headers = link_header(request, svc.settings.urls.base, params, [c for c, _ in items], page)
+    body = "[" + ",".join(doc for _, doc in items) + "]"
+    response = json_text(body, public=cacheable_for(viewer))
+    response.headers.update(headers)
+    return response
+
+
+async def reblogged_by(request: Request) -> Response:
+    return await _accounts_page(request, lambda q, sid, page: q.reblogged_by(sid, page))
+
+
+async def favourited_by(request: Request) -> Response:
+    return await _accounts_page(request, lambda q, sid, page: q.favourited_by(sid, page))
+
+
+async def _act(request: Request, svc: Services, account_id: int, command, **kwargs) -> Response:  # noqa: ANN001
+    """Run an action on the status in the path and answer with the status it names."""
+    status_id = parse_id(request.path_params["id"])
+    written = await svc.command(command, account_id=account_id, status_id=status_id, **kwargs)
+    doc = await svc.queries.status(written.id, account_id)
+    if doc is None:  # deleted or hidden by a concurrent request after the action
+        raise NotFound
+    return json_text(doc)
+
+
+async def reblog(request: Request) -> Response:
+    svc = services(request)
+    viewer = await resolve_viewer(request, svc.queries)
+    account_id = check_user(viewer, WRITE_STATUSES)
+    params = await read_params(request, svc.settings.max_body_bytes)
+    return await _act(
+        request,
+        svc,
+        account_id,
+        social.reblog,
+        default_visibility=viewer.as_author().default_visibility,
+        visibility=params.string("visibility") or None,
+    )
+
+
+async def unreblog(request: Request) -> Response:
+    svc = services(request)
+    account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_STATUSES)
+    return await _act(request, svc, account_id, social.unreblog)
+
+
+async def favourite(request: Request) -> Response:
+    svc = services(request)
+    viewer, _ = await _visible_first(request, svc)
+    account_id = check_user(viewer, WRITE_FAVOURITES)
+    return await _act(request, svc, account_id, social.favourite)
+
+
+async def unfavourite(request: Request) -> Response:
+    svc = services(request)
+    account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FAVOURITES)
+    return await _act(request, svc, account_id, social.unfavourite)
+
+
+async def pin(request: Request) -> Response:
+    svc = services(request)
+    viewer, _ = await _visible_first(request, svc)
+    account_id = check_user(viewer, WRITE_ACCOUNTS)
+    return await _act(request, svc, account_id, social.pin)
+
+
+async def unpin(request: Request) -> Response:
+    svc = services(request)
+    viewer, _ = await _visible_first(request, svc)
+    account_id = check_user(viewer, WRITE_ACCOUNTS)
+    return await _act(request, svc, account_id, social.unpin)
+
+
 routes = [
     Route("/api/v1/statuses", create_status, methods=["POST"]),
     Route("/api/v1/statuses/{id}", show_status, methods=["GET"]),
     Route("/api/v1/statuses/{id}", delete_status, methods=["DELETE"]),
+    Route("/api/v1/statuses/{id}/context", show_context, methods=["GET"]),
+    Route("/api/v1/statuses/{id}/reblogged_by", reblogged_by, methods=["GET"]),
+    Route("/api/v1/statuses/{id}/favourited_by", favourited_by, methods=["GET"]),
+    Route("/api/v1/statuses/{id}/reblog", reblog, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unreblog", unreblog, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/pin", pin, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unpin", unpin, methods=["POST"]),
 ]

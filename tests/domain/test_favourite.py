@@ -19,7 +19,7 @@ def names(favourite: Favourite) -> list[str]:
 
 def test_favourite_records_favourited_with_account_and_status() -> None:
     favourite = Favourite(account_id=ALICE, status_id=STATUS)
-    assert favourite.favourite() is True
+    assert favourite.favourite(1) is True
     _, favourited = favourite.collect_events()
     assert isinstance(favourited, Favourite.Favourited)
     assert (favourited.account_id, favourited.status_id) == (ALICE, STATUS)
@@ -27,16 +27,16 @@ def test_favourite_records_favourited_with_account_and_status() -> None:
 
 def test_favouriting_twice_is_a_no_op() -> None:
     favourite = Favourite(account_id=ALICE, status_id=STATUS)
-    favourite.favourite()
-    assert favourite.favourite() is False
+    favourite.favourite(1)
+    assert favourite.favourite(1) is False
     assert names(favourite) == ["Opened", "Favourited"]
 
 
 def test_favouriting_again_through_a_reblog_wrapper_is_status_has_already_been_taken() -> None:
     favourite = Favourite(account_id=ALICE, status_id=STATUS)
-    assert favourite.favourite(via_reblog=True) is True
+    assert favourite.favourite(2, via_reblog=True) is True
     with pytest.raises(ValidationFailed, match="^Status has already been taken$"):
-        favourite.favourite(via_reblog=True)
+        favourite.favourite(2, via_reblog=True)
 
 
 def test_unfavourite_without_a_favourite_is_a_no_op() -> None:
@@ -47,7 +47,7 @@ def test_unfavourite_without_a_favourite_is_a_no_op() -> None:
 
 def test_favourite_unfavourite_favourite_records_each_change() -> None:
     favourite = Favourite(account_id=ALICE, status_id=STATUS)
-    assert favourite.favourite() and favourite.unfavourite() and favourite.favourite()
+    assert favourite.favourite(1) and favourite.unfavourite() and favourite.favourite(1)
     assert names(favourite) == ["Opened", "Favourited", "Unfavourited", "Favourited"]
 
 
@@ -67,7 +67,7 @@ def test_events_alternate_and_replay_to_the_last_action(actions: list[bool]) -> 
     favourite = Favourite(account_id=ALICE, status_id=STATUS)
     for wants in actions:
         was = favourite.favourited
-        changed = favourite.favourite() if wants else favourite.unfavourite()
+        changed = favourite.favourite(1) if wants else favourite.unfavourite()
         assert favourite.favourited is wants
         assert changed is (was is not wants)
     events = favourite.collect_events()

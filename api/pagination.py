@@ -1,0 +1,50 @@
+"""List pages and their `Link` header, as Mastodon builds them (§5)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from api.params import Params
+from domain.ids import parse_id
+from projections.queries import Page
+
+
+def page_from(params: Params, default: int, maximum: int) -> Page:
+    """`limit` (min(abs(int), maximum); junk or 0 gives an empty page) and the cursors."""
+    raw = params.string("limit")
+    if raw is None or raw == "":
+        limit = default
+    else:
+        try:
+            limit = min(abs(int(raw.strip())), maximum)
+        except ValueError:
+            limit = 0
+    return Page(
+        limit=limit,
+        max_id=_cursor(params, "max_id"),
+        since_id=_cursor(params, "since_id"),
+        min_id=_cursor(params, "min_id"),
+    )
+
+
+def _cursor(params: Params, name: str) -> int | None:
+    raw = params.string(name)
+    return parse_id(raw) if raw else None
+
+
+def link_header(request: Request, base_url: str, params: Params, cursors: list[int], page: Page):
+    """`next` (only on a full page) then `prev`; no header for an empty page."""
+    if not cursors:
+        return {}
+    limit = params.string("limit")
+    kept = {"limit": limit} if limit not in (None, "") else {}
+    url = f"{base_url}{request.url.path}"
+    links = []
+    if len(cursors) == page.limit:
+        query = urlencode(sorted({**kept, "max_id": str(cursors[-1])}.items()))
+        links.append(f'<{url}?{query}>; rel="next"')
+    query = urlencode(sorted({**kept, "since_id": str(cursors[0])}.items()))
+    links.append(f'<{url}?{query}>; rel="prev"')
+    return {"Link": ", ".join(links)}
