@@ -17,8 +17,14 @@ from domain.account import Account
 from domain.ids import snowflakes
 from domain.status import Status
 from projections.readmodel import ReadModel, datastore_for
-from projections.worker import ProjectionWorker, start_in_thread, wait_until_applied
-from tests.support import TEST_URLS
+from projections.schema import WORKER_LOCK_KEY
+from projections.worker import (
+    ProjectionWorker,
+    start_in_thread,
+    wait_until_applied,
+    worker_is_running,
+)
+from tests.support import TEST_URLS, scratch_database
 
 
 def seed(url: str, accounts: int, statuses_each: int, chunk: int = 250) -> tuple[list[int], int]:
@@ -177,3 +183,16 @@ def test_position_is_recorded_in_the_same_transaction_as_the_rows(fresh_database
     assert view.position() == 0
     view.datastore.close()
     worker.close()
+
+
+def test_a_worker_on_another_database_is_not_running_on_this_one(
+    server_url: str, fresh_database_url: str
+) -> None:
+    here = fresh_database_url
+    with scratch_database(server_url) as elsewhere, psycopg.connect(elsewhere) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (WORKER_LOCK_KEY,))
+        assert worker_is_running(elsewhere)
+        assert not worker_is_running(here)
+        with psycopg.connect(here) as this:
+            this.execute("SELECT pg_advisory_lock(%s)", (WORKER_LOCK_KEY,))
+            assert worker_is_running(here)
