@@ -1,7 +1,8 @@
 """The yardstick for bench/: the thinnest Starlette + psycopg app doing tootlog's queries.
 
 Each route does the least work its tootlog counterpart could: one indexed SELECT of stored JSON
-text, or one INSERT. Run it with uvicorn (see bench/run.py); DATABASE_URL says where to connect.
+text (one row, or a thread's or a page's rows joined into one answer), or one INSERT. Run it
+with uvicorn (see bench/run.py); DATABASE_URL says where to connect.
 """
 
 from __future__ import annotations
@@ -19,11 +20,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-CREATE_TABLE = (
-    "CREATE TABLE IF NOT EXISTS bench_baseline_statuses (id bigint PRIMARY KEY, doc text NOT NULL)"
-)
+CREATE_TABLES = [
+    "CREATE TABLE IF NOT EXISTS bench_baseline_statuses (id bigint PRIMARY KEY, doc text NOT NULL)",
+    # A thread's descendants in the order the context answer lists them.
+    "CREATE TABLE IF NOT EXISTS bench_baseline_threads"
+    " (root_id bigint, position integer, doc text NOT NULL, PRIMARY KEY (root_id, position))",
+    # Who reblogged a status: the Account JSON under the reblog's id (the page cursor).
+    "CREATE TABLE IF NOT EXISTS bench_baseline_reblogs"
+    " (status_id bigint, cursor bigint, doc text NOT NULL, PRIMARY KEY (status_id, cursor))",
+]
 SELECT_STATUS = "SELECT doc FROM bench_baseline_statuses WHERE id = %s"
 INSERT_STATUS = "INSERT INTO bench_baseline_statuses (id, doc) VALUES (%s, %s)"
+SELECT_THREAD = "SELECT doc FROM bench_baseline_threads WHERE root_id = %s ORDER BY position"
+INSERT_THREAD = "INSERT INTO bench_baseline_threads (root_id, position, doc) VALUES (%s, %s, %s)"
+SELECT_REBLOGS = (
+    "SELECT doc FROM bench_baseline_reblogs WHERE status_id = %s ORDER BY cursor DESC LIMIT %s"
+)
+INSERT_REBLOG = "INSERT INTO bench_baseline_reblogs (status_id, cursor, doc) VALUES (%s, %s, %s)"
+ACCOUNTS_PAGE = 40  # tootlog's default page of accounts
 JSON = "application/json; charset=utf-8"
 
 # Snowflake-shaped ids counted up from start-up: they sort after the status the harness copies
@@ -46,7 +60,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     )
     await pool.open(wait=True)
     async with pool.connection() as conn:
-        await conn.execute(CREATE_TABLE)
+        for statement in CREATE_TABLES:
+            await conn.execute(statement)
     app.state.pool = pool
     try:
         yield
@@ -64,6 +79,24 @@ async def show_status(request: Request) -> Response:
     return Response(row[0], media_type=JSON)
 
 
+async def show_context(request: Request) -> Response:
+    """GET /api/v1/statuses/{id}/context of a thread's root: its descendants' stored JSON, in
+    one SELECT, joined into the context object."""
+    async with request.app.state.pool.connection() as conn:
+        cursor = await conn.execute(SELECT_THREAD, (request.path_params["id"],))
+        rows = await cursor.fetchall()
+    body = '{"ancestors":[],"descendants":[' + ",".join(row[0] for row in rows) + "]}"
+    return Response(body, media_type=JSON)
+
+
+async def reblogged_by(request: Request) -> Response:
+    """GET /api/v1/statuses/{id}/reblogged_by: the newest page of stored Account JSON."""
+    async with request.app.state.pool.connection() as conn:
+        cursor = await conn.execute(SELECT_REBLOGS, (request.path_params["id"], ACCOUNTS_PAGE))
+        rows = await cursor.fetchall()
+    return Response("[" + ",".join(row[0] for row in rows) + "]", media_type=JSON)
+
+
 async def create_status(request: Request) -> Response:
     """POST /api/v1/statuses: store a small JSON doc for the form's status text and return it."""
     form = await request.form()
@@ -78,6 +111,8 @@ app = Starlette(
     routes=[
         Route("/api/v1/statuses", create_status, methods=["POST"]),
         Route("/api/v1/statuses/{id:int}", show_status, methods=["GET"]),
+        Route("/api/v1/statuses/{id:int}/context", show_context, methods=["GET"]),
+        Route("/api/v1/statuses/{id:int}/reblogged_by", reblogged_by, methods=["GET"]),
     ],
     lifespan=lifespan,
 )

@@ -49,6 +49,18 @@ def execute(url: str, query: str, params: tuple[object, ...]) -> None:
         conn.execute(query, params)
 
 
+def execute_many(url: str, query: str, rows: list[tuple[object, ...]]) -> None:
+    """Run one statement for each row, in one transaction."""
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        cursor.executemany(query, rows)
+
+
+def fetch_all(url: str, query: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+    """The rows of one query."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(query, params).fetchall()
+
+
 def _execute(url: str, statement: sql.Composed) -> None:
     """Run a statement that cannot run inside a transaction (CREATE/DROP DATABASE)."""
     with psycopg.connect(url, autocommit=True) as conn:

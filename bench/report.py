@@ -20,7 +20,9 @@ class ScenarioOutcome:
 
     name: str
     path: str
-    min_ratio: float
+    min_ratio: float | None  # target: tootlog req/s >= min_ratio * baseline req/s
+    max_p50_ratio: float | None  # target: tootlog p50 <= max_p50_ratio * baseline p50
+    connections: int
     baseline: WrkResult
     tootlog: WrkResult
     tootlog_memory: Memory
@@ -32,6 +34,20 @@ class ScenarioOutcome:
     @property
     def p50_ratio(self) -> float | None:
         return _ratio(self.tootlog.p50_ms, self.baseline.p50_ms)
+
+    @property
+    def target_met(self) -> bool | None:
+        """Every target of the scenario met; None when the numbers are not comparable."""
+        if self.flagged:
+            return None
+        met = True
+        if self.min_ratio is not None:
+            ratio = self.throughput_ratio
+            met = met and ratio is not None and ratio >= self.min_ratio
+        if self.max_p50_ratio is not None:
+            p50 = self.p50_ratio
+            met = met and p50 is not None and p50 <= self.max_p50_ratio
+        return met
 
     @property
     def flagged(self) -> bool:
@@ -59,7 +75,7 @@ def render(run: Run) -> str:
         f"PostgreSQL: {run.database}",
     ]
     for outcome in run.scenarios:
-        lines += ["", *_render_scenario(outcome)]
+        lines += ["", *_render_scenario(outcome, load.connections)]
     peak = run.tootlog_memory.peak_mb
     lines += [
         "",
@@ -86,9 +102,10 @@ def write_json(run: Run, path: Path) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def _render_scenario(outcome: ScenarioOutcome) -> list[str]:
+def _render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
+    own = f"  (wrk -c{outcome.connections})" if outcome.connections != connections else ""
     lines = [
-        f"{outcome.name}  {outcome.path}",
+        f"{outcome.name}  {outcome.path}{own}",
         f"  {'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>10}",
     ]
     for name, result in (("baseline", outcome.baseline), ("tootlog", outcome.tootlog)):
@@ -97,15 +114,14 @@ def _render_scenario(outcome: ScenarioOutcome) -> list[str]:
             f"{result.p99_ms:>10.2f}{result.errors:>10}"
         )
     ratio, p50 = outcome.throughput_ratio, outcome.p50_ratio
-    verdict = (
-        "not comparable, see errors"
-        if outcome.flagged
-        else _verdict(ratio is not None and ratio >= outcome.min_ratio)
-    )
-    lines.append(
-        f"  tootlog/baseline: {_times(ratio)} req/s (target >= {outcome.min_ratio:.2f}x: "
-        f"{verdict}), {_times(p50)} p50"
-    )
+    throughput_text, p50_text = f"{_times(ratio)} req/s", f"{_times(p50)} p50"
+    if outcome.min_ratio is not None:
+        met = ratio is not None and ratio >= outcome.min_ratio
+        throughput_text += f" (target >= {outcome.min_ratio:.2f}x: {_judged(outcome, met)})"
+    if outcome.max_p50_ratio is not None:
+        met = p50 is not None and p50 <= outcome.max_p50_ratio
+        p50_text += f" (target <= {outcome.max_p50_ratio:.2f}x: {_judged(outcome, met)})"
+    lines.append(f"  tootlog/baseline: {throughput_text}, {p50_text}")
     for name, result in (("baseline", outcome.baseline), ("tootlog", outcome.tootlog)):
         if result.error_share > ERROR_SHARE_FLAG:
             lines.append(
@@ -120,12 +136,15 @@ def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
     return {
         "name": outcome.name,
         "path": outcome.path,
+        "connections": outcome.connections,
         "baseline": asdict(outcome.baseline),
         "tootlog": asdict(outcome.tootlog),
         "tootlog_memory_after": asdict(outcome.tootlog_memory),
         "throughput_ratio": outcome.throughput_ratio,
         "p50_ratio": outcome.p50_ratio,
         "min_throughput_ratio": outcome.min_ratio,
+        "max_p50_ratio": outcome.max_p50_ratio,
+        "target_met": outcome.target_met,
         "flagged_for_errors": outcome.flagged,
     }
 
@@ -136,6 +155,10 @@ def _ratio(value: float, reference: float) -> float | None:
 
 def _times(ratio: float | None) -> str:
     return "n/a" if ratio is None else f"{ratio:.2f}x"
+
+
+def _judged(outcome: ScenarioOutcome, met: bool) -> str:
+    return "not comparable, see errors" if outcome.flagged else _verdict(met)
 
 
 def _verdict(met: bool) -> str:

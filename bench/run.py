@@ -1,7 +1,9 @@
 """`make bench`: the same wrk load against tootlog and a thin baseline app, in one run.
 
 Both servers share one scratch PostgreSQL database; each scenario loads the baseline, then
-tootlog, and reports tootlog's throughput and latency as ratios of the baseline's.
+tootlog, and reports tootlog's throughput and latency as ratios of the baseline's. The social
+scenarios' data (a big thread, a much-reblogged status) is written through tootlog's commands
+and projected by tootlog before anything is measured; the baseline gets tootlog's JSON for it.
 """
 
 from __future__ import annotations
@@ -13,24 +15,30 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import FrameType
 
-from bench import postgres, report, servers
-from bench.baseline import INSERT_STATUS
+import orjson
+
+from bench import postgres, report, seed, servers
+from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
 from bench.servers import Server
+from domain.urls import Urls
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPTS = ROOT / "bench" / "wrk"
 RESULTS = ROOT / "bench" / "results"
 TOOTLOG = Path(sys.executable).with_name("tootlog")
 USERNAME = "benchuser"
+DOMAIN = "bench.example"
+PROJECTION_TIMEOUT = 300.0  # seconds for tootlog to project the seeded social data
 # Served the way `tootlog serve` serves tootlog: one uvicorn process, uvloop, httptools, no log.
 BASELINE = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--loop", "uvloop"]
 BASELINE += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
@@ -42,6 +50,8 @@ class Fixture:
 
     token: str
     status_id: str
+    thread_id: str  # root of a thread of seed.THREAD_DESCENDANTS replies ("0": not seeded)
+    reblogged_id: str  # a status with seed.REBLOGGERS reblogs ("0": not seeded)
 
 
 @dataclass(frozen=True)
@@ -50,15 +60,34 @@ class Scenario:
 
     name: str
     path: str  # e.g. "/api/v1/statuses/{status_id}", formatted with the Fixture's fields
-    min_ratio: float  # the target: tootlog req/s >= min_ratio * baseline req/s
+    min_ratio: float | None = None  # target: tootlog req/s >= min_ratio * baseline req/s
+    max_p50_ratio: float | None = None  # target: tootlog p50 <= max_p50_ratio * baseline p50
     script: str | None = None  # a Lua file in bench/wrk/, given the token; None: a plain GET
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
+    connections: int | None = None  # wrk connections for this scenario (else --connections)
+    needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
 
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
     Scenario(
         "post_status_idempotent", "/api/v1/statuses", min_ratio=0.25, script="post_status.lua"
+    ),
+    # A user's view of a whole 4,096-reply thread (several MB): few connections, judged on p50.
+    Scenario(
+        "context",
+        "/api/v1/statuses/{thread_id}/context",
+        max_p50_ratio=2.0,
+        script="get_as_user.lua",
+        connections=4,
+        needs="thread",
+    ),
+    Scenario(
+        "reblogged_by",
+        "/api/v1/statuses/{reblogged_id}/reblogged_by",
+        min_ratio=0.5,
+        script="get_as_user.lua",
+        needs="reblogs",
     ),
 ]
 
@@ -107,14 +136,31 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
         database = stack.enter_context(
             postgres.scratch_database(stack.enter_context(postgres.server_url()))
         )
-        env = {**os.environ, "DATABASE_URL": database, "TOOTLOG_DOMAIN": "bench.example"}
+        env = {**os.environ, "DATABASE_URL": database, "TOOTLOG_DOMAIN": DOMAIN}
         token = seed_tootlog(env)
+        needs = {s.needs for s in scenarios}
+        social = seed_social(database, thread="thread" in needs, reblogs="reblogs" in needs)
         tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
+        if social.position:
+            _progress("waiting for tootlog to project the seeded events")
+            seed.wait_for_projection(database, social.position, PROJECTION_TIMEOUT)
         status = post_status(tootlog, token)
         baseline = stack.enter_context(_serve("baseline", BASELINE, env))
         status_id = json.loads(status)["id"]
         postgres.execute(database, INSERT_STATUS, (int(status_id), status))
-        fixture = Fixture(token=token, status_id=status_id)
+        if social.thread_id:
+            copy_thread(database, tootlog, baseline, token, social.thread_id)
+        if social.reblogged_id:
+            copy_reblogs(database, tootlog, baseline, token, social.reblogged_id)
+        # Planner statistics as autovacuum would have them by now; without this they would
+        # appear in the middle of some run and change its plans.
+        postgres.execute(database, "ANALYZE", ())
+        fixture = Fixture(
+            token=token,
+            status_id=status_id,
+            thread_id=str(social.thread_id),
+            reblogged_id=str(social.reblogged_id),
+        )
         outcomes = [measure(s, fixture, baseline, tootlog, wrk, load) for s in scenarios]
         return report.Run(
             load=load,
@@ -132,20 +178,111 @@ def seed_tootlog(env: dict[str, str]) -> str:
     return _tootlog_cli(env, "tokens", "create", USERNAME, "--scopes", "read write")
 
 
+def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSeed:
+    """Write what the social scenarios read through tootlog's commands (see bench/seed.py)."""
+    if not (thread or reblogs):
+        return seed.SocialSeed(thread_id=0, reblogged_id=0, position=0)
+    what = " and ".join(
+        name
+        for name, wanted in (
+            (f"a {seed.THREAD_DESCENDANTS}-reply thread", thread),
+            (f"{seed.REBLOGGERS} reblogs", reblogs),
+        )
+        if wanted
+    )
+    _progress(f"seeding {what} through tootlog's commands")
+    started = time.monotonic()
+    social = seed.seed_social(database, Urls(DOMAIN), USERNAME, thread=thread, reblogs=reblogs)
+    _progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
+    return social
+
+
 def post_status(tootlog: Server, token: str) -> str:
     """Publish the status the GET scenarios read; return tootlog's JSON for it."""
+    form = urllib.parse.urlencode({"status": "hello bench"}).encode()
+    return _http(tootlog, "/api/v1/statuses", token, data=form)[0]
+
+
+def copy_thread(
+    database: str, tootlog: Server, baseline: Server, token: str, thread_id: int
+) -> None:
+    """Give the baseline tootlog's rendering of each status in the thread, in context order."""
+    path = f"/api/v1/statuses/{thread_id}/context"
+    context = orjson.loads(_http(tootlog, path, token)[0])
+    descendants = context["descendants"]
+    if context["ancestors"] or len(descendants) != seed.THREAD_DESCENDANTS:
+        raise BenchError(
+            f"tootlog's context of the seeded thread has {len(context['ancestors'])} ancestors"
+            f" and {len(descendants)} descendants, not 0 and {seed.THREAD_DESCENDANTS}"
+        )
+    rows = [(thread_id, n, orjson.dumps(doc).decode()) for n, doc in enumerate(descendants)]
+    postgres.execute_many(database, INSERT_THREAD, rows)
+    _check_same_answer(tootlog, baseline, path, token)
+
+
+def copy_reblogs(
+    database: str, tootlog: Server, baseline: Server, token: str, status_id: int
+) -> None:
+    """Give the baseline tootlog's Account JSON of every reblogger, under its reblog's id."""
+    accounts: list[dict] = []
+    path: str | None = f"/api/v1/statuses/{status_id}/reblogged_by?limit=80"
+    while path:
+        body, headers = _http(tootlog, path, token)
+        accounts += orjson.loads(body)
+        path = _next_page(headers.get("link", ""))
+    reblog_ids = dict(postgres.fetch_all(database, REBLOG_IDS, (status_id,)))
+    if len(accounts) != seed.REBLOGGERS or len(reblog_ids) != seed.REBLOGGERS:
+        raise BenchError(
+            f"tootlog lists {len(accounts)} rebloggers and its read model {len(reblog_ids)}"
+            f" reblogs of the seeded status, not {seed.REBLOGGERS}"
+        )
+    rows = [(status_id, reblog_ids[int(a["id"])], orjson.dumps(a).decode()) for a in accounts]
+    postgres.execute_many(database, INSERT_REBLOG, rows)
+    _check_same_answer(tootlog, baseline, f"/api/v1/statuses/{status_id}/reblogged_by", token)
+
+
+# The cursor of each reblogger (the reblog wrapper's id), read back from tootlog's read model.
+REBLOG_IDS = "SELECT account_id, id FROM tootlog_statuses WHERE reblog_of_id = %s AND NOT deleted"
+
+
+def _next_page(link: str) -> str | None:
+    """The path of the `rel="next"` link of a Link header, if any."""
+    for part in link.split(","):
+        url, _, rel = part.partition(";")
+        if rel.strip() == 'rel="next"':
+            target = urllib.parse.urlsplit(url.strip().strip("<>"))
+            return f"{target.path}?{target.query}"
+    return None
+
+
+def _check_same_answer(tootlog: Server, baseline: Server, path: str, token: str) -> None:
+    """Both servers must send the same bytes, or the comparison would not be fair."""
+    ours, theirs = _http(tootlog, path, token)[0], _http(baseline, path, token)[0]
+    if ours != theirs:
+        raise BenchError(
+            f"the baseline's answer to GET {path} differs from tootlog's"
+            f" ({len(theirs)} and {len(ours)} characters)"
+        )
+
+
+def _http(
+    server: Server, path: str, token: str, data: bytes | None = None
+) -> tuple[str, dict[str, str]]:
+    """One request as the bench user: the body and headers (lowercase names) of a 2xx answer,
+    else BenchError."""
+    method = "GET" if data is None else "POST"
     request = urllib.request.Request(
-        tootlog.base_url + "/api/v1/statuses",
-        data=urllib.parse.urlencode({"status": "hello bench"}).encode(),
+        server.base_url + path,
+        data=data,
         headers={"Authorization": f"Bearer {token}"},
-        method="POST",
+        method=method,
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read().decode()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read().decode(), {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as error:
         raise BenchError(
-            f"tootlog answered POST /api/v1/statuses with {error.code}: {error.read().decode()}"
+            f"{server.name} answered {method} {path} with {error.code}: {error.read().decode()}"
         ) from None
 
 
@@ -154,6 +291,7 @@ def measure(
 ) -> report.ScenarioOutcome:
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
+    load = replace(load, connections=scenario.connections or load.connections)
     results: dict[str, WrkResult] = {}
     paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
     for server, path in paths:
@@ -167,6 +305,8 @@ def measure(
         name=scenario.name,
         path=scenario.path,
         min_ratio=scenario.min_ratio,
+        max_p50_ratio=scenario.max_p50_ratio,
+        connections=load.connections,
         baseline=results["baseline"],
         tootlog=results["tootlog"],
         tootlog_memory=tootlog.memory(),
