@@ -340,12 +340,15 @@ class Queries:
             found.sort(key=lambda r: order[r.id])
             ancestors = [r for r in found if r.visible_to(viewer_id)]
         # Depth-first, siblings by id (= ordered by path), cut below deleted statuses, truncated
-        # before visibility filtering.
+        # before visibility filtering. The ids are ordered and cut first, then joined to their
+        # rows in that order: sorting the joined rows (several MB of JSON for a big thread)
+        # spilled to disk.
         below = await self._rows(
-            "WHERE s.root_id = %(root)s AND s.depth > %(depth)s"
-            " AND s.depth <= %(max_depth)s AND s.path[1:%(prefix)s] = %(path)s"
-            " AND NOT s.deleted AND s.gap_depth <= %(depth)s"
-            " ORDER BY s.path LIMIT %(limit)s",
+            "JOIN (SELECT d.id, d.path FROM tootlog_statuses d"
+            " WHERE d.root_id = %(root)s AND d.depth > %(depth)s"
+            " AND d.depth <= %(max_depth)s AND d.path[1:%(prefix)s] = %(path)s"
+            " AND NOT d.deleted AND d.gap_depth <= %(depth)s"
+            " ORDER BY d.path LIMIT %(limit)s) AS picked ON picked.id = s.id ORDER BY picked.path",
             {
                 "root": root_id,
                 "depth": depth,
