@@ -91,8 +91,7 @@ def test_pin_rules_in_one_error(api, alice, bob, post) -> None:
     own_boost = api.ok(api.act(bob, others["id"], "reblog"))
     both = api.act(alice, own_boost["id"], "pin")
     assert both.json() == {
-        "error": "Validation failed: A boost cannot be pinned, "
-        "Someone else's post cannot be pinned"
+        "error": "Validation failed: A boost cannot be pinned, Someone else's post cannot be pinned"
     }
     assert api.act(bob, own_boost["id"], "pin").json() == {
         "error": "Validation failed: A boost cannot be pinned"
