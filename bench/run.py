@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -140,13 +141,19 @@ def post_status(tootlog: Server, token: str) -> str:
         headers={"Authorization": f"Bearer {token}"},
         method="POST",
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read().decode()
-    except urllib.error.HTTPError as error:
-        raise BenchError(
-            f"tootlog answered POST /api/v1/statuses with {error.code}: {error.read().decode()}"
-        ) from None
+    # The token was written by the CLI; the server's projection may take a moment to show it.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code == 401 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            raise BenchError(
+                f"tootlog answered POST /api/v1/statuses with {error.code}: {error.read().decode()}"
+            ) from None
 
 
 def measure(
