@@ -136,3 +136,14 @@ def test_private_status_can_be_pinned(api, alice, post) -> None:
     assert api.ok(api.act(alice, private["id"], "pin"))["pinned"] is True
     # Others do not see it among the pins.
     assert api.ok(api.get(None, f"/api/v1/accounts/{alice.id}/statuses", pinned="true")) == []
+
+
+def test_app_only_token_is_refused_on_actions(api, directory, alice, post) -> None:
+    status = post(alice, status="apps are not users")
+    app_only = User(0, "", directory.token(None, "read write"))
+    for action in ("favourite", "unfavourite", "pin", "unpin", "reblog", "unreblog"):
+        refused = api.act(app_only, status["id"], action)
+        assert refused.status_code == 422, action
+        assert refused.json() == {"error": "This method requires an authenticated user"}
+    deleted = api.call(app_only, "DELETE", f"/api/v1/statuses/{status['id']}")
+    assert deleted.status_code == 422
