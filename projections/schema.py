@@ -15,7 +15,7 @@ TRACKED_APPLICATION = "tootlog"
 # pg_advisory_lock key held by the single active projection worker.
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 
-READ_MODEL_TABLES = ("tootlog_accounts", "tootlog_statuses", "tootlog_tokens")
+READ_MODEL_TABLES = ("tootlog_accounts", "tootlog_statuses", "tootlog_tokens", "tootlog_media")
 
 DDL = [
     """
@@ -62,6 +62,15 @@ DDL = [
         app_id bigint,
         scopes text[] NOT NULL,
         revoked boolean NOT NULL DEFAULT false
+    )
+    """,
+    # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_media (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint,
+        doc jsonb NOT NULL
     )
     """,
 ]

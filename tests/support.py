@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,10 +66,13 @@ class LiveServer:
         self.database_url = database_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # Uploaded files go to a directory of this server's own, removed when it stops.
+        self.data_dir = Path(tempfile.mkdtemp(prefix="tootlog-data-"))
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "TOOTLOG_DOMAIN": TEST_DOMAIN,
+            "TOOTLOG_DATA_DIR": str(self.data_dir),
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
@@ -108,6 +112,7 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
         self.log.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class Directory:
