@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from domain.media import IMAGE_SIZE_LIMIT
 from tests.images import GPS_IFD, animated_gif, image_bytes, jpeg_with_exif, opened
@@ -256,6 +258,19 @@ def test_exif_is_applied_and_removed_before_the_file_is_served(
         served = opened(client.get(path_of(media["url"])).content)
     assert served.size == (40, 80)
     assert not served.getexif().get_ifd(GPS_IFD)
+
+
+def test_a_large_upload_spooled_to_disk_is_processed(live_server: LiveServer, alice: User) -> None:
+    noise = Image.merge("RGB", [Image.effect_noise((2400, 1600), 80) for _ in range(3)])
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert len(buffer.getvalue()) > 2 * MiB  # past the 1 MiB kept in memory
+    media = uploaded(live_server, alice, buffer.getvalue())
+    assert media["meta"]["original"]["size"] == "2400x1600"
+    assert media["meta"]["small"]["width"] * media["meta"]["small"]["height"] <= 230_400
+    with live_server.client() as client:
+        head = client.head(path_of(media["url"]))
+    assert head.status_code == 200 and int(head.headers["content-length"]) > 2 * MiB
 
 
 def test_an_animated_gif_is_served_as_uploaded(live_server: LiveServer, alice: User) -> None:
