@@ -92,10 +92,27 @@ class LiveServer:
                 raise RuntimeError(f"tootlog serve exited:\n{self.output()}")
             try:
                 httpx.get(f"{self.base_url}/api/v1/statuses/1", timeout=1.0)
-                return
             except httpx.TransportError:
                 time.sleep(0.1)
+                continue
+            self._wait_until_projected(deadline)
+            return
         raise RuntimeError("tootlog serve did not start")
+
+    def _wait_until_projected(self, deadline: float) -> None:
+        """Events stored before the start (accounts, tokens) are readable once this returns."""
+        datastore = datastore_for(self.database_url, pool_size=1)
+        try:
+            read_model = ReadModel(datastore)
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                row = conn.execute("SELECT max(notification_id) FROM tootlog_events").fetchone()
+            head = (row[0] if row else None) or 0
+            while read_model.position() < head:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("tootlog serve did not catch up with the event store")
+                time.sleep(0.02)
+        finally:
+            datastore.close()
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
