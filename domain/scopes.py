@@ -19,6 +19,7 @@ VALID_SCOPES = frozenset(
 
 READ_STATUSES = ("read", "read:statuses")
 WRITE_STATUSES = ("write", "write:statuses")
+WRITE_MEDIA = ("write", "write:media")
 
 
 def parse_scopes(text: str) -> list[str]:
