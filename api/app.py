@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import accounts, statuses
+from api.routes import accounts, media, statuses
 from api.services import Services
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
@@ -83,7 +83,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             write_model.close()
 
     app = Starlette(
-        routes=[*statuses.routes, *accounts.routes],
+        routes=[*statuses.routes, *accounts.routes, *media.routes],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.media import IMAGE_SIZE_LIMIT
 from domain.urls import Urls
+
+# An upload's body holds the file and an optional thumbnail, each up to the image limit.
+DEFAULT_MAX_MEDIA_BODY = 2 * IMAGE_SIZE_LIMIT + 1024 * 1024
 
 
 def _float(name: str, default: float) -> float:
@@ -24,6 +28,7 @@ class Settings:
     write_wait_timeout: float = 5.0
     idempotency_retention: float = 3600.0
     max_body_bytes: int = 1024 * 1024
+    max_media_body_bytes: int = DEFAULT_MAX_MEDIA_BODY
     run_worker: bool = True
     db_pool_size: int = 10
     projection_batch_size: int = 1000
@@ -41,8 +46,16 @@ class Settings:
             write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
             idempotency_retention=_float("TOOTLOG_IDEMPOTENCY_RETENTION", 3600.0),
             max_body_bytes=int(_float("TOOTLOG_MAX_BODY_BYTES", 1024 * 1024)),
+            max_media_body_bytes=int(
+                _float("TOOTLOG_MAX_MEDIA_BODY_BYTES", DEFAULT_MAX_MEDIA_BODY)
+            ),
             run_worker=os.environ.get("TOOTLOG_WORKER", "1").strip().lower()
             not in ("0", "false", "no", "off"),
             db_pool_size=int(_float("TOOTLOG_DB_POOL_SIZE", 10)),
             projection_batch_size=int(_float("TOOTLOG_PROJECTION_BATCH", 1000)),
         )
+
+    @property
+    def media_dir(self) -> Path:
+        """Where uploaded files are stored."""
+        return self.data_dir / "media"

@@ -6,18 +6,21 @@ ActiveModel::Type::Boolean. Malformed input becomes a 4xx here, before any comma
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect, Request
 
 from api.errors import ApiError
 from domain.ids import parse_id
 
 RAILS_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
 MULTIPART_LIMIT = 64 * 1024 * 1024
+_MALFORMED = (400, "Malformed multipart body")
 
 
 def rails_bool(value: Any) -> bool | None:
@@ -39,6 +42,18 @@ class Params:
 
     def raw(self, name: str) -> Any:
         return self.values.get(name)
+
+    def file(self, name: str) -> UploadFile | None:
+        """An uploaded file part (a plain field of that name is no file)."""
+        value = self.values.get(name)
+        return value if isinstance(value, UploadFile) else None
+
+    async def close(self) -> None:
+        """Remove the temporary files of uploaded parts."""
+        for value in self.values.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, UploadFile):
+                    await item.close()
 
     def string(self, name: str) -> str | None:
         """A scalar parameter as text (JSON numbers and booleans are accepted, as Rails)."""
@@ -71,12 +86,20 @@ class Params:
         return ids
 
 
-async def read_params(request: Request, max_body: int) -> Params:
-    """Parse and merge the query string and the body."""
+async def read_params(
+    request: Request, max_body: int, *, max_multipart_body: int | None = None
+) -> Params:
+    """Parse and merge the query string and the body.
+
+    A multipart body may be larger than `max_body` (up to `max_multipart_body`) because its
+    files are streamed to temporary files; each of its plain fields is held to `max_body`.
+    Close the returned Params' files when done with them (`Params.close`).
+    """
     values = _pairs_to_dict(_parse_urlencoded(request.scope.get("query_string", b"")))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        values.update(await _multipart(request, max(max_body, MULTIPART_LIMIT)))
+        limit = max_multipart_body or max(max_body, MULTIPART_LIMIT)
+        values.update(await _multipart(request, limit, max_body))
     else:
         body = await _read_body(request, max_body)
         if not body.strip():
@@ -157,20 +180,45 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return parsed
 
 
-async def _multipart(request: Request, max_body: int) -> dict[str, Any]:
-    body = await _read_body(request, max_body)
+async def _multipart(request: Request, max_body: int, max_field: int) -> dict[str, Any]:
+    """Parse a multipart body as it streams in: file parts go to temporary files (on disk past
+    1 MiB), so a large upload is never held in memory, and a body over `max_body` is a 413 as
+    soon as it is seen."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise ApiError(413, "Request body is too large")
     boundary = _boundary(request.headers.get("content-type", ""))
-    # python-multipart quietly drops a truncated part; a body must end with its closing boundary.
-    if not boundary or not body.rstrip().endswith(b"--" + boundary + b"--"):
+    if not boundary:
         raise ApiError(400, "Malformed multipart body")
-    request._body = body  # Starlette's form parser reads the cached body
+    closing = b"--" + boundary + b"--"
+    tail = bytearray()
+
+    async def limited() -> AsyncGenerator[bytes, None]:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                raise ApiError(413, "Request body is too large")
+            tail.extend(chunk)
+            del tail[: -(len(closing) + 1024)]
+            yield chunk
+
+    parser = MultiPartParser(
+        request.headers, limited(), max_files=8, max_fields=200, max_part_size=max_field
+    )
     try:
-        form = await request.form(max_files=8, max_fields=200, max_part_size=MULTIPART_LIMIT)
-    except Exception as error:  # python-multipart and Starlette raise several kinds
-        status = getattr(error, "status_code", 400)
-        raise ApiError(
-            status if status in (400, 413) else 400, "Malformed multipart body"
-        ) from None
+        form = await parser.parse()
+    except (ApiError, ClientDisconnect):
+        raise
+    except MultiPartException as error:
+        too_large = str(error).startswith("Part exceeded maximum size")
+        raise ApiError(*((413, "Request body is too large") if too_large else _MALFORMED)) from None
+    except Exception:  # python-multipart raises several kinds for hostile bodies
+        raise ApiError(*_MALFORMED) from None
+    # python-multipart quietly drops a truncated part; a body must end with its closing boundary.
+    if not bytes(tail).rstrip().endswith(closing):
+        await form.close()
+        raise ApiError(*_MALFORMED)
     values: dict[str, Any] = {}
     for key, value in form.multi_items():
         item: Any = value if isinstance(value, UploadFile) else str(value)

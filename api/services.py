@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from api.errors import ApiError
 from commands.accounts import Written
 from commands.app import TootlogApplication
 from commands.statuses import Publishing
+from commands.storage import FileStorage, MediaStorage
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
 
@@ -33,6 +35,11 @@ class Services:
     @property
     def publishing(self) -> Publishing:
         return Publishing(self.settings.urls, self.settings.idempotency_retention)
+
+    @cached_property
+    def media_storage(self) -> MediaStorage:
+        """Uploaded files; the one place to put an object store instead of the data directory."""
+        return FileStorage(self.settings.media_dir)
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""

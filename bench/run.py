@@ -200,7 +200,8 @@ def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSee
 def post_status(tootlog: Server, token: str) -> str:
     """Publish the status the GET scenarios read; return tootlog's JSON for it."""
     form = urllib.parse.urlencode({"status": "hello bench"}).encode()
-    return _http(tootlog, "/api/v1/statuses", token, data=form)[0]
+    # The token was written by the CLI; the server's projection may take a moment to show it.
+    return _http(tootlog, "/api/v1/statuses", token, data=form, unauthorized_for=30)[0]
 
 
 def copy_thread(
@@ -266,10 +267,10 @@ def _check_same_answer(tootlog: Server, baseline: Server, path: str, token: str)
 
 
 def _http(
-    server: Server, path: str, token: str, data: bytes | None = None
+    server: Server, path: str, token: str, data: bytes | None = None, unauthorized_for: float = 0
 ) -> tuple[str, dict[str, str]]:
     """One request as the bench user: the body and headers (lowercase names) of a 2xx answer,
-    else BenchError."""
+    else BenchError. A 401 is retried for `unauthorized_for` seconds."""
     method = "GET" if data is None else "POST"
     request = urllib.request.Request(
         server.base_url + path,
@@ -277,13 +278,19 @@ def _http(
         headers={"Authorization": f"Bearer {token}"},
         method=method,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.read().decode(), {k.lower(): v for k, v in response.headers.items()}
-    except urllib.error.HTTPError as error:
-        raise BenchError(
-            f"{server.name} answered {method} {path} with {error.code}: {error.read().decode()}"
-        ) from None
+    deadline = time.monotonic() + unauthorized_for
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return response.read().decode(), headers
+        except urllib.error.HTTPError as error:
+            if error.code == 401 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            raise BenchError(
+                f"{server.name} answered {method} {path} with {error.code}: {error.read().decode()}"
+            ) from None
 
 
 def measure(

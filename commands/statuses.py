@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
+from commands.media import load_media, remove_files
 from commands.social import delete_wrapper, find_target, visible_target
+from commands.storage import MediaStorage
 from domain.account import Username
-from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound, Unprocessable
+from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound
 from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
+from domain.media import check_attachable, check_media_count
 from domain.pins import Pins
 from domain.reblog import ReblogWrapper
 from domain.status import (
@@ -20,7 +23,6 @@ from domain.status import (
     Mentioned,
     Parent,
     Status,
-    check_media_count,
     compose,
     local_mention_name,
 )
@@ -65,14 +67,12 @@ def publish(
             )
             if earlier is not None:
                 return _earlier_status(app, earlier)
-        check_media_count(draft.media_ids)
-        if draft.media_ids:
-            # No upload exists yet that a status could own (media arrive with the clients issue).
-            ids = ", ".join(map(str, draft.media_ids))
-            raise Unprocessable(f"Media {ids} not found or already attached to another post")
+        check_media_count(draft.media_ids)  # before loading any of them
+        media = load_media(app, draft.media_ids)
+        media_ids = check_attachable(draft.media_ids, media, author_id)
 
         fields = compose(
-            draft,
+            replace(draft, media_ids=media_ids),
             status_id=snowflakes.next_id(),
             author=author,
             parent=parent,
@@ -82,6 +82,11 @@ def publish(
             application=application,
         )
         status = Status(**fields)
+        # Attaching is saved with the status: of two posts racing for one upload, the event
+        # store lets exactly one commit; the other decides again and finds it attached.
+        attached = [media[media_id] for media_id in media_ids]
+        for item in attached:
+            item.attach(status.status_id)
         now = time.time()
         if key is None and idempotency_key:
             key = IdempotencyKey(
@@ -89,7 +94,7 @@ def publish(
             )
         elif key is not None:
             key.use_again(status_id=status.status_id, used_at=now)
-        recordings = app.save(status, key)
+        recordings = app.save(status, *attached, key)
         return Written(status.status_id, recordings[-1].notification.id)
 
     return retrying(attempt)
@@ -130,9 +135,18 @@ def _resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentione
 
 
 def delete(
-    app: TootlogApplication, *, account_id: int, status_id: int, delete_media: bool = False
+    app: TootlogApplication,
+    *,
+    account_id: int,
+    status_id: int,
+    delete_media: bool = False,
+    storage: MediaStorage | None = None,
 ) -> Written:
-    """Delete one of the caller's own statuses (and its pin), or undo their reblog wrapper."""
+    """Delete one of the caller's own statuses (and its pin), or undo their reblog wrapper.
+
+    Its media are detached for a redraft, or deleted with their files when `delete_media` (§6.7).
+    """
+    removed_files: list[str] = []
 
     def attempt() -> Written:
         status = app.get_or_none(Status.create_id(status_id), Status | ReblogWrapper)
@@ -145,10 +159,24 @@ def delete(
             raise RecordNotFound
         status.check_deletable_by(account_id)
         status.delete(delete_media=delete_media)
+        media = [m for m in load_media(app, status.media_ids).values() if m is not None]
+        media = [m for m in media if m.status_id == status_id]
+        for item in media:
+            if delete_media:
+                item.delete()
+            else:
+                item.detach()
         pins = app.get_or_none(Pins.create_id(account_id), Pins)
         if pins is not None:
             pins.unpin(status_id)
-        recordings = app.save(status, pins)
+        recordings = app.save(status, pins, *media)
+        if delete_media:
+            removed_files[:] = [key for item in media for key in item.file_keys]
         return Written(status_id, recordings[-1].notification.id)
 
-    return retrying(attempt)
+    written = retrying(attempt)
+    # Files go only after the log says the media are deleted; a crash in between leaves
+    # unreferenced files behind, never a referenced file missing.
+    if storage is not None:
+        remove_files(storage, removed_files)
+    return written

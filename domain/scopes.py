@@ -19,6 +19,7 @@ VALID_SCOPES = frozenset(
 
 READ_STATUSES = ("read", "read:statuses")
 WRITE_STATUSES = ("write", "write:statuses")
+WRITE_MEDIA = ("write", "write:media")
 
 
 def parse_scopes(text: str) -> list[str]:
@@ -38,6 +39,8 @@ def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
     """True when any accepted scope was granted (no umbrella expansion, as Mastodon)."""
     granted_set = set(granted)
     return any(scope in granted_set for scope in accepted)
+
+
 READ_ACCOUNTS = ("read", "read:accounts")
 READ_FOLLOWS = ("read", "read:follows")
 WRITE_FAVOURITES = ("write", "write:favourites")

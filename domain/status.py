@@ -9,13 +9,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import text as texts
-from domain.errors import RecordNotFound, Unprocessable, ValidationFailed
+from domain.errors import RecordNotFound, ValidationFailed
 from domain.ids import derived_uuid
 from domain.languages import normalize_language
 from domain.visibility import VISIBILITIES, Audience
 
 MAX_CHARACTERS = 500
-MAX_MEDIA_ATTACHMENTS = 4
 DEFAULT_LANGUAGE = "en"
 
 
@@ -126,12 +125,6 @@ def local_mention_name(acct: str, local_domain: str) -> str | None:
     if domain and domain.lower() != local_domain.lower():
         return None
     return username.lower()
-
-
-def check_media_count(media_ids: list[int]) -> None:
-    """§6.6 step 6: at most four attachments."""
-    if len(media_ids) > MAX_MEDIA_ATTACHMENTS:
-        raise Unprocessable(f"Cannot attach more than {MAX_MEDIA_ATTACHMENTS} files")
 
 
 def in_reply_to_account(author_id: int, parent: Parent) -> int:

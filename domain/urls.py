@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Where uploaded files are served (Mastodon's local storage path).
+MEDIA_PATH = "/system/media_attachments/files"
+
 
 @dataclass(frozen=True)
 class Urls:
@@ -37,3 +40,6 @@ class Urls:
 
     def header_missing(self) -> str:
         return f"{self.base}/headers/original/missing.png"
+
+    def media_file(self, key: str) -> str:
+        return f"{self.base}{MEDIA_PATH}/{key}"

@@ -42,8 +42,16 @@ def account_document(urls: Urls, event) -> dict:  # noqa: ANN001  (Account.Regis
     }
 
 
-def status_document(urls: Urls, event, author_username: str) -> dict:  # noqa: ANN001
-    """REST::StatusSerializer for a local status, minus counters, account and viewer fields."""
+def status_document(
+    urls: Urls,
+    event,  # noqa: ANN001  (Status.Published)
+    author_username: str,
+    media_attachments: list[dict] | None = None,
+) -> dict:
+    """REST::StatusSerializer for a local status, minus counters, account and viewer fields.
+
+    `media_attachments` are the documents of its media, in the order of `media_ids`.
+    """
     return {
         "id": str(event.status_id),
         "created_at": format_datetime(snowflake_time(event.status_id)),
@@ -59,7 +67,7 @@ def status_document(urls: Urls, event, author_username: str) -> dict:  # noqa: A
         "content": event.content,
         "reblog": None,
         "application": event.application,
-        "media_attachments": [],
+        "media_attachments": media_attachments or [],
         "mentions": [
             {
                 "id": str(m["id"]),
@@ -74,6 +82,30 @@ def status_document(urls: Urls, event, author_username: str) -> dict:  # noqa: A
         "card": None,
         "poll": None,
     }
+
+
+def media_document(urls: Urls, event) -> dict:  # noqa: ANN001  (MediaAttachment.Uploaded)
+    """REST::MediaAttachmentSerializer for a local upload."""
+    meta: dict = {"original": _geometry(event.file), "small": _geometry(event.preview)}
+    if event.focus is not None:
+        meta["focus"] = event.focus
+    return {
+        "id": str(event.media_id),
+        "type": event.media_type,
+        "url": urls.media_file(event.file["key"]),
+        "preview_url": urls.media_file(event.preview["key"]),
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": event.description,
+        "blurhash": event.blurhash,
+    }
+
+
+def _geometry(file: dict) -> dict:
+    width, height = file["width"], file["height"]
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
 def _str_or_none(value: int | None) -> str | None:

@@ -8,12 +8,18 @@ from domain.account import Account
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
+from domain.media import MediaAttachment
 from domain.pins import Pins
 from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
-from projections.documents import account_document, status_document, wrapper_document
+from projections.documents import (
+    account_document,
+    media_document,
+    status_document,
+    wrapper_document,
+)
 from projections.readmodel import ReadModel
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
@@ -55,7 +61,9 @@ class Projector:
             in_reply_to_id=event.in_reply_to_id,
             in_reply_to_account_id=event.in_reply_to_account_id,
             text=event.text,
-            doc=status_document(self.urls, event, username),
+            doc=status_document(
+                self.urls, event, username, self.view.media_documents(curs, event.media_ids)
+            ),
         )
         if event.in_reply_to_id is not None and event.visibility in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, event.in_reply_to_id, +1)
@@ -121,6 +129,22 @@ class Projector:
     def _token_revoked(self, curs: Cursor, event: AccessToken.Revoked) -> None:
         self.view.revoke_token(curs, event.token_hash)
 
+    def _media_uploaded(self, curs: Cursor, event: MediaAttachment.Uploaded) -> None:
+        doc = media_document(self.urls, event)
+        self.view.insert_media(curs, event.media_id, event.account_id, doc)
+
+    def _media_updated(self, curs: Cursor, event: MediaAttachment.Updated) -> None:
+        self.view.describe_media(curs, event.media_id, event.description, event.focus)
+
+    def _media_attached(self, curs: Cursor, event: MediaAttachment.Attached) -> None:
+        self.view.set_media_status(curs, event.media_id, event.status_id)
+
+    def _media_detached(self, curs: Cursor, event: MediaAttachment.Detached) -> None:
+        self.view.set_media_status(curs, event.media_id, None)
+
+    def _media_deleted(self, curs: Cursor, event: MediaAttachment.Deleted) -> None:
+        self.view.delete_media(curs, event.media_id)
+
     def _username(self, curs: Cursor, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -140,4 +164,9 @@ class Projector:
         Pins.Unpinned: _unpinned,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
+        MediaAttachment.Uploaded: _media_uploaded,
+        MediaAttachment.Updated: _media_updated,
+        MediaAttachment.Attached: _media_attached,
+        MediaAttachment.Detached: _media_detached,
+        MediaAttachment.Deleted: _media_deleted,
     }

@@ -315,3 +315,48 @@ class ReadModel(PostgresTrackingRecorder):
             "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s", (token_hash,)
         )
         curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
+
+    # Media
+
+    def insert_media(self, curs: Cursor, media_id: int, account_id: int, doc: dict) -> None:
+        curs.execute(
+            "INSERT INTO tootlog_media (id, account_id, doc) VALUES (%s, %s, %s::jsonb)",
+            (media_id, account_id, orjson.dumps(doc).decode()),
+            prepare=True,
+        )
+
+    def describe_media(
+        self, curs: Cursor, media_id: int, description: str | None, focus: dict | None
+    ) -> None:
+        """Set the document's description and (when given) meta.focus."""
+        curs.execute(
+            "UPDATE tootlog_media SET doc = doc"
+            " || jsonb_build_object('description', %(description)s::text)"
+            " || jsonb_build_object('meta', doc->'meta' || CASE WHEN %(focus)s::jsonb IS NULL"
+            " THEN '{}'::jsonb ELSE jsonb_build_object('focus', %(focus)s::jsonb) END)"
+            " WHERE id = %(id)s",
+            {
+                "id": media_id,
+                "description": description,
+                "focus": None if focus is None else orjson.dumps(focus).decode(),
+            },
+            prepare=True,
+        )
+
+    def set_media_status(self, curs: Cursor, media_id: int, status_id: int | None) -> None:
+        curs.execute(
+            "UPDATE tootlog_media SET status_id = %s WHERE id = %s",
+            (status_id, media_id),
+            prepare=True,
+        )
+
+    def delete_media(self, curs: Cursor, media_id: int) -> None:
+        curs.execute("DELETE FROM tootlog_media WHERE id = %s", (media_id,), prepare=True)
+
+    def media_documents(self, curs: Cursor, media_ids: list[int]) -> list[dict]:
+        """The documents of `media_ids`, in that order (unknown ids are left out)."""
+        if not media_ids:
+            return []  # most statuses: no query at all
+        curs.execute("SELECT id, doc FROM tootlog_media WHERE id = ANY(%s)", (media_ids,))
+        docs = {row["id"]: row["doc"] for row in curs.fetchall()}
+        return [docs[media_id] for media_id in media_ids if media_id in docs]

@@ -22,6 +22,7 @@ READ_MODEL_TABLES = (
     "tootlog_follows",
     "tootlog_favourites",
     "tootlog_pins",
+    "tootlog_media",
 )
 
 DDL = [
@@ -104,4 +105,13 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_pins_status ON tootlog_pins (status_id)",
+    # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_media (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint,
+        doc jsonb NOT NULL
+    )
+    """,
 ]

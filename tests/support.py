@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,10 +66,13 @@ class LiveServer:
         self.database_url = database_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # Uploaded files go to a directory of this server's own, removed when it stops.
+        self.data_dir = Path(tempfile.mkdtemp(prefix="tootlog-data-"))
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "TOOTLOG_DOMAIN": TEST_DOMAIN,
+            "TOOTLOG_DATA_DIR": str(self.data_dir),
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
@@ -88,10 +92,27 @@ class LiveServer:
                 raise RuntimeError(f"tootlog serve exited:\n{self.output()}")
             try:
                 httpx.get(f"{self.base_url}/api/v1/statuses/1", timeout=1.0)
-                return
             except httpx.TransportError:
                 time.sleep(0.1)
+                continue
+            self._wait_until_projected(deadline)
+            return
         raise RuntimeError("tootlog serve did not start")
+
+    def _wait_until_projected(self, deadline: float) -> None:
+        """Events stored before the start (accounts, tokens) are readable once this returns."""
+        datastore = datastore_for(self.database_url, pool_size=1)
+        try:
+            read_model = ReadModel(datastore)
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                row = conn.execute("SELECT max(notification_id) FROM tootlog_events").fetchone()
+            head = (row[0] if row else None) or 0
+            while read_model.position() < head:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("tootlog serve did not catch up with the event store")
+                time.sleep(0.02)
+        finally:
+            datastore.close()
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -108,6 +129,7 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
         self.log.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class Directory:

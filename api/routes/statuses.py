@@ -89,6 +89,7 @@ async def delete_status(request: Request) -> Response:
         account_id=account_id,
         status_id=status_id,
         delete_media=bool(params.boolean("delete_media")),
+        storage=svc.media_storage,
     )
     if before is None:  # published so recently that the read model had not caught up
         before = await svc.queries.status_as_deleted(status_id, account_id, include_deleted=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import RecordNotFound, Unprocessable, ValidationFailed
+from domain.media import check_media_count
 from domain.status import (
     Author,
     Draft,
     Mentioned,
     Parent,
     Status,
-    check_media_count,
     compose,
     in_reply_to_account,
     local_mention_name,
