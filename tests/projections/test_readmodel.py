@@ -46,3 +46,11 @@ def test_the_tracking_row_is_recorded_after_many_writes_in_a_batch(view: ReadMod
     with view.batch(1) as curs:
         fall_behind(curs)
     assert view.position() == 1
+
+
+def test_media_documents_after_many_writes_in_a_batch_are_their_own(view: ReadModel) -> None:
+    with view.batch(1) as curs:
+        view.insert_media(curs, 11, 7, {"id": "11", "type": "image"})
+    with view.batch(2) as curs:
+        fall_behind(curs)
+        assert view.media_documents(curs, [11]) == [{"id": "11", "type": "image"}]
