@@ -61,6 +61,16 @@ def fetch_all(url: str, query: str, params: tuple[object, ...]) -> list[tuple[ob
         return conn.execute(query, params).fetchall()
 
 
+def backend_pids(url: str) -> list[int]:
+    """The server processes of the other connections to this database."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def _execute(url: str, statement: sql.Composed) -> None:
     """Run a statement that cannot run inside a transaction (CREATE/DROP DATABASE)."""
     with psycopg.connect(url, autocommit=True) as conn:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.cpu import CpuUse
 from bench.load import Load, WrkResult
 from bench.servers import Memory
 
@@ -25,6 +26,8 @@ class ScenarioOutcome:
     connections: int
     baseline: WrkResult
     tootlog: WrkResult
+    baseline_cpu: CpuUse
+    tootlog_cpu: CpuUse
     tootlog_memory: Memory
 
     @property
@@ -106,12 +109,18 @@ def _render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
     own = f"  (wrk -c{outcome.connections})" if outcome.connections != connections else ""
     lines = [
         f"{outcome.name}  {outcome.path}{own}",
-        f"  {'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>10}",
+        f"  {'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>10}"
+        f"{'cpu ms/req':>12}{'pg ms/req':>11}",
     ]
-    for name, result in (("baseline", outcome.baseline), ("tootlog", outcome.tootlog)):
+    rows = (
+        ("baseline", outcome.baseline, outcome.baseline_cpu),
+        ("tootlog", outcome.tootlog, outcome.tootlog_cpu),
+    )
+    for name, result, used in rows:
+        postgres = "n/a" if used.postgres_ms is None else f"{used.postgres_ms:.2f}"
         lines.append(
             f"  {name:<10}{result.requests_per_second:>10.1f}{result.p50_ms:>10.2f}"
-            f"{result.p99_ms:>10.2f}{result.errors:>10}"
+            f"{result.p99_ms:>10.2f}{result.errors:>10}{used.server_ms:>12.2f}{postgres:>11}"
         )
     ratio, p50 = outcome.throughput_ratio, outcome.p50_ratio
     throughput_text, p50_text = f"{_times(ratio)} req/s", f"{_times(p50)} p50"
@@ -139,6 +148,10 @@ def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
         "connections": outcome.connections,
         "baseline": asdict(outcome.baseline),
         "tootlog": asdict(outcome.tootlog),
+        "cpu_ms_per_request": {
+            "baseline": asdict(outcome.baseline_cpu),
+            "tootlog": asdict(outcome.tootlog_cpu),
+        },
         "tootlog_memory_after": asdict(outcome.tootlog_memory),
         "throughput_ratio": outcome.throughput_ratio,
         "p50_ratio": outcome.p50_ratio,

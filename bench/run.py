@@ -25,7 +25,7 @@ from types import FrameType
 
 import orjson
 
-from bench import postgres, report, seed, servers
+from bench import cpu, postgres, report, seed, servers
 from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
@@ -161,7 +161,7 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             thread_id=str(social.thread_id),
             reblogged_id=str(social.reblogged_id),
         )
-        outcomes = [measure(s, fixture, baseline, tootlog, wrk, load) for s in scenarios]
+        outcomes = [measure(s, fixture, baseline, tootlog, wrk, load, database) for s in scenarios]
         return report.Run(
             load=load,
             database="DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded (pgserver)",
@@ -294,12 +294,19 @@ def _http(
 
 
 def measure(
-    scenario: Scenario, fixture: Fixture, baseline: Server, tootlog: Server, wrk: str, load: Load
+    scenario: Scenario,
+    fixture: Fixture,
+    baseline: Server,
+    tootlog: Server,
+    wrk: str,
+    load: Load,
+    database: str,
 ) -> report.ScenarioOutcome:
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
     load = replace(load, connections=scenario.connections or load.connections)
     results: dict[str, WrkResult] = {}
+    cpu_use: dict[str, cpu.CpuUse] = {}
     paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
     for server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
@@ -307,7 +314,12 @@ def measure(
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, [fixture.token])
         _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
-        results[server.name] = run_wrk(wrk, url, load, load.duration, script, [fixture.token])
+        # Only this server is loaded now: the database's busy backends are its own.
+        start = cpu.clock(server.process.pid, postgres.backend_pids(database))
+        result = run_wrk(wrk, url, load, load.duration, script, [fixture.token])
+        end = cpu.clock(server.process.pid, postgres.backend_pids(database))
+        results[server.name] = result
+        cpu_use[server.name] = end.since(start, result.requests)
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,
@@ -316,6 +328,8 @@ def measure(
         connections=load.connections,
         baseline=results["baseline"],
         tootlog=results["tootlog"],
+        baseline_cpu=cpu_use["baseline"],
+        tootlog_cpu=cpu_use["tootlog"],
         tootlog_memory=tootlog.memory(),
     )
 
