@@ -14,6 +14,9 @@ from bench.errors import BenchError
 # wrk prints latencies with these units (src/units.c).
 MS_PER_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 LATENCY = r"([\d.]+)(us|ms|s|m|h)"
+# wrk gives up on a request after this long and counts it as a socket error, not in the latency
+# histogram; its default (2 s) turned slow context answers on a busy machine into "errors".
+TIMEOUT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def run_wrk(
 ) -> WrkResult:
     """Load `url` for `seconds` (optionally through a Lua script) and parse the result."""
     command = [wrk, f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--latency"]
+    command.append(f"--timeout={TIMEOUT_SECONDS}s")
     if script is not None:
         command += ["-s", str(script)]
     command.append(url)

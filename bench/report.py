@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.cpu import CpuUse
-from bench.load import Load, WrkResult
+from bench.load import TIMEOUT_SECONDS, Load, WrkResult
 from bench.servers import Memory
 
 # Above this share of failed requests a target's numbers measure the failures, not the work.
@@ -74,7 +74,8 @@ def render(run: Run) -> str:
     load = run.load
     lines = [
         f"tootlog vs baseline, same run: wrk -t{load.threads} -c{load.connections} "
-        f"-d{load.duration}s --latency, after a {load.warmup}s warm-up each; "
+        f"-d{load.duration}s --latency --timeout={TIMEOUT_SECONDS}s, after a {load.warmup}s"
+        " warm-up each; "
         f"PostgreSQL: {run.database}",
     ]
     for outcome in run.scenarios:
