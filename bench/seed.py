@@ -5,7 +5,7 @@ favourite), so the event store holds what production would hold; tootlog's own p
 then builds the read model from those events. Nothing here writes a read-model row.
 
 Commands run in parallel threads on one write model with group commit, as `tootlog serve` runs
-them; it takes about half a minute for both data sets on 2 cores.
+them. On 2 busy cores the thread takes about 10 s and the reblogs about 45 s.
 """
 
 from __future__ import annotations
