@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import statuses
+from api.ratelimit import RateLimit, request_key
+from api.routes import account_credentials, apps, instance, oauth, statuses
 from api.services import Services
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
@@ -83,7 +85,22 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             write_model.close()
 
     app = Starlette(
-        routes=[*statuses.routes],
+        # Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}` route.
+        routes=[
+            *account_credentials.routes,
+            *apps.routes,
+            *oauth.routes,
+            *instance.routes,
+            *statuses.routes,
+        ],
+        middleware=[
+            Middleware(
+                RateLimit,
+                limit=settings.rate_limit,
+                period=settings.rate_limit_period,
+                key=request_key,
+            )
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

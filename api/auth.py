@@ -60,6 +60,14 @@ def check_optional(viewer: Viewer, accepted: Iterable[str]) -> None:
         raise ApiError(403, OUTSIDE_SCOPES)
 
 
+def check_token(viewer: Viewer, accepted: Iterable[str]) -> TokenRow:
+    """Endpoints that need a token but no user (an app-only token will do): 401, then 403."""
+    if viewer.token is None:
+        raise unauthorized()
+    check_optional(viewer, accepted)
+    return viewer.token
+
+
 def check_user(viewer: Viewer, accepted: Iterable[str]) -> int:
     """Required-auth endpoints: 401, 403, then 422 for app-only tokens; returns the account id."""
     if viewer.token is None:

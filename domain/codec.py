@@ -19,6 +19,7 @@ from domain import (  # noqa: F401  (importing registers the topics)
     favourite,
     follow,
     idempotency,
+    oauth,
     pins,
     reblog,
     status,

@@ -6,10 +6,11 @@ from psycopg import Cursor
 
 from domain.account import Account
 from domain.ids import snowflake_time
+from domain.oauth import OAuthApp
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
-from projections.documents import account_document, status_document
+from projections.documents import account_document, application_document, status_document
 from projections.readmodel import ReadModel
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
@@ -75,6 +76,9 @@ class Projector:
     def _token_revoked(self, curs: Cursor, event: AccessToken.Revoked) -> None:
         self.view.revoke_token(curs, event.token_hash)
 
+    def _app_registered(self, curs: Cursor, event: OAuthApp.Registered) -> None:
+        self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
+
     def _username(self, curs: Cursor, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -86,4 +90,5 @@ class Projector:
         Status.Deleted: _status_deleted,
         AccessToken.Issued: _token_issued,
         AccessToken.Revoked: _token_revoked,
+        OAuthApp.Registered: _app_registered,
     }

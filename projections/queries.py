@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 from psycopg_pool import AsyncConnectionPool
 
 from domain.visibility import Audience, Relationship, can_see
@@ -38,6 +39,13 @@ class TokenRow:
     scopes: list[str]
     revoked: bool
     account_locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStats:
+    user_count: int
+    status_count: int
+    active_month: int
 
 
 class Queries:
@@ -106,3 +114,50 @@ class Queries:
         if not can_see(Audience(visibility, author_id, mentions), viewer_id, Relationship()):
             return None
         return text
+
+    # Accounts, apps and the instance (OAuth and client bootstrap)
+
+    async def account_by_username(self, username: str) -> str | None:
+        """A local account's JSON by case-insensitive username, or None."""
+        return await self._text(
+            f"SELECT ({ACCOUNT_JSON})::text FROM tootlog_accounts a"
+            " WHERE lower(a.username) = lower(%s)",
+            (username,),
+        )
+
+    async def credential_account(self, account_id: int, extra: dict) -> str | None:
+        """The account's JSON with `extra` keys merged in (CredentialAccount's source and role)."""
+        return await self._text(
+            f"SELECT ({ACCOUNT_JSON} || %s::jsonb)::text FROM tootlog_accounts a WHERE a.id = %s",
+            (orjson.dumps(extra).decode(), account_id),
+        )
+
+    async def app(self, app_id: int) -> str | None:
+        """An OAuth app's Application JSON (no secrets), or None."""
+        return await self._text("SELECT doc::text FROM tootlog_apps WHERE id = %s", (app_id,))
+
+    async def app_by_client_id(self, client_id: str) -> dict | None:
+        """An OAuth app's Application document by client_id, or None."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT doc FROM tootlog_apps WHERE client_id = %s", (client_id,)
+            )
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def instance_stats(self) -> InstanceStats:
+        """Counts for /api/v1/instance: local users, their statuses, users active this month."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT count(*), coalesce(sum(statuses_count), 0),"
+                " count(*) FILTER (WHERE last_status_at >= current_date - 30)"
+                " FROM tootlog_accounts"
+            )
+            row = await cur.fetchone()
+        return InstanceStats(*row) if row else InstanceStats(0, 0, 0)
+
+    async def _text(self, query: str, params: tuple) -> str | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+        return row[0] if row else None

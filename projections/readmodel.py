@@ -170,3 +170,11 @@ class ReadModel(PostgresTrackingRecorder):
             "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s", (token_hash,)
         )
         curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
+
+    # OAuth apps
+
+    def insert_app(self, curs: Cursor, app_id: int, client_id: str, doc: dict) -> None:
+        curs.execute(
+            "INSERT INTO tootlog_apps (id, client_id, doc) VALUES (%s, %s, %s::jsonb)",
+            (app_id, client_id, orjson.dumps(doc).decode()),
+        )

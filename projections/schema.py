@@ -15,7 +15,7 @@ TRACKED_APPLICATION = "tootlog"
 # pg_advisory_lock key held by the single active projection worker.
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 
-READ_MODEL_TABLES = ("tootlog_accounts", "tootlog_statuses", "tootlog_tokens")
+READ_MODEL_TABLES = ("tootlog_accounts", "tootlog_statuses", "tootlog_tokens", "tootlog_apps")
 
 DDL = [
     """
@@ -62,6 +62,13 @@ DDL = [
         app_id bigint,
         scopes text[] NOT NULL,
         revoked boolean NOT NULL DEFAULT false
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_apps (
+        id bigint PRIMARY KEY,
+        client_id text NOT NULL UNIQUE,
+        doc jsonb NOT NULL
     )
     """,
 ]
