@@ -17,6 +17,7 @@ def closed(server_url: str) -> Iterator[LiveServer]:
         "TOOTLOG_REGISTRATIONS": "closed",
         "TOOTLOG_VERSION": "4.2.1",
         "TOOTLOG_TITLE": "Closed club",
+        "TOOTLOG_DB_POOL_SIZE": "2",  # the PostgreSQL server is shared
     }
     with scratch_database(server_url) as url:
         server = LiveServer(url, env)

@@ -38,7 +38,12 @@ def limited(server_url: str) -> Iterator[tuple[LiveServer, Directory]]:
     """A server allowing 3 requests per bucket in a window that outlasts the test run."""
     with scratch_database(server_url) as url:
         server = LiveServer(
-            url, {"TOOTLOG_RATE_LIMIT": "3", "TOOTLOG_RATE_LIMIT_PERIOD": "1000000000"}
+            url,
+            {
+                "TOOTLOG_RATE_LIMIT": "3",
+                "TOOTLOG_RATE_LIMIT_PERIOD": "1000000000",
+                "TOOTLOG_DB_POOL_SIZE": "2",  # the PostgreSQL server is shared
+            },
         )
         directory = Directory(url)
         try:
