@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import orjson
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import bearer_token
+from api.auth import presented_token
 from api.services import services
 from domain.token import hash_token
 
@@ -49,8 +48,10 @@ class RateLimit:
         self.period = period
         self.key = key
         self.clock = clock
+        self._limit_header = str(limit).encode()
         self._window = -1
         self._counts: dict[str, int] = {}
+        self._reset_header = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limit <= 0:
@@ -63,9 +64,9 @@ class RateLimit:
             key = ip_key(scope)
         count, reset = self._count(key)
         headers = [
-            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-limit", self._limit_header),
             (b"x-ratelimit-remaining", str(max(0, self.limit - count)).encode()),
-            (b"x-ratelimit-reset", reset_header(reset).encode()),
+            (b"x-ratelimit-reset", reset),
         ]
         if count > self.limit:
             await send(
@@ -85,20 +86,21 @@ class RateLimit:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).raw.extend(headers)
+                message["headers"] = [*message.get("headers", ()), *headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
-    def _count(self, key: str) -> tuple[int, float]:
-        """This request's number in its window, and when the window ends."""
+    def _count(self, key: str) -> tuple[int, bytes]:
+        """This request's number in its window, and the Reset header (when the window ends)."""
         window = int(self.clock() // self.period)
         if window != self._window:  # windows are aligned, so older counts are all stale
             self._window = window
             self._counts = {}
+            self._reset_header = reset_header((window + 1) * self.period).encode()
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
-        return count, (window + 1) * self.period
+        return count, self._reset_header
 
 
 def ip_key(scope: Scope) -> str:
@@ -108,11 +110,10 @@ def ip_key(scope: Scope) -> str:
 
 async def request_key(scope: Scope) -> str:
     """A live token's bucket, else the client address's (unknown tokens are anonymous)."""
-    request = Request(scope)
-    token = bearer_token(request)
+    token = presented_token(scope)
     if token:
         token_hash = hash_token(token)
-        row = await services(request).queries.token(token_hash)
+        row = await services(Request(scope)).queries.token(token_hash)
         if row is not None and not row.revoked:
             return f"token:{token_hash}"
     return ip_key(scope)

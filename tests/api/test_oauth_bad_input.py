@@ -36,7 +36,14 @@ NAMES = [
 ]
 GRANTS = st.sampled_from(["password", "client_credentials", "authorization_code", "refresh_token"])
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
-SCALARS = st.one_of(TEXT, GRANTS, st.integers(), st.booleans(), st.none(), st.floats(width=32))
+SCALARS = st.one_of(
+    TEXT,
+    GRANTS,
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(width=32, allow_nan=False, allow_infinity=False),
+)
 VALUES = st.one_of(
     SCALARS, st.lists(SCALARS, max_size=3), st.dictionaries(TEXT, SCALARS, max_size=2)
 )

@@ -342,3 +342,23 @@ def test_a_client_cannot_revoke_another_apps_token(
     assert (unauthenticated.status_code, unauthenticated.json()) == (403, forbidden)
     with live_server.client(token) as client:
         assert client.get("/api/v1/apps/verify_credentials").status_code == 200
+
+
+def test_revoke_accepts_json_as_well(live_server: LiveServer, app: dict) -> None:
+    token = app_token(live_server, app, "read")
+    with live_server.client() as client:
+        response = client.post(
+            "/oauth/revoke",
+            json={
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "token": token,
+            },
+        )
+    assert (response.status_code, response.json()) == (200, {})
+    with live_server.client(token) as client:
+        refused = client.get("/api/v1/apps/verify_credentials")
+    assert (refused.status_code, refused.json()) == (
+        401,
+        {"error": "The access token was revoked"},
+    )
