@@ -10,8 +10,7 @@ from starlette.routing import Route
 
 from api.auth import check_optional, check_token, check_user, resolve_viewer
 from api.params import read_params
-from api.responses import cacheable_for, json_text
-from api.routes.oauth import token_response
+from api.responses import cacheable_for, json_text, token_response
 from api.services import services
 from commands.registration import sign_up
 from domain.account import default_visibility

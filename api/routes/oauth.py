@@ -7,16 +7,16 @@ import binascii
 import time
 from urllib.parse import unquote
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from api.authorize_page import code_page, consent_page, error_page
 from api.params import Params, read_params
+from api.responses import NO_STORE, token_response
 from api.services import Services, services
 from commands import oauth as commands
-from commands.oauth import ClientCredentials, IssuedToken
+from commands.oauth import ClientCredentials
 from domain.errors import InvalidCredentials, OAuthError
 from domain.oauth import (
     OOB_REDIRECT_URI,
@@ -27,7 +27,6 @@ from domain.oauth import (
     redirect_with,
 )
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 BAD_CREDENTIALS = "Invalid e-mail address or password."
 
 
@@ -54,19 +53,6 @@ def client_credentials(request: Request, params: Params) -> ClientCredentials:
         client_id, _, secret = decoded.partition(":")
         return ClientCredentials(unquote(client_id), unquote(secret))
     return ClientCredentials(text(params, "client_id"), text(params, "client_secret"))
-
-
-def token_response(issued: IssuedToken) -> Response:
-    """Doorkeeper's token body: every granted scope, no expiry, no refresh token."""
-    body = {
-        "access_token": issued.token,
-        "token_type": "Bearer",
-        "scope": " ".join(issued.scopes),
-        "created_at": issued.created_at,
-    }
-    return Response(
-        orjson.dumps(body), headers=NO_STORE, media_type="application/json; charset=utf-8"
-    )
 
 
 async def token(request: Request) -> Response:
