@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -72,6 +73,10 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 database_url, settings.urls, batch_size=settings.projection_batch_size
             )
             worker_thread, stop_worker = start_in_thread(worker)
+            # Serve once the read models include what was written before the start (a token
+            # just made by `tootlog tokens create` or the demo account), within the usual bound.
+            head = await run_in_threadpool(write_model.last_position)
+            await positions.wait_for(head, settings.write_wait_timeout)
         app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
