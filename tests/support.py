@@ -73,6 +73,8 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "TOOTLOG_DOMAIN": TEST_DOMAIN,
             "TOOTLOG_DATA_DIR": str(self.data_dir),
+            # Tests share one client address and tokens: a limit they never reach.
+            "TOOTLOG_RATE_LIMIT": "1000000",
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
