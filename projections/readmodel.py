@@ -41,6 +41,17 @@ def datastore_for(database_url: str, pool_size: int = 2) -> PostgresDatastore:
     )
 
 
+def _reader(curs: Cursor) -> Cursor:
+    """A cursor of its own, in the batch's transaction, for a statement whose answer is read.
+
+    In pipeline mode the answers to a cursor's earlier statements can arrive while its next one
+    is sent, and fetchone() then returns the last of those instead of waiting for its own: a
+    projection batch failed now and then ("the last operation didn't produce records") and was
+    retried. A fresh cursor has no earlier answers to mistake for its own.
+    """
+    return curs.connection.cursor()
+
+
 class ReadModel(PostgresTrackingRecorder):
     """Read-model tables plus the library's single-row tracking table."""
 
@@ -58,7 +69,8 @@ class ReadModel(PostgresTrackingRecorder):
         # Pipeline mode: the batch's statements go out without waiting for each answer.
         with self.datastore.transaction(commit=True) as curs, curs.connection.pipeline():
             yield curs
-            self._insert_tracking(curs, Tracking(TRACKED_APPLICATION, last_notification_id))
+            with _reader(curs) as tracking:  # the library reads back the row it wrote
+                self._insert_tracking(tracking, Tracking(TRACKED_APPLICATION, last_notification_id))
             curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last_notification_id)))
 
     # Accounts
@@ -80,8 +92,9 @@ class ReadModel(PostgresTrackingRecorder):
         )
 
     def username_of(self, curs: Cursor, account_id: int) -> str:
-        curs.execute("SELECT username FROM tootlog_accounts WHERE id = %s", (account_id,))
-        row = curs.fetchone()
+        with _reader(curs) as reader:
+            reader.execute("SELECT username FROM tootlog_accounts WHERE id = %s", (account_id,))
+            row = reader.fetchone()
         return row["username"]
 
     def count_status(self, curs: Cursor, account_id: int, delta: int, day: date | None) -> None:
@@ -141,13 +154,14 @@ class ReadModel(PostgresTrackingRecorder):
 
     def mark_status_deleted(self, curs: Cursor, status_id: int) -> dict | None:
         """Soft-delete a status; returns the facts the counters need, or None if unknown."""
-        curs.execute(
-            "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
-            "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, root_id, depth",
-            (status_id,),
-            prepare=True,
-        )
-        return curs.fetchone()
+        with _reader(curs) as reader:
+            reader.execute(
+                "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
+                "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, root_id, depth",
+                (status_id,),
+                prepare=True,
+            )
+            return reader.fetchone()
 
     def cut_thread(self, curs: Cursor, status_id: int, root_id: int, depth: int) -> None:
         """Record that the replies below a deleted status are cut off from the thread above it:
