@@ -357,8 +357,9 @@ class ReadModel(PostgresTrackingRecorder):
         """The documents of `media_ids`, in that order (unknown ids are left out)."""
         if not media_ids:
             return []  # most statuses: no query at all
-        curs.execute("SELECT id, doc FROM tootlog_media WHERE id = ANY(%s)", (media_ids,))
-        docs = {row["id"]: row["doc"] for row in curs.fetchall()}
+        with _reader(curs) as reader:
+            reader.execute("SELECT id, doc FROM tootlog_media WHERE id = ANY(%s)", (media_ids,))
+            docs = {row["id"]: row["doc"] for row in reader.fetchall()}
         return [docs[media_id] for media_id in media_ids if media_id in docs]
 
     # OAuth apps
