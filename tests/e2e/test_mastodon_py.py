@@ -96,7 +96,7 @@ def test_log_in_with_email_and_password_and_the_version_is_detected(
     assert not api.verify_minimum_version("4.4.0", cached=True)
 
 
-def test_the_version_checking_mode_accepts_every_call_the_flow_makes(
+def test_created_version_check_mode_finds_4_3_0_and_allows_posts_pins_and_context(
     reachable_server: LiveServer, as_alice: Mastodon
 ) -> None:
     """Mastodon.py 1.x's default: each method checks the version it was added in."""
@@ -105,6 +105,7 @@ def test_the_version_checking_mode_accepts_every_call_the_flow_makes(
         api_base_url=reachable_server.base_url,
         version_check_mode="created",
     )
+    assert (api.mastodon_major, api.mastodon_minor, api.mastodon_patch) == (4, 3, 0)
     status = api.status_post("checked", idempotency_key=uuid.uuid4().hex)
     assert api.status_pin(status).pinned is True
     assert api.status_context(status).ancestors == []
