@@ -362,3 +362,18 @@ def test_revoke_accepts_json_as_well(live_server: LiveServer, app: dict) -> None
         401,
         {"error": "The access token was revoked"},
     )
+
+
+def test_statuses_posted_through_an_app_name_it(
+    live_server: LiveServer, app: dict, alice: User
+) -> None:
+    token = password_grant(live_server, app, alice, "read write").json()["access_token"]
+    with live_server.client(token) as client:
+        status = client.post("/api/v1/statuses", data={"status": "from my app"}).json()
+        shown = client.get(f"/api/v1/statuses/{status['id']}").json()
+    expected = {"name": app["name"], "website": app.get("website")}
+    assert status["application"] == expected
+    assert shown["application"] == expected
+    with live_server.client(alice.token) as client:  # a CLI-made token belongs to no app
+        plain = client.post("/api/v1/statuses", data={"status": "from the CLI"}).json()
+    assert plain["application"] is None
