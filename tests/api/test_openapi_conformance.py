@@ -7,6 +7,7 @@ that together they name every operation in the document, so a new route needs a 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -29,14 +30,19 @@ OUTSIDE = "push"  # a scope no operation accepts
 
 
 def drives(*operations: str) -> Callable:
-    """Mark a scenario as the one that drives `operations` to a success."""
+    """Mark a scenario as the one that drives `operations` to a success, and check it does."""
     DRIVEN.update(operations)
 
-    def mark(test: Callable) -> Callable:
-        test.drives = operations
-        return test
+    def decorate(scenario: Callable) -> Callable:
+        @functools.wraps(scenario)  # pytest still sees the scenario's fixtures
+        def run(check: Conformance, **fixtures: object) -> None:
+            scenario(check=check, **fixtures)
+            missing = set(operations) - check.succeeded
+            assert not missing, f"not driven to a success: {sorted(missing)}"
 
-    return mark
+        return run
+
+    return decorate
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +54,8 @@ def document(live_server: LiveServer) -> Document:
 
 
 @pytest.fixture
-def check(
-    request: pytest.FixtureRequest, live_server: LiveServer, document: Document
-) -> Iterator[Conformance]:
-    conformance = Conformance(live_server, document)
-    yield conformance
-    missing = set(getattr(request.function, "drives", ())) - conformance.succeeded
-    assert not missing, f"not driven to a success: {sorted(missing)}"
+def check(live_server: LiveServer, document: Document) -> Conformance:
+    return Conformance(live_server, document)
 
 
 def status_of(check: Conformance, user: User, **fields: object) -> dict:
