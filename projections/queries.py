@@ -38,6 +38,7 @@ class TokenRow:
     scopes: list[str]
     revoked: bool
     account_locked: bool
+    application: dict | None = None  # the app's {name, website}, as a Status names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +262,11 @@ class Queries:
             return cached
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false)"
+                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false),"
+                " CASE WHEN ap.id IS NOT NULL THEN jsonb_build_object("
+                "  'name', ap.doc->'name', 'website', ap.doc->'website') END"
                 " FROM tootlog_tokens t LEFT JOIN tootlog_accounts a ON a.id = t.account_id"
+                " LEFT JOIN tootlog_apps ap ON ap.id = t.app_id"
                 " WHERE t.token_hash = %s",
                 (token_hash,),
             )

@@ -367,6 +367,9 @@ def test_apps_tokens_and_sign_up(check: Conformance, directory: Directory, alice
         },
     )
     assert password["scope"] == "read write"
+    through_app = User(alice.account_id, alice.username, password["access_token"])
+    via_app = status_of(check, through_app, status="posted through an app")
+    assert via_app["application"] == {"name": "conformance", "website": None}
     refusals = {
         "invalid_grant": {"grant_type": "password", **client, "username": "x", "password": "y"},
         "unsupported_grant_type": {"grant_type": "refresh_token", **client},
