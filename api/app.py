@@ -15,7 +15,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
 from api.ratelimit import RateLimit, request_key
-from api.routes import account_credentials, accounts, apps, instance, media, oauth, statuses
+from api.routes import (
+    account_credentials,
+    accounts,
+    apps,
+    instance,
+    media,
+    oauth,
+    openapi,
+    statuses,
+)
 from api.services import Services
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
@@ -99,6 +108,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *statuses.routes,
             *accounts.routes,
             *media.routes,
+            *openapi.routes,
         ],
         middleware=[
             Middleware(

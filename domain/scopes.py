@@ -48,6 +48,7 @@ def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
 
 
 READ_ACCOUNTS = ("read", "read:accounts")
+READ_OWN_ACCOUNT = ("read", "read:accounts", "profile")
 READ_FOLLOWS = ("read", "read:follows")
 WRITE_FAVOURITES = ("write", "write:favourites")
 WRITE_ACCOUNTS = ("write", "write:accounts")

@@ -38,6 +38,7 @@ class TokenRow:
     scopes: list[str]
     revoked: bool
     account_locked: bool
+    application: dict | None = None  # the app's {name, website}, as a Status names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +253,6 @@ class Queries:
         self.pool = pool
         # Live tokens only; the projection's revocation NOTIFY evicts them (`forget_token`).
         self._tokens: dict[str, TokenRow] = {}
-        self._apps: dict[int, dict] = {}
 
     # Tokens
 
@@ -262,8 +262,11 @@ class Queries:
             return cached
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false)"
+                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false),"
+                " CASE WHEN ap.id IS NOT NULL THEN jsonb_build_object("
+                "  'name', ap.doc->'name', 'website', ap.doc->'website') END"
                 " FROM tootlog_tokens t LEFT JOIN tootlog_accounts a ON a.id = t.account_id"
+                " LEFT JOIN tootlog_apps ap ON ap.id = t.app_id"
                 " WHERE t.token_hash = %s",
                 (token_hash,),
             )
@@ -542,21 +545,6 @@ class Queries:
     async def app(self, app_id: int) -> str | None:
         """An OAuth app's Application JSON (no secrets), or None."""
         return await self._text("SELECT doc::text FROM tootlog_apps WHERE id = %s", (app_id,))
-
-    async def app_summary(self, app_id: int | None) -> dict | None:
-        """`{name, website}` of an app, as statuses posted through it show it; apps never
-        change, so answers are kept."""
-        if app_id is None:
-            return None
-        if app_id not in self._apps:
-            doc = await self.app(app_id)
-            if doc is None:
-                return None
-            fields = orjson.loads(doc)
-            if len(self._apps) >= TOKEN_CACHE_SIZE:
-                self._apps.clear()
-            self._apps[app_id] = {"name": fields["name"], "website": fields.get("website")}
-        return self._apps[app_id]
 
     async def app_by_client_id(self, client_id: str) -> dict | None:
         """An OAuth app's Application document by client_id, or None."""

@@ -15,11 +15,9 @@ from api.services import services
 from commands.registration import sign_up
 from domain.account import default_visibility
 from domain.errors import Forbidden, NotFound, RecordNotFound
+from domain.scopes import READ_ACCOUNTS, READ_OWN_ACCOUNT, WRITE_ACCOUNTS
 from domain.status import local_mention_name
 
-READ_ACCOUNTS = ("read", "read:accounts")
-READ_OWN_ACCOUNT = ("read", "read:accounts", "profile")
-WRITE_ACCOUNTS = ("write", "write:accounts")
 # The built-in role every ordinary user has (permissions: invite_users).
 EVERYONE_ROLE = {"id": "-99", "name": "", "permissions": "65536", "color": "", "highlighted": False}
 
