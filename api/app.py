@@ -8,11 +8,23 @@ from collections.abc import AsyncIterator
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import accounts, media, statuses
+from api.ratelimit import RateLimit, request_key
+from api.routes import (
+    account_credentials,
+    accounts,
+    apps,
+    instance,
+    media,
+    oauth,
+    openapi,
+    statuses,
+)
 from api.services import Services
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
@@ -70,6 +82,10 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 database_url, settings.urls, batch_size=settings.projection_batch_size
             )
             worker_thread, stop_worker = start_in_thread(worker)
+            # Serve once the read models include what was written before the start (a token
+            # just made by `tootlog tokens create` or the demo account), within the usual bound.
+            head = await run_in_threadpool(write_model.last_position)
+            await positions.wait_for(head, settings.write_wait_timeout)
         app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
@@ -83,7 +99,25 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             write_model.close()
 
     app = Starlette(
-        routes=[*statuses.routes, *accounts.routes, *media.routes],
+        # Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}` route.
+        routes=[
+            *account_credentials.routes,
+            *apps.routes,
+            *oauth.routes,
+            *instance.routes,
+            *statuses.routes,
+            *accounts.routes,
+            *media.routes,
+            *openapi.routes,
+        ],
+        middleware=[
+            Middleware(
+                RateLimit,
+                limit=settings.rate_limit,
+                period=settings.rate_limit_period,
+                key=request_key,
+            )
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
+from starlette.types import Scope
 
 from api.errors import OUTSIDE_SCOPES, REVOKED_TOKEN, USER_REQUIRED, ApiError, unauthorized
 from domain.account import default_visibility
@@ -36,11 +38,20 @@ class Viewer:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.query_params.get("access_token") or None
+    return presented_token(request.scope)
+
+
+def presented_token(scope: Scope) -> str | None:
+    """`Authorization: Bearer <token>`, else the `access_token` parameter (as Doorkeeper)."""
+    for name, raw in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, value = raw.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and value.strip():
+                return value.strip()
+            break
+    if b"access_token" not in scope.get("query_string", b""):
+        return None
+    return QueryParams(scope["query_string"]).get("access_token") or None
 
 
 async def resolve_viewer(request: Request, queries: Queries) -> Viewer:
@@ -58,6 +69,14 @@ def check_optional(viewer: Viewer, accepted: Iterable[str]) -> None:
         raise unauthorized(REVOKED_TOKEN)
     if not allows(viewer.token.scopes, accepted):
         raise ApiError(403, OUTSIDE_SCOPES)
+
+
+def check_token(viewer: Viewer, accepted: Iterable[str]) -> TokenRow:
+    """Endpoints that need a token but no user (an app-only token will do): 401, then 403."""
+    if viewer.token is None:
+        raise unauthorized()
+    check_optional(viewer, accepted)
+    return viewer.token
 
 
 def check_user(viewer: Viewer, accepted: Iterable[str]) -> int:

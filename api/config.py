@@ -18,6 +18,15 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw.strip() else default
 
 
+def _registrations_open() -> bool:
+    raw = os.environ.get("TOOTLOG_REGISTRATIONS", "").strip().lower()
+    if raw in ("", "open"):
+        return True
+    if raw == "closed":
+        return False
+    raise ValueError(f"TOOTLOG_REGISTRATIONS must be 'open' or 'closed', not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything tootlog reads from the environment."""
@@ -32,6 +41,11 @@ class Settings:
     run_worker: bool = True
     db_pool_size: int = 10
     projection_batch_size: int = 1000
+    version: str = "4.3.0"
+    title: str = "tootlog"
+    registrations_open: bool = True
+    rate_limit: int = 300
+    rate_limit_period: float = 300.0
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -53,6 +67,11 @@ class Settings:
             not in ("0", "false", "no", "off"),
             db_pool_size=int(_float("TOOTLOG_DB_POOL_SIZE", 10)),
             projection_batch_size=int(_float("TOOTLOG_PROJECTION_BATCH", 1000)),
+            version=os.environ.get("TOOTLOG_VERSION", "").strip() or "4.3.0",
+            title=os.environ.get("TOOTLOG_TITLE", "").strip() or "tootlog",
+            registrations_open=_registrations_open(),
+            rate_limit=int(_float("TOOTLOG_RATE_LIMIT", 300)),
+            rate_limit_period=_float("TOOTLOG_RATE_LIMIT_PERIOD", 300.0),
         )
 
     @property

@@ -45,6 +45,42 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     )
 
 
+def oauth_error_response(error: errors.OAuthError) -> Response:
+    """RFC 6749 §5.2 body; an unknown client is 401 with a challenge, a foreign token 403."""
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if error.error == "invalid_client":
+        status = 401
+        headers["WWW-Authenticate"] = (
+            f'Bearer realm="Doorkeeper", error="invalid_client", '
+            f'error_description="{error.description}"'
+        )
+    elif error.error == "unauthorized_client":
+        status = 403
+    else:
+        status = 400
+    return Response(
+        orjson.dumps({"error": error.error, "error_description": error.description}),
+        status_code=status,
+        headers=headers,
+        media_type="application/json; charset=utf-8",
+    )
+
+
+def invalid_fields_response(error: errors.InvalidFields) -> Response:
+    """Mastodon's ValidationErrorFormatter: the message plus each field's error codes."""
+    details: dict[str, list[dict[str, str]]] = {}
+    for field_error in error.errors:
+        details.setdefault(field_error.field, []).append(
+            {"error": f"ERR_{field_error.kind.upper()}", "description": field_error.description}
+        )
+    return Response(
+        orjson.dumps({"error": f"Validation failed: {error}", "details": details}),
+        status_code=422,
+        headers={"Cache-Control": "private, no-store"},
+        media_type="application/json; charset=utf-8",
+    )
+
+
 def _domain_error(error: errors.DomainError) -> tuple[int, str]:
     match error:
         case errors.ValidationFailed():
@@ -63,6 +99,8 @@ def _domain_error(error: errors.DomainError) -> tuple[int, str]:
             return 422, "Duplicate record"
         case errors.Conflict():
             return 503, TEMPORARY
+        case errors.InvalidCredentials():
+            return 422, "Invalid e-mail address or password."
     return 422, str(error)
 
 
@@ -73,6 +111,10 @@ async def handle_api_error(request: Request, error: Exception) -> Response:
 
 async def handle_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.DomainError)
+    if isinstance(error, errors.OAuthError):
+        return oauth_error_response(error)
+    if isinstance(error, errors.InvalidFields):
+        return invalid_fields_response(error)
     return error_response(*_domain_error(error))
 
 

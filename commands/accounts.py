@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from commands.app import TootlogApplication, retrying
 from domain.account import Account, EmailAddress, Username, check_registration
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import FieldError, InvalidFields, NotFound, ValidationFailed
 from domain.ids import snowflakes
 from domain.passwords import hash_password
 from domain.scopes import invalid_scopes, parse_scopes
@@ -31,16 +33,19 @@ def register_account(
     password: str | None = None,
     display_name: str = "",
     locked: bool = False,
+    with_account: Callable[[int], Iterable[Aggregate]] | None = None,
 ) -> Written:
-    """Create an account whose username (and e-mail) no other account holds."""
+    """Create an account whose username (and e-mail) no other account holds.
+
+    `with_account(account_id)` gives aggregates to save in the same transaction (a token).
+    """
     check_registration(username, email, display_name)
     password_hash = hash_password(password) if password else None
 
     def attempt() -> Written:
-        if app.get_or_none(Username.create_id(username), Username) is not None:
-            raise ValidationFailed("Username has already been taken")
-        if email and app.get_or_none(EmailAddress.create_id(email), EmailAddress) is not None:
-            raise ValidationFailed("Email has already been taken")
+        taken = taken_problems(app, username, email)
+        if taken:
+            raise InvalidFields(taken)
         account = Account(
             account_id=snowflakes.next_id(),
             username=username,
@@ -49,13 +54,25 @@ def register_account(
             display_name=display_name,
             locked=locked,
         )
-        claims = [Username(username=username, account_id=account.account_id)]
+        claims: list[Aggregate] = [Username(username=username, account_id=account.account_id)]
         if email:
             claims.append(EmailAddress(email=email, account_id=account.account_id))
+        if with_account is not None:
+            claims.extend(with_account(account.account_id))
         recordings = app.save(account, *claims)
         return Written(account.account_id, recordings[-1].notification.id)
 
     return retrying(attempt)
+
+
+def taken_problems(app: TootlogApplication, username: str, email: str | None) -> list[FieldError]:
+    """The username and e-mail address that another account already holds."""
+    problems = []
+    if username and app.get_or_none(Username.create_id(username), Username) is not None:
+        problems.append(FieldError("username", "taken", "Username", "has already been taken"))
+    if email and app.get_or_none(EmailAddress.create_id(email), EmailAddress) is not None:
+        problems.append(FieldError("email", "taken", "E-mail address", "has already been taken"))
+    return problems
 
 
 def account_id_for_username(app: TootlogApplication, username: str) -> int:

@@ -7,30 +7,43 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ValidationFailed
+from domain.errors import FieldError, InvalidFields
 from domain.ids import derived_uuid
 
 USERNAME_RE = re.compile(r"\A[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?\Z", re.IGNORECASE)
 USERNAME_MAX = 30
 DISPLAY_NAME_MAX = 30
 EMAIL_RE = re.compile(r"\A[^@\s]+@[^@\s]+\Z")
+USERNAME_FORMAT = "must contain only letters, numbers and underscores"
+
+
+def registration_problems(username: str, email: str | None, display_name: str) -> list[FieldError]:
+    """Mastodon's account validations of the username, e-mail address and display name."""
+    problems = []
+    if not username:
+        problems.append(FieldError("username", "blank", "Username", "can't be blank"))
+    elif not USERNAME_RE.match(username):
+        problems.append(FieldError("username", "invalid", "Username", USERNAME_FORMAT))
+    elif len(username) > USERNAME_MAX:
+        problems.append(FieldError("username", "too_long", "Username", _too_long(USERNAME_MAX)))
+    if email is not None and not EMAIL_RE.match(email):
+        problems.append(FieldError("email", "invalid", "E-mail address", "is invalid"))
+    if len(display_name) > DISPLAY_NAME_MAX:
+        problems.append(
+            FieldError("display_name", "too_long", "Display name", _too_long(DISPLAY_NAME_MAX))
+        )
+    return problems
+
+
+def _too_long(maximum: int) -> str:
+    return f"is too long (maximum is {maximum} characters)"
 
 
 def check_registration(username: str, email: str | None, display_name: str) -> None:
     """Mastodon's account validations, all failures in one 422."""
-    problems = []
-    if not username:
-        problems.append("Username can't be blank")
-    elif not USERNAME_RE.match(username):
-        problems.append("Username must contain only letters, numbers and underscores")
-    elif len(username) > USERNAME_MAX:
-        problems.append(f"Username is too long (maximum is {USERNAME_MAX} characters)")
-    if email is not None and not EMAIL_RE.match(email):
-        problems.append("Email is invalid")
-    if len(display_name) > DISPLAY_NAME_MAX:
-        problems.append(f"Display name is too long (maximum is {DISPLAY_NAME_MAX} characters)")
+    problems = registration_problems(username, email, display_name)
     if problems:
-        raise ValidationFailed(*problems)
+        raise InvalidFields(problems)
 
 
 class Account(Aggregate):

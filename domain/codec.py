@@ -20,6 +20,7 @@ from domain import (  # noqa: F401  (importing registers the topics)
     follow,
     idempotency,
     media,
+    oauth,
     pins,
     reblog,
     status,

@@ -1,5 +1,7 @@
 """Domain failures, each mapped once to an HTTP answer by api/errors.py."""
 
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """Base class: a request the domain refuses."""
@@ -39,3 +41,43 @@ class Conflict(DomainError):
 
 class Unprocessable(DomainError):
     """A service-level 422 whose message has no 'Validation failed:' prefix (media checks)."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One failed rule on one field, e.g. `email`, `blank`, "E-mail address", "can't be blank"."""
+
+    field: str
+    kind: str
+    label: str
+    description: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.label} {self.description}"
+
+
+class InvalidFields(ValidationFailed):
+    """A 422 whose answer also names each failing field (Mastodon's ValidationErrorFormatter)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(*(error.message for error in errors))
+        self.errors = errors
+
+
+class OAuthError(DomainError):
+    """An OAuth 2 refusal (RFC 6749 §5.2): a machine code and Doorkeeper's description.
+
+    `redirectable` is true when the authorization endpoint may send the error back to the
+    client's (already validated) redirect URI instead of showing it to the user.
+    """
+
+    def __init__(self, error: str, description: str, *, redirectable: bool = False) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.redirectable = redirectable
+
+
+class InvalidCredentials(DomainError):
+    """The e-mail address and password do not name an account that may log in."""

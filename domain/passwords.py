@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+
+
+@cache
+def _decoy_hash() -> str:
+    return _hasher.hash("decoy password")
 
 
 def hash_password(password: str) -> str:
@@ -14,8 +21,13 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when `password` matches the stored hash."""
+    """True when `password` matches the stored hash.
+
+    Without a hash (no such account) it spends the same time on a decoy, so the answer's delay
+    does not tell which e-mail addresses have accounts.
+    """
     if not stored_hash:
+        verify_password(_decoy_hash(), password)
         return False
     try:
         return _hasher.verify(stored_hash, password)

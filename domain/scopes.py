@@ -11,11 +11,17 @@ _GRANULAR_WRITE = (
     "accounts blocks bookmarks conversations favourites filters follows lists media mutes "
     "notifications reports statuses"
 )
+_ADMIN_OBJECTS = (
+    "accounts reports domain_allows domain_blocks ip_blocks email_domain_blocks"
+    " canonical_email_blocks"
+)
 VALID_SCOPES = frozenset(
-    ["read", "write", "follow", "push", "profile"]
+    ["read", "write", "follow", "push", "profile", "admin:read", "admin:write"]
     + [f"read:{s}" for s in _GRANULAR_READ.split()]
     + [f"write:{s}" for s in _GRANULAR_WRITE.split()]
+    + [f"admin:{mode}:{s}" for mode in ("read", "write") for s in _ADMIN_OBJECTS.split()]
 )
+DEFAULT_SCOPES = ("read",)
 
 READ_STATUSES = ("read", "read:statuses")
 WRITE_STATUSES = ("write", "write:statuses")
@@ -32,7 +38,7 @@ def parse_scopes(text: str) -> list[str]:
 
 def invalid_scopes(scopes: Iterable[str]) -> list[str]:
     """The scopes Mastodon does not know."""
-    return [s for s in scopes if s not in VALID_SCOPES and not s.startswith("admin:")]
+    return [s for s in scopes if s not in VALID_SCOPES]
 
 
 def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
@@ -42,6 +48,7 @@ def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
 
 
 READ_ACCOUNTS = ("read", "read:accounts")
+READ_OWN_ACCOUNT = ("read", "read:accounts", "profile")
 READ_FOLLOWS = ("read", "read:follows")
 WRITE_FAVOURITES = ("write", "write:favourites")
 WRITE_ACCOUNTS = ("write", "write:accounts")

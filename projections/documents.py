@@ -108,6 +108,20 @@ def _geometry(file: dict) -> dict:
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
+def application_document(event) -> dict:  # noqa: ANN001  (OAuthApp.Registered)
+    """REST::ApplicationSerializer: what any of the app's tokens may read about it (no secret)."""
+    return {
+        "id": str(event.app_id),
+        "name": event.name,
+        "website": event.website,
+        "scopes": event.scopes,
+        "redirect_uris": event.redirect_uris,
+        "redirect_uri": "\n".join(event.redirect_uris),
+        # tootlog has no Web Push, hence no VAPID key; the field is deprecated anyway.
+        "vapid_key": "",
+    }
+
+
 def _str_or_none(value: int | None) -> str | None:
     return None if value is None else str(value)
 

@@ -9,6 +9,7 @@ from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
 from domain.media import MediaAttachment
+from domain.oauth import OAuthApp
 from domain.pins import Pins
 from domain.reblog import Reblog
 from domain.status import Status
@@ -16,6 +17,7 @@ from domain.token import AccessToken
 from domain.urls import Urls
 from projections.documents import (
     account_document,
+    application_document,
     media_document,
     status_document,
     wrapper_document,
@@ -145,6 +147,9 @@ class Projector:
     def _media_deleted(self, curs: Cursor, event: MediaAttachment.Deleted) -> None:
         self.view.delete_media(curs, event.media_id)
 
+    def _app_registered(self, curs: Cursor, event: OAuthApp.Registered) -> None:
+        self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
+
     def _username(self, curs: Cursor, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -169,4 +174,5 @@ class Projector:
         MediaAttachment.Attached: _media_attached,
         MediaAttachment.Detached: _media_detached,
         MediaAttachment.Deleted: _media_deleted,
+        OAuthApp.Registered: _app_registered,
     }

@@ -38,6 +38,14 @@ class TokenRow:
     scopes: list[str]
     revoked: bool
     account_locked: bool
+    application: dict | None = None  # the app's {name, website}, as a Status names it
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStats:
+    user_count: int
+    status_count: int
+    active_month: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +262,11 @@ class Queries:
             return cached
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false)"
+                "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false),"
+                " CASE WHEN ap.id IS NOT NULL THEN jsonb_build_object("
+                "  'name', ap.doc->'name', 'website', ap.doc->'website') END"
                 " FROM tootlog_tokens t LEFT JOIN tootlog_accounts a ON a.id = t.account_id"
+                " LEFT JOIN tootlog_apps ap ON ap.id = t.app_id"
                 " WHERE t.token_hash = %s",
                 (token_hash,),
             )
@@ -516,6 +527,53 @@ class Queries:
         if page.min_id is not None and page.max_id is None and page.since_id is None:
             rows.reverse()
         return [(row[0], _account_text(*row[1:])) for row in rows]
+
+    # Accounts, apps and the instance (OAuth and client bootstrap)
+
+    async def account_by_username(self, username: str) -> str | None:
+        """A local account's JSON by case-insensitive username, or None."""
+        return await self._text(
+            f"SELECT ({ACCOUNT_JSON})::text FROM tootlog_accounts a"
+            " WHERE lower(a.username) = lower(%s)",
+            (username,),
+        )
+
+    async def credential_account(self, account_id: int, extra: dict) -> str | None:
+        """The account's JSON with `extra` keys merged in (CredentialAccount's source and role)."""
+        return await self._text(
+            f"SELECT ({ACCOUNT_JSON} || %s::jsonb)::text FROM tootlog_accounts a WHERE a.id = %s",
+            (orjson.dumps(extra).decode(), account_id),
+        )
+
+    async def app(self, app_id: int) -> str | None:
+        """An OAuth app's Application JSON (no secrets), or None."""
+        return await self._text("SELECT doc::text FROM tootlog_apps WHERE id = %s", (app_id,))
+
+    async def app_by_client_id(self, client_id: str) -> dict | None:
+        """An OAuth app's Application document by client_id, or None."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT doc FROM tootlog_apps WHERE client_id = %s", (client_id,)
+            )
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def instance_stats(self) -> InstanceStats:
+        """Counts for /api/v1/instance: local users, their statuses, users active this month."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT count(*), coalesce(sum(statuses_count), 0),"
+                " count(*) FILTER (WHERE last_status_at >= current_date - 30)"
+                " FROM tootlog_accounts"
+            )
+            row = await cur.fetchone()
+        return InstanceStats(*row) if row else InstanceStats(0, 0, 0)
+
+    async def _text(self, query: str, params: tuple) -> str | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+        return row[0] if row else None
 
 
 def _page_bounds(cursor: str, page: Page, params: dict) -> tuple[list[str], str]:

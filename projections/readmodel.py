@@ -361,3 +361,11 @@ class ReadModel(PostgresTrackingRecorder):
             reader.execute("SELECT id, doc FROM tootlog_media WHERE id = ANY(%s)", (media_ids,))
             docs = {row["id"]: row["doc"] for row in reader.fetchall()}
         return [docs[media_id] for media_id in media_ids if media_id in docs]
+
+    # OAuth apps
+
+    def insert_app(self, curs: Cursor, app_id: int, client_id: str, doc: dict) -> None:
+        curs.execute(
+            "INSERT INTO tootlog_apps (id, client_id, doc) VALUES (%s, %s, %s::jsonb)",
+            (app_id, client_id, orjson.dumps(doc).decode()),
+        )

@@ -23,6 +23,7 @@ READ_MODEL_TABLES = (
     "tootlog_favourites",
     "tootlog_pins",
     "tootlog_media",
+    "tootlog_apps",
 )
 
 DDL = [
@@ -111,6 +112,13 @@ DDL = [
         id bigint PRIMARY KEY,
         account_id bigint NOT NULL,
         status_id bigint,
+        doc jsonb NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_apps (
+        id bigint PRIMARY KEY,
+        client_id text NOT NULL UNIQUE,
         doc jsonb NOT NULL
     )
     """,

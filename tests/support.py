@@ -62,9 +62,15 @@ def free_port() -> int:
 class LiveServer:
     """`tootlog serve` in a subprocess, on a free port."""
 
-    def __init__(self, database_url: str, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        extra_env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
         self.database_url = database_url
-        self.port = free_port()
+        # A caller that names the port can put it in the environment too (TOOTLOG_DOMAIN).
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         # Uploaded files go to a directory of this server's own, removed when it stops.
         self.data_dir = Path(tempfile.mkdtemp(prefix="tootlog-data-"))
@@ -73,6 +79,8 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "TOOTLOG_DOMAIN": TEST_DOMAIN,
             "TOOTLOG_DATA_DIR": str(self.data_dir),
+            # Tests share one client address and tokens: a limit they never reach.
+            "TOOTLOG_RATE_LIMIT": "1000000",
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.

@@ -56,6 +56,7 @@ async def create_status(request: Request) -> Response:
         in_reply_to_id=parse_id(reply_raw),
         reply_target_given=bool(reply_raw),
         idempotency_key=request.headers.get("idempotency-key") or None,
+        application=viewer.token.application if viewer.token else None,
     )
     doc = await svc.queries.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it

@@ -202,3 +202,37 @@ def test_statuses_count_and_last_status_at(alice: User, post) -> None:
     latest = post(alice, status="two")
     assert latest["account"]["statuses_count"] == 2  # direct posts are not counted
     assert latest["account"]["last_status_at"] == latest["created_at"][:10]
+
+
+def test_a_status_names_the_app_whose_token_posted_it(live_server: LiveServer, alice: User) -> None:
+    """§3.1 and §6.6: `application` is the posting token's app; null for a token of no app."""
+    with live_server.client() as client:
+        app = client.post(
+            "/api/v1/apps",
+            json={
+                "client_name": "My bot",
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                "scopes": "read write",
+                "website": "https://bot.example",
+            },
+        ).json()
+        token = client.post(
+            "/oauth/token",
+            data={
+                "grant_type": "password",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "username": f"{alice.username}@example.org",
+                "password": "secret-pw",
+                "scope": "read write",
+            },
+        ).json()["access_token"]
+    with live_server.client(token) as client:
+        posted = client.post("/api/v1/statuses", data={"status": "from my bot"}).json()
+    with live_server.client() as client:
+        shown = client.get(f"/api/v1/statuses/{posted['id']}").json()
+    with live_server.client(alice.token) as client:
+        without_app = client.post("/api/v1/statuses", data={"status": "from the CLI"}).json()
+    expected = {"name": "My bot", "website": "https://bot.example"}
+    assert posted["application"] == shown["application"] == expected
+    assert without_app["application"] is None

@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError
 
 from commands.accounts import register_account
 from commands.app import TootlogApplication, event_store_env
-from domain import account, favourite, follow, idempotency, pins, reblog, status, token
+from domain import account, favourite, follow, idempotency, oauth, pins, reblog, status, token
 from domain.errors import ValidationFailed
 
 TOPIC = re.compile(r"^tootlog\.[a-z_]+\.[a-z_]+\.v\d+$")
@@ -32,7 +32,7 @@ def test_database_url_is_split_into_the_librarys_settings() -> None:
 
 
 def _aggregates() -> Iterator[type[Aggregate]]:
-    for module in (account, favourite, follow, idempotency, pins, reblog, status, token):
+    for module in (account, favourite, follow, idempotency, oauth, pins, reblog, status, token):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (
                 issubclass(cls, Aggregate)

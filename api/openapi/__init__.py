@@ -1,0 +1,59 @@
+"""The OpenAPI 3.1 description of tootlog's HTTP API, written as code.
+
+Scopes, limits, enumerations and page sizes come from the constants the routes and the domain
+enforce, so the document cannot drift from them; tests/api/test_openapi*.py check the rest
+(every route is described, every answer matches its schema).
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from api.openapi import accounts, media, oauth, server, statuses
+from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
+from api.openapi.schemas import SCHEMAS
+
+OPENAPI_VERSION = "3.1.1"
+TAGS = [
+    {"name": "statuses", "description": "Publish, read, delete and act on statuses."},
+    {"name": "accounts", "description": "Sign-up, credentials, profiles and follows."},
+    {"name": "media", "description": "Uploads and their files."},
+    {"name": "oauth", "description": "Client apps, tokens and the authorize page."},
+    {"name": "instance", "description": "What a client reads to know the server."},
+]
+
+
+def openapi_document(base_url: str, version: str) -> Schema:
+    """The document for the server at `base_url` that reports Mastodon `version`."""
+    paths: dict[str, dict[str, Schema]] = {}
+    for module in (statuses, accounts, media, oauth, server):
+        for path, operations in module.PATHS.items():
+            assert path not in paths, f"{path} is described twice"
+            paths[path] = operations
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "tootlog",
+            "version": version,
+            "summary": "Mastodon's statuses API, served from an event log.",
+            "description": "Every answer is JSON unless stated (the authorize page is HTML, "
+            "media files are images). Parameters may come from the query string, a form, a "
+            "JSON object or (uploads) a multipart body; unknown ones are ignored. A trailing "
+            "slash on any path is ignored. Every answer carries X-RateLimit-Limit, "
+            "-Remaining and -Reset while the throttle is on; past the limit the answer is 429.",
+        },
+        "servers": [{"url": base_url}],
+        "tags": TAGS,
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": SCHEMAS,
+            "parameters": PARAMETERS,
+            "headers": HEADERS,
+            "responses": RESPONSES,
+            "securitySchemes": security_schemes(base_url),
+        },
+    }
+
+
+def openapi_json(base_url: str, version: str) -> bytes:
+    return orjson.dumps(openapi_document(base_url, version))

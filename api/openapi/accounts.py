@@ -1,0 +1,177 @@
+"""Operations on /api/v1/accounts: sign-up, credentials, lookup, profiles, follows (§8.5)."""
+
+from __future__ import annotations
+
+from api.openapi.parts import (
+    RAILS_BOOLEAN,
+    STRING,
+    Schema,
+    any_scope_of,
+    array,
+    errors,
+    form_or_json,
+    json_body,
+    ok,
+    operation,
+    pagination,
+    parameter,
+    query,
+    ref,
+)
+from api.routes.accounts import STATUSES_PAGE
+from domain.scopes import (
+    READ_ACCOUNTS,
+    READ_FOLLOWS,
+    READ_OWN_ACCOUNT,
+    READ_STATUSES,
+    WRITE_ACCOUNTS,
+    WRITE_FOLLOWS,
+)
+
+TAG = "accounts"
+ID = [parameter("Id")]
+
+
+def _follow_action(operation_id: str, summary: str, description: str) -> Schema:
+    return operation(
+        operation_id,
+        summary,
+        tag=TAG,
+        security=any_scope_of(WRITE_FOLLOWS),
+        parameters=ID,
+        responses={
+            **ok(ref("Relationship"), "The viewer's relationship with the account now."),
+            **errors(401, 403, 404, 422, 503),
+        },
+        description=description,
+    )
+
+
+PATHS: dict[str, dict[str, Schema]] = {
+    "/api/v1/accounts": {
+        "post": operation(
+            "registerAccount",
+            "Sign up through an app",
+            tag=TAG,
+            security=any_scope_of(WRITE_ACCOUNTS),
+            body=form_or_json(
+                {
+                    "username": STRING,
+                    "email": STRING,
+                    "password": STRING,
+                    "agreement": RAILS_BOOLEAN,
+                    "locale": STRING,
+                },
+                required=["username", "email", "password", "agreement"],
+            ),
+            responses={
+                **ok(ref("Token"), "A token for the new account, with the app's scopes."),
+                **errors(400, 401, 403, 413, 503),
+                "422": json_body(
+                    {"oneOf": [ref("ValidationError"), ref("Error")]},
+                    "The sign-up problems, each field's listed in `details`; or a malformed "
+                    "parameter.",
+                ),
+            },
+            description="Needs an app's token (an app-only one will do); 403 when sign-ups "
+            "are closed or the token belongs to no app.",
+        )
+    },
+    "/api/v1/accounts/verify_credentials": {
+        "get": operation(
+            "verifyAccountCredentials",
+            "The viewer's own account",
+            tag=TAG,
+            security=any_scope_of(READ_OWN_ACCOUNT),
+            responses={
+                **ok(ref("CredentialAccount"), "The account with its source and role."),
+                **errors(401, 403, 422),
+            },
+        )
+    },
+    "/api/v1/accounts/lookup": {
+        "get": operation(
+            "lookupAccount",
+            "Find an account by its acct",
+            tag=TAG,
+            security=any_scope_of(READ_ACCOUNTS, optional=True),
+            parameters=[
+                query(
+                    "acct",
+                    STRING,
+                    "`alice`, `@alice` or `alice@<this domain>`.",
+                    required=True,
+                )
+            ],
+            responses={
+                **ok(ref("Account"), "The account."),
+                **errors(400, 401, 403, 404, 413),
+            },
+        )
+    },
+    "/api/v1/accounts/relationships": {
+        "get": operation(
+            "getRelationships",
+            "The viewer's relationships with accounts",
+            tag=TAG,
+            security=any_scope_of(READ_FOLLOWS),
+            parameters=[
+                {
+                    "name": "id[]",
+                    "in": "query",
+                    "description": "Account ids; unknown ones are left out of the answer.",
+                    "schema": array(STRING),
+                    "style": "form",
+                    "explode": True,
+                }
+            ],
+            responses={
+                **ok(array(ref("Relationship")), "One per existing account, in the order asked."),
+                **errors(400, 401, 403, 413, 422),
+            },
+        )
+    },
+    "/api/v1/accounts/{id}": {
+        "get": operation(
+            "getAccount",
+            "An account",
+            tag=TAG,
+            security=any_scope_of(READ_ACCOUNTS, optional=True),
+            parameters=ID,
+            responses={**ok(ref("Account"), "The account."), **errors(401, 403, 404)},
+        )
+    },
+    "/api/v1/accounts/{id}/statuses": {
+        "get": operation(
+            "getAccountStatuses",
+            "An account's statuses the viewer may see",
+            tag=TAG,
+            security=any_scope_of(READ_STATUSES, optional=True),
+            parameters=[
+                *ID,
+                *pagination(*STATUSES_PAGE),
+                query("pinned", RAILS_BOOLEAN, "Only pinned statuses (cursors are pin ids)."),
+                query("exclude_replies", RAILS_BOOLEAN, "Leave out replies to others."),
+                query("exclude_reblogs", RAILS_BOOLEAN, "Leave out reblogs."),
+                query("only_media", RAILS_BOOLEAN, "Only statuses with media."),
+            ],
+            responses={
+                **ok(array(ref("Status")), "A page of statuses, newest first.", "Link"),
+                **errors(400, 401, 403, 404, 413),
+            },
+        )
+    },
+    "/api/v1/accounts/{id}/follow": {
+        "post": _follow_action(
+            "followAccount",
+            "Follow an account",
+            "Following again changes nothing. Yourself or a missing account: 404; a locked "
+            "account: 422 (follow requests are not supported).",
+        )
+    },
+    "/api/v1/accounts/{id}/unfollow": {
+        "post": _follow_action(
+            "unfollowAccount", "Stop following an account", "Not following is no error."
+        )
+    },
+}

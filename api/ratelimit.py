@@ -1,0 +1,119 @@
+"""Mastodon's API throttle (§10): `limit` requests per fixed window of `period` seconds, counted
+per access token, or per client IP for requests without a valid token.
+
+Every answer carries X-RateLimit-Limit, -Remaining and -Reset (all three: Mastodon.py reads them
+together and sleeps until Reset on a 429). Counts live in this process: with N API processes
+behind a load balancer a client may get up to N times the limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import orjson
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import presented_token
+from api.services import services
+from domain.token import hash_token
+
+log = logging.getLogger("tootlog.ratelimit")
+
+TOO_MANY = orjson.dumps({"error": "Too many requests"})
+
+
+def reset_header(moment: float) -> str:
+    """Rails' `Time#iso8601(6)` in UTC, e.g. 2023-06-10T15:00:00.000000Z."""
+    return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RateLimit:
+    """ASGI middleware; `key(scope)` names the bucket a request counts against."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        period: float,
+        key: Callable[[Scope], Awaitable[str]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.period = period
+        self.key = key
+        self.clock = clock
+        self._limit_header = str(limit).encode()
+        self._window = -1
+        self._counts: dict[str, int] = {}
+        self._reset_header = b""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        try:
+            key = await self.key(scope)
+        except Exception:  # the database is away: count the request by address instead
+            log.exception("rate limit key lookup failed")
+            key = ip_key(scope)
+        count, reset = self._count(key)
+        headers = [
+            (b"x-ratelimit-limit", self._limit_header),
+            (b"x-ratelimit-remaining", str(max(0, self.limit - count)).encode()),
+            (b"x-ratelimit-reset", reset),
+        ]
+        if count > self.limit:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"content-length", str(len(TOO_MANY)).encode()),
+                        (b"cache-control", b"private, no-store"),
+                        *headers,
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": TOO_MANY})
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _count(self, key: str) -> tuple[int, bytes]:
+        """This request's number in its window, and the Reset header (when the window ends)."""
+        window = int(self.clock() // self.period)
+        if window != self._window:  # windows are aligned, so older counts are all stale
+            self._window = window
+            self._counts = {}
+            self._reset_header = reset_header((window + 1) * self.period).encode()
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        return count, self._reset_header
+
+
+def ip_key(scope: Scope) -> str:
+    client = scope.get("client")
+    return f"ip:{client[0] if client else ''}"
+
+
+async def request_key(scope: Scope) -> str:
+    """A live token's bucket, else the client address's (unknown tokens are anonymous)."""
+    token = presented_token(scope)
+    if token:
+        token_hash = hash_token(token)
+        row = await services(Request(scope)).queries.token(token_hash)
+        if row is not None and not row.revoked:
+            return f"token:{token_hash}"
+    return ip_key(scope)

@@ -1,0 +1,562 @@
+"""Every documented operation, driven against a live server through its success path and its main
+error paths; every answer is checked against /openapi.json (tests/api/openapi_checker.py).
+
+Each scenario names the operations it must drive to a success (`@drives`); the last test checks
+that together they name every operation in the document, so a new route needs a scenario here.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from api.errors import OUTSIDE_SCOPES
+from api.openapi import openapi_document
+from api.openapi.parts import OAUTH2
+from commands.accounts import register_account
+from tests.api.oauth_client import OOB, PASSWORD, email_of, pkce_pair
+from tests.api.openapi_checker import Conformance, Document, pointer
+from tests.images import image_bytes
+from tests.support import TEST_URLS, Directory, LiveServer, User
+
+CALLBACK = "https://client.example/cb"
+DRIVEN: set[str] = set()
+MiB = 1024 * 1024
+OUTSIDE = "push"  # a scope no operation accepts
+
+
+def drives(*operations: str) -> Callable:
+    """Mark a scenario as the one that drives `operations` to a success, and check it does."""
+    DRIVEN.update(operations)
+
+    def decorate(scenario: Callable) -> Callable:
+        @functools.wraps(scenario)  # pytest still sees the scenario's fixtures
+        def run(check: Conformance, **fixtures: object) -> None:
+            scenario(check=check, **fixtures)
+            missing = set(operations) - check.succeeded
+            assert not missing, f"not driven to a success: {sorted(missing)}"
+
+        return run
+
+    return decorate
+
+
+@pytest.fixture(scope="module")
+def document(live_server: LiveServer) -> Document:
+    with live_server.client() as client:
+        served = client.get("/openapi.json").json()
+    assert served == openapi_document(TEST_URLS.base, served["info"]["version"])
+    return Document(served)
+
+
+@pytest.fixture
+def check(live_server: LiveServer, document: Document) -> Conformance:
+    return Conformance(live_server, document)
+
+
+def status_of(check: Conformance, user: User, **fields: object) -> dict:
+    return check.json("POST /api/v1/statuses", user.token, data=fields)
+
+
+def oauth_app(check: Conformance, **fields: str) -> dict:
+    return check.json(
+        "POST /api/v1/apps",
+        json={
+            "client_name": "conformance",
+            "redirect_uris": [OOB, CALLBACK],
+            "scopes": "read write follow push",
+            **fields,
+        },
+    )
+
+
+def client_token(check: Conformance, app: dict, scope: str = "read write") -> str:
+    return check.json(
+        "POST /oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "scope": scope,
+        },
+    )["access_token"]
+
+
+@drives(
+    "POST /api/v1/statuses",
+    "GET /api/v1/statuses/{id}",
+    "GET /api/v1/statuses/{id}/context",
+    "DELETE /api/v1/statuses/{id}",
+)
+def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> None:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = check.json(
+        "POST /api/v1/statuses",
+        alice.token,
+        json={"status": f"Hi @{bob.username} #Python https://example.org/x", "sensitive": False},
+        headers=key,
+    )
+    again = check.json("POST /api/v1/statuses", alice.token, data={"status": "x"}, headers=key)
+    assert again["id"] == first["id"] and first["mentions"] and first["tags"]
+    reply = status_of(check, bob, status="a reply", in_reply_to_id=first["id"])
+    status_of(check, alice, status="self reply", in_reply_to_id=reply["id"], spoiler_text="cw")
+    private = status_of(check, alice, status="followers only", visibility="private")
+
+    seen = {
+        "anonymous": check.json("GET /api/v1/statuses/{id}", path={"id": first["id"]}),
+        "author": check.json("GET /api/v1/statuses/{id}", alice.token, path={"id": first["id"]}),
+        "other": check.json("GET /api/v1/statuses/{id}", bob.token, path={"id": first["id"]}),
+    }
+    assert "favourited" not in seen["anonymous"] and "pinned" in seen["author"]
+    assert "pinned" not in seen["other"]
+    for viewer in (None, alice.token):
+        context = check.json("GET /api/v1/statuses/{id}/context", viewer, path={"id": reply["id"]})
+        assert context["ancestors"] and context["descendants"]
+
+    for missing in ("1", "junk", private["id"]):
+        check.call("GET /api/v1/statuses/{id}", path={"id": missing}, expect=404)
+        check.call("GET /api/v1/statuses/{id}/context", path={"id": missing}, expect=404)
+    check.call("POST /api/v1/statuses", data={"status": "x"}, expect=401)
+    check.call("POST /api/v1/statuses", "unknown-token", data={"status": "x"}, expect=401)
+    check.call("POST /api/v1/statuses", alice.token, data={"status": " "}, expect=422)
+    check.call("POST /api/v1/statuses", alice.token, data={"status": "x" * 501}, expect=422)
+    check.call(
+        "POST /api/v1/statuses", alice.token, data={"status": "x", "visibility": "foo"}, expect=422
+    )
+    check.call(
+        "POST /api/v1/statuses",
+        alice.token,
+        data={"status": "x", "in_reply_to_id": private["id"] + "1"},
+        expect=404,
+    )
+    check.call(
+        "POST /api/v1/statuses",
+        alice.token,
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+        expect=400,
+    )
+    check.call(
+        "POST /api/v1/statuses",
+        alice.token,
+        content=b"status=" + b"x" * (2 * MiB),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        expect=413,
+    )
+
+    check.call("DELETE /api/v1/statuses/{id}", bob.token, path={"id": first["id"]}, expect=404)
+    deleted = check.json(
+        "DELETE /api/v1/statuses/{id}", alice.token, path={"id": first["id"]}, data={}
+    )
+    assert deleted["text"].startswith("Hi @") and "content" not in deleted
+    check.call("DELETE /api/v1/statuses/{id}", alice.token, path={"id": first["id"]}, expect=404)
+    check.call("DELETE /api/v1/statuses/{id}", path={"id": first["id"]}, expect=401)
+
+
+@drives(
+    "POST /api/v1/statuses/{id}/reblog",
+    "POST /api/v1/statuses/{id}/unreblog",
+    "POST /api/v1/statuses/{id}/favourite",
+    "POST /api/v1/statuses/{id}/unfavourite",
+    "POST /api/v1/statuses/{id}/pin",
+    "POST /api/v1/statuses/{id}/unpin",
+    "GET /api/v1/statuses/{id}/reblogged_by",
+    "GET /api/v1/statuses/{id}/favourited_by",
+)
+def test_actions_on_a_status_and_who_did_them(
+    check: Conformance, alice: User, bob: User, carol: User
+) -> None:
+    original = status_of(check, alice, status="act on me")
+    on = {"id": original["id"]}
+    for user in (bob, carol):
+        wrapper = check.json("POST /api/v1/statuses/{id}/reblog", user.token, path=on, data={})
+        check.json("POST /api/v1/statuses/{id}/favourite", user.token, path=on)
+    again = check.json(
+        "POST /api/v1/statuses/{id}/reblog", carol.token, path=on, data={"visibility": "public"}
+    )
+    assert again["id"] == wrapper["id"] and again["reblog"]["id"] == original["id"]
+    shown = check.json("GET /api/v1/statuses/{id}", path={"id": wrapper["id"]})
+    assert shown["reblog"]["reblogs_count"] == 2
+
+    for list_path in ("reblogged_by", "favourited_by"):
+        operation = f"GET /api/v1/statuses/{{id}}/{list_path}"
+        full = check.call(operation, path=on, params={"limit": "1"}, expect=200)
+        assert 'rel="next"' in full.headers["link"] and len(full.json()) == 1
+        last = check.call(operation, bob.token, path=on, params={"limit": "5"}, expect=200)
+        assert 'rel="next"' not in last.headers["link"] and len(last.json()) == 2
+        empty = check.call(operation, path=on, params={"max_id": "1"}, expect=200)
+        assert empty.json() == [] and "link" not in empty.headers
+        check.call(operation, path={"id": "1"}, expect=404)
+
+    direct = status_of(check, alice, status=f"@{bob.username} psst", visibility="direct")
+    check.call(
+        "POST /api/v1/statuses/{id}/reblog", bob.token, path={"id": direct["id"]}, expect=403
+    )
+    check.call(
+        "POST /api/v1/statuses/{id}/reblog",
+        alice.token,
+        path=on,
+        data={"visibility": "direct"},
+        expect=422,
+    )
+    check.call("POST /api/v1/statuses/{id}/reblog", bob.token, path={"id": "1"}, expect=404)
+    check.call("POST /api/v1/statuses/{id}/favourite", path=on, expect=401)
+    check.call("POST /api/v1/statuses/{id}/favourite", path={"id": direct["id"]}, expect=404)
+
+    undone = check.json("POST /api/v1/statuses/{id}/unreblog", bob.token, path=on)
+    assert undone["reblogged"] is False and undone["reblogs_count"] == 1
+    assert not check.json("POST /api/v1/statuses/{id}/unfavourite", bob.token, path=on)[
+        "favourited"
+    ]
+    check.call("POST /api/v1/statuses/{id}/unreblog", bob.token, path={"id": "1"}, expect=404)
+    check.call("POST /api/v1/statuses/{id}/unfavourite", path=on, expect=401)
+
+    assert check.json("POST /api/v1/statuses/{id}/pin", alice.token, path=on)["pinned"]
+    check.call("POST /api/v1/statuses/{id}/pin", alice.token, path=on, expect=422)
+    check.call("POST /api/v1/statuses/{id}/pin", bob.token, path=on, expect=422)
+    check.call(
+        "POST /api/v1/statuses/{id}/pin", alice.token, path={"id": wrapper["id"]}, expect=422
+    )
+    assert not check.json("POST /api/v1/statuses/{id}/unpin", alice.token, path=on)["pinned"]
+    check.call("POST /api/v1/statuses/{id}/unpin", path=on, expect=401)
+
+    # Deleting a reblog wrapper answers with it and its original, both with their source.
+    deleted = check.json("DELETE /api/v1/statuses/{id}", carol.token, path={"id": wrapper["id"]})
+    assert deleted["reblog"]["text"] == "act on me"
+
+
+@drives(
+    "GET /api/v1/accounts/verify_credentials",
+    "GET /api/v1/accounts/lookup",
+    "GET /api/v1/accounts/{id}",
+    "GET /api/v1/accounts/{id}/statuses",
+    "GET /api/v1/accounts/relationships",
+    "POST /api/v1/accounts/{id}/follow",
+    "POST /api/v1/accounts/{id}/unfollow",
+)
+def test_accounts_and_follows(
+    check: Conformance, directory: Directory, alice: User, bob: User
+) -> None:
+    me = check.json("GET /api/v1/accounts/verify_credentials", alice.token)
+    assert me["id"] == alice.id and me["source"]["privacy"] == "public"
+    check.call("GET /api/v1/accounts/verify_credentials", expect=401)
+    app_only = directory.token(None, "read")
+    check.call("GET /api/v1/accounts/verify_credentials", app_only, expect=422)
+
+    for acct in (alice.username, f"@{alice.username}@example.com"):
+        found = check.json("GET /api/v1/accounts/lookup", params={"acct": acct})
+        assert found["id"] == alice.id
+    check.call("GET /api/v1/accounts/lookup", params={"acct": "nobody-here"}, expect=404)
+    check.json("GET /api/v1/accounts/{id}", bob.token, path={"id": alice.id})
+    check.call("GET /api/v1/accounts/{id}", path={"id": "1"}, expect=404)
+
+    first = status_of(check, alice, status="one")
+    status_of(check, alice, status="two", in_reply_to_id=first["id"])
+    check.json("POST /api/v1/statuses/{id}/pin", alice.token, path={"id": first["id"]})
+    statuses = "GET /api/v1/accounts/{id}/statuses"
+    page = check.call(statuses, path={"id": alice.id}, params={"limit": "1"}, expect=200)
+    assert 'rel="next"' in page.headers["link"]
+    for flags in ({"pinned": "true"}, {"exclude_replies": "1", "only_media": "0"}):
+        check.call(statuses, alice.token, path={"id": alice.id}, params=flags, expect=200)
+    check.call(statuses, path={"id": "1"}, expect=404)
+
+    following = check.json("POST /api/v1/accounts/{id}/follow", bob.token, path={"id": alice.id})
+    assert following["following"] is True
+    relationships = check.json(
+        "GET /api/v1/accounts/relationships", alice.token, params={"id[]": [bob.id, "1"]}
+    )
+    assert [r["followed_by"] for r in relationships] == [True]
+    check.call("GET /api/v1/accounts/relationships", app_only, expect=422)
+    unfollowed = check.json("POST /api/v1/accounts/{id}/unfollow", bob.token, path={"id": alice.id})
+    assert unfollowed["following"] is False
+    check.call("POST /api/v1/accounts/{id}/follow", bob.token, path={"id": bob.id}, expect=404)
+    check.call("POST /api/v1/accounts/{id}/unfollow", bob.token, path={"id": "1"}, expect=404)
+    locked = register_account(directory.write_model, f"l{uuid.uuid4().hex[:10]}", locked=True)
+    directory.wait_for(locked.position)
+    check.call(
+        "POST /api/v1/accounts/{id}/follow", bob.token, path={"id": str(locked.id)}, expect=422
+    )
+
+
+@drives(
+    "POST /api/v1/media",
+    "POST /api/v2/media",
+    "GET /api/v1/media/{id}",
+    "PUT /api/v1/media/{id}",
+    "GET /system/media_attachments/files/{key}",
+)
+def test_media(check: Conformance, alice: User, bob: User) -> None:
+    png = {"file": ("picture.png", image_bytes(), "image/png")}
+    v1 = check.json("POST /api/v1/media", alice.token, files=png)
+    v2 = check.json(
+        "POST /api/v2/media", alice.token, files=png, data={"description": "alt", "focus": "0.5,-1"}
+    )
+    assert v2["meta"]["focus"] == {"x": 0.5, "y": -1.0} and v2["description"] == "alt"
+    check.json("GET /api/v1/media/{id}", alice.token, path={"id": v1["id"]})
+    updated = check.json(
+        "PUT /api/v1/media/{id}", alice.token, path={"id": v1["id"]}, data={"focus": "0,0"}
+    )
+    assert updated["meta"]["focus"] == {"x": 0.0, "y": 0.0}
+    check.call("GET /api/v1/media/{id}", bob.token, path={"id": v1["id"]}, expect=404)
+    check.call("PUT /api/v1/media/{id}", bob.token, path={"id": v1["id"]}, data={}, expect=404)
+    check.call(
+        "PUT /api/v1/media/{id}",
+        alice.token,
+        path={"id": v1["id"]},
+        data={"focus": "9"},
+        expect=422,
+    )
+    check.call("POST /api/v2/media", alice.token, files={"other": ("a", b"b")}, expect=422)
+    check.call(
+        "POST /api/v2/media",
+        alice.token,
+        files={"file": ("a.png", b"not an image", "image/png")},
+        expect=422,
+    )
+    check.call("POST /api/v2/media", files=png, expect=401)
+
+    for url in (v1["url"], v1["preview_url"]):
+        key = url.split("/system/media_attachments/files/", 1)[1]
+        image = check.call("GET /system/media_attachments/files/{key}", path={"key": key})
+        assert image.status_code == 200 and image.content
+    check.call(
+        "GET /system/media_attachments/files/{key}",
+        path={"key": "0" * 32 + "/original.png"},
+        expect=404,
+    )
+
+    with_media = status_of(check, alice, **{"media_ids[]": [v1["id"], v2["id"]]})
+    assert [m["id"] for m in with_media["media_attachments"]] == [v1["id"], v2["id"]]
+    check.call("POST /api/v1/statuses", alice.token, data={"media_ids[]": [v1["id"]]}, expect=422)
+    deleted = check.json("DELETE /api/v1/statuses/{id}", alice.token, path={"id": with_media["id"]})
+    assert len(deleted["media_attachments"]) == 2
+
+
+@drives(
+    "POST /api/v1/apps",
+    "GET /api/v1/apps/verify_credentials",
+    "POST /oauth/token",
+    "POST /oauth/revoke",
+    "GET /oauth/authorize",
+    "POST /oauth/authorize",
+    "POST /api/v1/accounts",
+)
+def test_apps_tokens_and_sign_up(check: Conformance, directory: Directory, alice: User) -> None:
+    app = oauth_app(check)
+    assert app["redirect_uris"] == [OOB, CALLBACK]
+    form_app = check.json(
+        "POST /api/v1/apps",
+        data={"client_name": "form", "redirect_uris": OOB, "website": "https://a.example"},
+    )
+    check.call("POST /api/v1/apps", data={"client_name": "", "redirect_uris": OOB}, expect=422)
+    check.call("POST /api/v1/apps", json={"client_name": "x", "scopes": "bogus"}, expect=422)
+    client = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+
+    password = check.json(
+        "POST /oauth/token",
+        data={
+            "grant_type": "password",
+            **client,
+            "username": email_of(alice),
+            "password": PASSWORD,
+            "scope": "read write",
+        },
+    )
+    assert password["scope"] == "read write"
+    through_app = User(alice.account_id, alice.username, password["access_token"])
+    via_app = status_of(check, through_app, status="posted through an app")
+    assert via_app["application"] == {"name": "conformance", "website": None}
+    refusals = {
+        "invalid_grant": {"grant_type": "password", **client, "username": "x", "password": "y"},
+        "unsupported_grant_type": {"grant_type": "refresh_token", **client},
+        "invalid_request": {"client_id": app["client_id"]},
+        "invalid_scope": {"grant_type": "client_credentials", **client, "scope": "admin:read"},
+    }
+    for code, form in refusals.items():
+        answer = check.call("POST /oauth/token", data=form, expect=400)
+        assert answer.json()["error"] == code
+    check.call(
+        "POST /oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"},
+        expect=401,
+    )
+    check.call(
+        "POST /oauth/token",
+        content=b"[]",
+        headers={"Content-Type": "application/json"},
+        expect=400,
+    )
+
+    app_token = client_token(check, app)
+    seen = check.json("GET /api/v1/apps/verify_credentials", app_token)
+    assert seen["id"] == app["id"] and "client_secret" not in seen
+    check.call("GET /api/v1/apps/verify_credentials", alice.token, expect=404)
+    check.call("GET /api/v1/apps/verify_credentials", expect=401)
+    check.call("POST /api/v1/statuses", app_token, data={"status": "x"}, expect=422)
+
+    # The authorization-code flow: the page, approval (out of band and by redirect), the grant.
+    verifier, challenge = pkce_pair()
+    request = {
+        "response_type": "code",
+        "client_id": app["client_id"],
+        "redirect_uri": OOB,
+        "scope": "read",
+    }
+    page = check.call("GET /oauth/authorize", params=request, expect=200)
+    assert "Authorization required" in page.text
+    check.call("GET /oauth/authorize", params={**request, "client_id": "nope"}, expect=400)
+    refused = check.call(
+        "GET /oauth/authorize",
+        params={**request, "redirect_uri": CALLBACK, "response_type": "token", "state": "s"},
+        expect=302,
+    )
+    assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == [
+        "unsupported_response_type"
+    ]
+    login = {**request, "email": email_of(alice), "password": PASSWORD, "decision": "approve"}
+    shown = check.call("POST /oauth/authorize", data=login, expect=200)
+    assert 'id="authorization-code"' in shown.text
+    check.call("POST /oauth/authorize", data={**login, "password": "wrong"}, expect=422)
+    check.call("POST /oauth/authorize", data={**login, "client_id": "nope"}, expect=400)
+    redirected = check.call(
+        "POST /oauth/authorize",
+        data={
+            **login,
+            "redirect_uri": CALLBACK,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "state": "xyz",
+        },
+        expect=302,
+    )
+    code = parse_qs(urlsplit(redirected.headers["location"]).query)["code"][0]
+    granted = check.json(
+        "POST /oauth/token",
+        json={
+            "grant_type": "authorization_code",
+            **client,
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "code_verifier": verifier,
+        },
+    )
+
+    # Revocation: the token stops working (401 even where tokens are optional).
+    check.json("POST /oauth/revoke", data={**client, "token": granted["access_token"]})
+    check.call(
+        "GET /api/v1/accounts/{id}", granted["access_token"], path={"id": alice.id}, expect=401
+    )
+    check.call("GET /api/v1/statuses/{id}", granted["access_token"], path={"id": "1"}, expect=401)
+    other = {"client_id": form_app["client_id"], "client_secret": form_app["client_secret"]}
+    check.call("POST /oauth/revoke", data={**other, "token": password["access_token"]}, expect=403)
+    check.call(
+        "POST /oauth/revoke",
+        data={"client_id": "nope", "client_secret": "x", "token": password["access_token"]},
+        expect=403,
+    )
+    check.call(
+        "POST /oauth/revoke",
+        data={"token": "t"},
+        headers={"Authorization": "Basic not-base64!"},
+        expect=401,
+    )
+
+    # Sign-up through the app.
+    username = f"s{uuid.uuid4().hex[:10]}"
+    signed_up = check.json(
+        "POST /api/v1/accounts",
+        app_token,
+        json={
+            "username": username,
+            "email": f"{username}@example.org",
+            "password": "long enough password",
+            "agreement": True,
+            "locale": "en",
+        },
+    )
+    assert signed_up["token_type"] == "Bearer"
+    problems = check.call(
+        "POST /api/v1/accounts",
+        app_token,
+        data={"username": username, "email": "bad", "password": "short", "agreement": "0"},
+        expect=422,
+    ).json()
+    assert {"username", "email", "password", "agreement"} <= set(problems["details"])
+    check.call("POST /api/v1/accounts", app_token, json={"username": ["x"]}, expect=422)
+    check.call("POST /api/v1/accounts", alice.token, data={"username": username}, expect=403)
+    check.call("POST /api/v1/accounts", data={}, expect=401)
+
+
+@drives("GET /api/v1/instance", "GET /api/v2/instance", "GET /openapi.json")
+def test_instance_and_this_document(check: Conformance) -> None:
+    v1 = check.call("GET /api/v1/instance", expect=200)
+    assert v1.headers["deprecation"].startswith("@")
+    assert check.json("GET /api/v2/instance")["api_versions"]["mastodon"] >= 2
+    etag = check.call("GET /openapi.json", expect=200).headers["etag"]
+    check.call("GET /openapi.json", headers={"If-None-Match": etag}, expect=304)
+
+
+def scoped_operations() -> list[str]:
+    document = Document(openapi_document(TEST_URLS.base, "4.3.0"))
+    return sorted(
+        operation
+        for operation in document.operations()
+        if any(OAUTH2 in requirement for requirement in document.at(_security(operation)))
+    )
+
+
+def _security(operation: str) -> str:
+    method, path = operation.split(" ", 1)
+    return pointer("paths", path, method.lower(), "security")
+
+
+@pytest.fixture(scope="module")
+def scope_tokens(directory: Directory) -> Iterator[Callable[[str], str]]:
+    """A token of one user per single scope, made once."""
+    owner = directory.user()
+    made: dict[str, str] = {}
+
+    def token(scope: str) -> str:
+        if scope not in made:
+            made[scope] = directory.token(owner.account_id, scope)
+        return made[scope]
+
+    yield token
+
+
+@pytest.mark.parametrize("operation", scoped_operations())
+def test_each_operation_accepts_exactly_its_documented_scopes(
+    operation: str,
+    check: Conformance,
+    document: Document,
+    scope_tokens: Callable[[str], str],
+    alice: User,
+) -> None:
+    """A token with any one documented scope gets past the scope check; any other scope is 403.
+
+    The answers past the check (200, 404, 422...) are checked against the document too.
+    """
+    requirements = document.at(_security(operation))
+    accepted = sorted({scope for r in requirements for scope in r.get(OAUTH2, ())})
+    public = status_of(check, alice, status="scopes")
+    path = {"id": alice.id if "/accounts/" in operation else public["id"], "key": "x"}
+    for scope in accepted:
+        answer = check.call(operation, scope_tokens(scope), path=path)
+        assert answer.status_code not in (401, 403) or answer.json() != {"error": OUTSIDE_SCOPES}, (
+            f"{operation} refused {scope}"
+        )
+    if accepted:
+        refused = check.call(operation, scope_tokens(OUTSIDE), path=path, expect=403)
+        assert refused.json() == {"error": OUTSIDE_SCOPES}
+    else:  # any live token will do
+        answer = check.call(operation, scope_tokens(OUTSIDE), path=path)
+        assert answer.status_code not in (401, 403)
+
+
+def test_every_documented_operation_is_driven(document: Document) -> None:
+    assert document.operations() - DRIVEN == set(), "operations no scenario drives"
+    assert DRIVEN - document.operations() == set(), "scenarios of undocumented operations"

@@ -1,0 +1,158 @@
+"""The toot command line, unpatched, run as a user runs it against `tootlog serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.images import image_bytes
+from tests.support import Directory, LiveServer, User
+
+
+class Toot:
+    """`toot ...` in a subprocess whose configuration and cache live in a directory of its own."""
+
+    def __init__(self, home: Path, server: LiveServer) -> None:
+        self.home = home
+        self.server = server
+        # toot reads every option from TOOT_* variables too; none of the caller's may leak in.
+        env = {key: value for key, value in os.environ.items() if not key.startswith("TOOT_")}
+        self.env = {
+            **env,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+        }
+        # toot names a login after the instance's `uri`, which is the server's own address.
+        self.instance = f"127.0.0.1:{server.port}"
+
+    def run(self, *args: str, user: User | None = None) -> subprocess.CompletedProcess[str]:
+        as_user = ["--as", f"{user.username}@{self.instance}"] if user else []
+        return subprocess.run(
+            [sys.executable, "-m", "toot", *as_user, *args],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def ok(self, *args: str, user: User | None = None) -> str:
+        done = self.run(*args, user=user)
+        assert done.returncode == 0, f"toot {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def json(self, *args: str, user: User | None = None) -> dict | list:
+        return json.loads(self.ok(*args, "--json", user=user))
+
+    def config(self) -> dict:
+        return json.loads((self.home / "config" / "toot" / "config.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def alice(reachable_directory: Directory) -> User:
+    return reachable_directory.user()
+
+
+@pytest.fixture(scope="module")
+def bob(reachable_directory: Directory) -> User:
+    return reachable_directory.user()
+
+
+@pytest.fixture(scope="module")
+def toot(
+    tmp_path_factory: pytest.TempPathFactory, reachable_server: LiveServer, alice: User, bob: User
+) -> Iterator[Toot]:
+    """toot with alice and bob logged in by e-mail and password; alice is the active account."""
+    toot = Toot(tmp_path_factory.mktemp("toot"), reachable_server)
+    for user in (bob, alice):
+        out = toot.ok(
+            "login_cli",
+            "--instance",
+            reachable_server.base_url,
+            "--email",
+            f"{user.username}@example.org",
+            "--password",
+            "secret-pw",
+        )
+        assert "Successfully logged in" in out
+    yield toot
+
+
+def test_login_cli_registers_one_app_and_saves_both_accounts(
+    toot: Toot, reachable_server: LiveServer, alice: User, bob: User
+) -> None:
+    config = toot.config()
+    # The second login found the app the first one registered.
+    assert list(config["apps"]) == [toot.instance]
+    assert config["apps"][toot.instance]["base_url"] == reachable_server.base_url
+    alice_id, bob_id = f"{alice.username}@{toot.instance}", f"{bob.username}@{toot.instance}"
+    assert set(config["users"]) == {alice_id, bob_id}
+    assert config["active_user"] == alice_id
+    listed = toot.ok("auth")
+    assert f"{alice_id} ACTIVE" in listed and bob_id in listed
+
+
+def test_post_reply_and_thread(toot: Toot, alice: User, bob: User) -> None:
+    # toot sends each post as JSON with an Idempotency-Key of its own.
+    root = toot.json("post", "a thread from toot")
+    assert root["account"]["acct"] == alice.username
+    assert root["content"] == "<p>a thread from toot</p>"
+    answer = toot.json("post", "an answer", "--reply-to", root["id"], user=bob)
+    assert (answer["in_reply_to_id"], answer["account"]["acct"]) == (root["id"], bob.username)
+    follow_up = toot.json("post", "a follow-up", "--reply-to", answer["id"])
+    assert follow_up["in_reply_to_account_id"] == answer["account"]["id"]
+
+    context = toot.json("thread", root["id"], user=bob)
+    assert context["ancestors"] == []
+    assert [s["id"] for s in context["descendants"]] == [answer["id"], follow_up["id"]]
+    # The printed thread: toot parses every status into its entities, in thread order.
+    printed = toot.ok("thread", follow_up["id"])
+    positions = [printed.index(text) for text in ("a thread from toot", "an answer", "a follow-up")]
+    assert positions == sorted(positions)
+    assert f"In reply to {answer['id']}" in printed
+
+
+def test_reblog_favourite_pin_and_reblogged_by(toot: Toot, alice: User, bob: User) -> None:
+    status = toot.json("post", "boost me")
+    wrapper = toot.json("reblog", status["id"], user=bob)
+    assert wrapper["reblog"]["id"] == status["id"] and wrapper["reblogged"] is True
+    assert toot.json("reblog", status["id"])["reblog"]["id"] == status["id"]
+    assert toot.json("favourite", status["id"], user=bob)["favourited"] is True
+    assert toot.json("pin", status["id"])["pinned"] is True
+
+    seen = toot.json("status", status["id"])
+    assert (seen["reblogs_count"], seen["favourites_count"], seen["pinned"]) == (2, 1, True)
+    table = toot.ok("reblogged-by", status["id"]).splitlines()
+    assert table[0].split() == ["Account", "Display", "name"]
+    assert sorted(line.strip() for line in table[2:]) == sorted([alice.username, bob.username])
+
+
+def test_post_an_image_delete_and_post_the_text_again(toot: Toot, tmp_path: Path) -> None:
+    image = tmp_path / "gradient.png"
+    image.write_bytes(image_bytes("PNG", (64, 48)))
+    status = toot.json("post", "a picture", "--media", str(image), "--description", "a gradient")
+    [media] = status["media_attachments"]
+    assert (media["type"], media["description"]) == ("image", "a gradient")
+    with httpx.Client(timeout=30.0) as http:
+        served = http.get(media["url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+
+    deleted = toot.json("delete", status["id"])
+    assert deleted["text"] == "a picture"
+    assert [m["id"] for m in deleted["media_attachments"]] == [media["id"]]
+    gone = toot.run("status", status["id"])
+    assert gone.returncode == 1 and "Not Found" in gone.stderr
+
+    # toot attaches files, not media ids: its redraft uploads the file again.
+    redraft = toot.json("post", deleted["text"], "--media", str(image))
+    assert redraft["id"] != status["id"]
+    assert redraft["content"] == "<p>a picture</p>"
+    assert len(redraft["media_attachments"]) == 1
