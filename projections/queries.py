@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import orjson
 from psycopg_pool import AsyncConnectionPool
@@ -135,8 +136,8 @@ class _Post:
         )
 
     def visible_to(self, viewer_id: int | None) -> bool:
-        audience = Audience(self.visibility, self.account_id, self.mentions)
-        return can_see(audience, viewer_id, Relationship(follows_author=self.follows_author))
+        mentioned = viewer_id is not None and viewer_id in self.mentions
+        return _shown(self.visibility, self.account_id, mentioned, viewer_id, self.follows_author)
 
     def render(self, extra: str, source: bool) -> str:
         doc = self.doc
@@ -196,6 +197,15 @@ class StatusRow:
         ):
             keys += f',"pinned":{_bool(pinned)}'
         return keys
+
+
+@lru_cache(maxsize=8192)
+def _shown(
+    visibility: str, author_id: int, mentioned: bool, viewer_id: int | None, follows: bool
+) -> bool:
+    """can_see for one row's facts; a thread has few distinct ones, so answers are kept."""
+    audience = Audience(visibility, author_id, (viewer_id,) if mentioned else ())
+    return can_see(audience, viewer_id, Relationship(follows_author=follows))
 
 
 def _bool(value: bool) -> str:
@@ -296,6 +306,98 @@ class Queries:
             rows = await cur.fetchall()
         return [_status_row(row) for row in rows]
 
+    async def _thread_rows(self, ids: list[int], viewer_id: int | None) -> list[StatusRow]:
+        """Rows of one thread (never reblog wrappers), in the order of `ids`.
+
+        Four lean queries instead of one wide join: the rows, their authors once each (with
+        whether the viewer follows them), and the viewer's favourites, reblogs and pins among
+        them as three id sets.
+        """
+        if not ids:
+            return []
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT s.id, s.in_reply_to_account_id, s.account_id, s.visibility, s.mentions,"
+                " s.deleted, s.doc::text, s.replies_count, s.reblogs_count, s.favourites_count,"
+                " s.text FROM tootlog_statuses s WHERE s.id = ANY(%s)",
+                (ids,),
+            )
+            rows = {row[0]: row for row in await cur.fetchall()}
+            authors = list({row[2] for row in rows.values()})
+            cur = await conn.execute(
+                f"SELECT a.id, {_ACCOUNT_COLUMNS.format(a='a')}, EXISTS (SELECT 1"
+                " FROM tootlog_follows f WHERE f.follower_id = %(viewer)s AND f.followee_id = a.id)"
+                " FROM tootlog_accounts a WHERE a.id = ANY(%(ids)s)",
+                {"ids": authors, "viewer": viewer_id},
+            )
+            accounts = {row[0]: (_account_text(*row[1:6]), row[6]) for row in await cur.fetchall()}
+            favourited = reblogged = pinned = frozenset()
+            if viewer_id is not None:
+                cur = await conn.execute(
+                    "SELECT ARRAY(SELECT status_id FROM tootlog_favourites"
+                    "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s)),"
+                    " ARRAY(SELECT reblog_of_id FROM tootlog_statuses WHERE account_id = %(viewer)s"
+                    "  AND reblog_of_id = ANY(%(ids)s) AND NOT deleted),"
+                    " ARRAY(SELECT status_id FROM tootlog_pins"
+                    "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s))",
+                    {"viewer": viewer_id, "ids": list(rows)},
+                )
+                favourited, reblogged, pinned = map(frozenset, await cur.fetchone())
+        answer = []
+        for status_id in ids:
+            row = rows.get(status_id)
+            if row is None or row[2] not in accounts:
+                continue
+            account, follows = accounts[row[2]]
+            post = _Post(
+                status_id,
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7:10],
+                row[10],
+                account,
+                follows,
+            )
+            flags = (status_id in favourited, status_id in reblogged, status_id in pinned)
+            answer.append(StatusRow(status_id, row[1], post, None, flags))
+        return answer
+
+    async def visible(self, status_id: int | None, viewer_id: int | None) -> bool:
+        """Whether the status (or wrapper and its original) exists and the viewer may see it:
+        the facts only, for the checks that come before an answer (§6.4, §6.10, §6.12)."""
+        if status_id is None:
+            return False
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT s.account_id, s.visibility, s.mentions, s.deleted,"
+                " o.account_id, o.visibility, o.mentions, o.deleted, "
+                + (
+                    "false, false"
+                    if viewer_id is None
+                    else _FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o")
+                )
+                + " FROM tootlog_statuses s LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
+                " WHERE s.id = %(id)s",
+                {"id": status_id, "viewer": viewer_id},
+            )
+            row = await cur.fetchone()
+        if row is None:
+            return False
+        own, original = row[0:4], row[4:8]
+        follows, follows_original = row[8:]
+        author, visibility, mentions, deleted = own
+        mentioned = viewer_id is not None and viewer_id in mentions
+        if deleted or not _shown(visibility, author, mentioned, viewer_id, follows):
+            return False
+        author, visibility, mentions, deleted = original
+        if author is None:  # not a reblog wrapper
+            return True
+        mentioned = viewer_id is not None and viewer_id in mentions
+        return not deleted and _shown(visibility, author, mentioned, viewer_id, follows_original)
+
     async def visible_row(
         self, status_id: int | None, viewer_id: int | None, include_deleted: bool = False
     ) -> StatusRow | None:
@@ -344,33 +446,31 @@ class Queries:
         max_ancestors, max_descendants, max_depth = USER_CONTEXT if user else ANONYMOUS_CONTEXT
         # The walk up stops at a deleted status, and takes the nearest ones when truncated.
         ancestor_ids = path[max(gap_depth + 1, depth - max_ancestors) : depth]
-        ancestors = []
-        if ancestor_ids:
-            found = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": ancestor_ids}, viewer_id)
-            order = {sid: i for i, sid in enumerate(ancestor_ids)}
-            found.sort(key=lambda r: order[r.id])
-            ancestors = [r for r in found if r.visible_to(viewer_id)]
         # Depth-first, siblings by id (= ordered by path), cut below deleted statuses, truncated
-        # before visibility filtering. The ids are ordered and cut first, then joined to their
-        # rows in that order: sorting the joined rows (several MB of JSON for a big thread)
-        # spilled to disk.
-        below = await self._rows(
-            "JOIN (SELECT d.id, d.path FROM tootlog_statuses d"
-            " WHERE d.root_id = %(root)s AND d.depth > %(depth)s"
-            " AND d.depth <= %(max_depth)s AND d.path[1:%(prefix)s] = %(path)s"
-            " AND NOT d.deleted AND d.gap_depth <= %(depth)s"
-            " ORDER BY d.path LIMIT %(limit)s) AS picked ON picked.id = s.id ORDER BY picked.path",
-            {
-                "root": root_id,
-                "depth": depth,
-                "max_depth": depth + (max_depth if max_depth is not None else 1 << 30),
-                "prefix": depth + 1,
-                "path": path,
-                "limit": max_descendants,
-            },
-            viewer_id,
-        )
-        descendants = promote_self_replies([r for r in below if r.visible_to(viewer_id)])
+        # before visibility filtering. Only ids are ordered and cut here; sorting whole rows
+        # (several MB of JSON for a big thread) spilled to disk.
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT d.id FROM tootlog_statuses d"
+                " WHERE d.root_id = %(root)s AND d.depth > %(depth)s"
+                " AND d.depth <= %(max_depth)s AND d.path[1:%(prefix)s] = %(path)s"
+                " AND NOT d.deleted AND d.gap_depth <= %(depth)s"
+                " ORDER BY d.path LIMIT %(limit)s",
+                {
+                    "root": root_id,
+                    "depth": depth,
+                    "max_depth": depth + (max_depth if max_depth is not None else 1 << 30),
+                    "prefix": depth + 1,
+                    "path": path,
+                    "limit": max_descendants,
+                },
+            )
+            below_ids = [row[0] for row in await cur.fetchall()]
+        rows = await self._thread_rows(ancestor_ids + below_ids, viewer_id)
+        visible = [r for r in rows if r.visible_to(viewer_id)]
+        ancestor_set = set(ancestor_ids)
+        ancestors = [r for r in visible if r.id in ancestor_set]
+        descendants = promote_self_replies([r for r in visible if r.id not in ancestor_set])
         return (
             '{"ancestors":'
             + _json_list([r.render(viewer_id) for r in ancestors])

@@ -120,7 +120,7 @@ async def _visible_first(request: Request, svc: Services) -> tuple[Viewer, int]:
     """For endpoints that answer 404 for a missing or invisible status before checking auth."""
     viewer = await resolve_viewer(request, svc.queries)
     status_id = parse_id(request.path_params["id"])
-    if await svc.queries.visible_row(status_id, _known_viewer_id(viewer)) is None:
+    if not await svc.queries.visible(status_id, _known_viewer_id(viewer)):
         raise NotFound
     return viewer, status_id
 
