@@ -184,19 +184,13 @@ class StatusRow:
     def _viewer_keys(self, viewer_id: int | None, pinnable: _Post | None) -> str:
         if viewer_id is None:
             return ""
-        favourited, reblogged, pinned = self.flags
-        keys = (
-            f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
-            '"muted":false,"bookmarked":false,"filtered":[]'
-        )
         # `pinned` only on the viewer's own statuses that could be pinned (never a wrapper).
-        if (
+        can_pin = (
             pinnable is not None
             and pinnable.account_id == viewer_id
             and pinnable.visibility != "direct"
-        ):
-            keys += f',"pinned":{_bool(pinned)}'
-        return keys
+        )
+        return _flag_keys(*self.flags, can_pin)
 
 
 @lru_cache(maxsize=8192)
@@ -210,6 +204,42 @@ def _shown(
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+@dataclass(slots=True)
+class _ThreadRow:
+    """A status of a thread (never a wrapper) with its JSON up to the per-viewer keys."""
+
+    in_reply_to_account_id: int | None
+    account_id: int
+    visibility: str
+    mentions: list[int]
+    deleted: bool
+    follows_author: bool
+    head: str
+    flags: tuple[bool, bool, bool]
+    id: int
+
+    def visible_to(self, viewer_id: int | None) -> bool:
+        mentioned = viewer_id is not None and viewer_id in self.mentions
+        shown = _shown(self.visibility, self.account_id, mentioned, viewer_id, self.follows_author)
+        return shown and not self.deleted
+
+    def render(self, viewer_id: int | None) -> str:
+        if viewer_id is None:
+            return self.head + "}"
+        pinnable = self.account_id == viewer_id and self.visibility != "direct"
+        return self.head + _flag_keys(*self.flags, pinnable) + "}"
+
+
+@lru_cache(maxsize=16)
+def _flag_keys(favourited: bool, reblogged: bool, pinned: bool, pinnable: bool) -> str:
+    """The per-viewer keys of a user (§3.1); `pinned` only where the viewer could pin."""
+    keys = (
+        f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
+        '"muted":false,"bookmarked":false,"filtered":[]'
+    )
+    return keys + f',"pinned":{_bool(pinned)}' if pinnable else keys
 
 
 def _status_row(row: Sequence) -> StatusRow:
@@ -249,7 +279,7 @@ def visible_visibilities(author_id: int, viewer_id: int | None, rel: Relationshi
     return plain, mentioned
 
 
-def promote_self_replies(rows: list[StatusRow]) -> list[StatusRow]:
+def promote_self_replies(rows: list) -> list:
     """§6.2 step 5: a thread author's own reply chain goes first; order within each group kept."""
     own = [r for r in rows if r.in_reply_to_account_id == r.account_id]
     others = [r for r in rows if r.in_reply_to_account_id != r.account_id]
@@ -306,20 +336,24 @@ class Queries:
             rows = await cur.fetchall()
         return [_status_row(row) for row in rows]
 
-    async def _thread_rows(self, ids: list[int], viewer_id: int | None) -> list[StatusRow]:
+    async def _thread_rows(self, ids: list[int], viewer_id: int | None) -> list[_ThreadRow]:
         """Rows of one thread (never reblog wrappers), in the order of `ids`.
 
-        Four lean queries instead of one wide join: the rows, their authors once each (with
-        whether the viewer follows them), and the viewer's favourites, reblogs and pins among
-        them as three id sets.
+        Lean queries instead of one wide join: the rows with their JSON head spliced by
+        PostgreSQL, their authors once each (with whether the viewer follows them), and the
+        viewer's favourites, reblogs and pins among them as three id sets.
         """
         if not ids:
             return []
         async with self.pool.connection() as conn:
-            cur = await conn.execute(
+            # Binary rows: ids, counters and mention arrays need no text parsing.
+            cur = conn.cursor(binary=True)
+            await cur.execute(
                 "SELECT s.id, s.in_reply_to_account_id, s.account_id, s.visibility, s.mentions,"
-                " s.deleted, s.doc::text, s.replies_count, s.reblogs_count, s.favourites_count,"
-                " s.text FROM tootlog_statuses s WHERE s.id = ANY(%s)",
+                " s.deleted, left(s.doc::text, -1) || ',\"replies_count\":' || s.replies_count"
+                " || ',\"reblogs_count\":' || s.reblogs_count"
+                " || ',\"favourites_count\":' || s.favourites_count || ',\"account\":'"
+                " FROM tootlog_statuses s WHERE s.id = ANY(%s)",
                 (ids,),
             )
             rows = {row[0]: row for row in await cur.fetchall()}
@@ -349,20 +383,8 @@ class Queries:
             if row is None or row[2] not in accounts:
                 continue
             account, follows = accounts[row[2]]
-            post = _Post(
-                status_id,
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                row[7:10],
-                row[10],
-                account,
-                follows,
-            )
             flags = (status_id in favourited, status_id in reblogged, status_id in pinned)
-            answer.append(StatusRow(status_id, row[1], post, None, flags))
+            answer.append(_ThreadRow(*row[1:6], follows, f"{row[6]}{account}", flags, status_id))
         return answer
 
     async def visible(self, status_id: int | None, viewer_id: int | None) -> bool:
