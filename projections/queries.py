@@ -306,6 +306,18 @@ class Queries:
         row = await self.visible_row(status_id, viewer_id)
         return None if row is None else row.render(viewer_id)
 
+    async def status_undone(self, status_id: int, viewer_id: int) -> str | None:
+        """The answer of an unreblog or unfavourite (§6.9, §6.11), or None if deleted.
+
+        No visibility check, as in Rails: the command already let the caller undo their own
+        reblog or favourite, which they may do after losing sight of the status (an unfollow).
+        """
+        rows = await self._rows("WHERE s.id = %(id)s", {"id": status_id}, viewer_id)
+        row = rows[0] if rows else None
+        if row is None or row.post.deleted or (row.original and row.original.deleted):
+            return None
+        return row.render(viewer_id)
+
     async def status_as_deleted(
         self, status_id: int, viewer_id: int, *, include_deleted: bool = False
     ) -> str | None:

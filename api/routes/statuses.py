@@ -145,11 +145,16 @@ async def favourited_by(request: Request) -> Response:
     return await _accounts_page(request, lambda q, sid, page: q.favourited_by(sid, page))
 
 
-async def _act(request: Request, svc: Services, account_id: int, command, **kwargs) -> Response:  # noqa: ANN001
+async def _act(
+    request: Request, svc: Services, account_id: int, command, *, undo: bool = False, **kwargs
+) -> Response:  # noqa: ANN001
     """Run an action on the status in the path and answer with the status it names."""
     status_id = parse_id(request.path_params["id"])
     written = await svc.command(command, account_id=account_id, status_id=status_id, **kwargs)
-    doc = await svc.queries.status(written.id, account_id)
+    if undo:
+        doc = await svc.queries.status_undone(written.id, account_id)
+    else:
+        doc = await svc.queries.status(written.id, account_id)
     if doc is None:  # deleted or hidden by a concurrent request after the action
         raise NotFound
     return json_text(doc)
@@ -173,7 +178,7 @@ async def reblog(request: Request) -> Response:
 async def unreblog(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_STATUSES)
-    return await _act(request, svc, account_id, social.unreblog)
+    return await _act(request, svc, account_id, social.unreblog, undo=True)
 
 
 async def favourite(request: Request) -> Response:
@@ -186,7 +191,7 @@ async def favourite(request: Request) -> Response:
 async def unfavourite(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FAVOURITES)
-    return await _act(request, svc, account_id, social.unfavourite)
+    return await _act(request, svc, account_id, social.unfavourite, undo=True)
 
 
 async def pin(request: Request) -> Response:
