@@ -38,6 +38,8 @@ def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
     """True when any accepted scope was granted (no umbrella expansion, as Mastodon)."""
     granted_set = set(granted)
     return any(scope in granted_set for scope in accepted)
+
+
 READ_ACCOUNTS = ("read", "read:accounts")
 READ_FOLLOWS = ("read", "read:follows")
 WRITE_FAVOURITES = ("write", "write:favourites")
