@@ -5,16 +5,18 @@ in social_model.py: no leak, no missing item, counters and flags equal to the mo
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     rule,
@@ -35,13 +37,17 @@ VIEWERS: tuple[int | None, ...] = (None, *range(ACCOUNTS))
 FLAG_KEYS = ("favourited", "reblogged", "pinned")
 USER_ONLY_KEYS = ("favourited", "reblogged", "muted", "bookmarked", "filtered")
 LIST_LIMIT = {"limit": "80"}
-# A deeper search than the default run: TOOTLOG_MODEL_EXAMPLES=300 (about 20 s per 10 examples).
-EXAMPLES = int(os.environ.get("TOOTLOG_MODEL_EXAMPLES", "15"))
+# For a deeper search than the default run (a few seconds per example), set for instance
+# TOOTLOG_MODEL_EXAMPLES=300 TOOTLOG_MODEL_STEPS=30.
+EXAMPLES = int(os.environ.get("TOOTLOG_MODEL_EXAMPLES", "12"))
 STEPS = int(os.environ.get("TOOTLOG_MODEL_STEPS", "20"))
 
 accounts = st.integers(0, ACCOUNTS - 1)
 visibilities = st.sampled_from((None, *VISIBILITIES))
 reblog_visibilities = st.sampled_from((None, "public", "unlisted", "private", "direct"))
+mentions = st.frozensets(accounts, max_size=2)
+# Who to follow, as an offset from the follower: 0 (oneself, a 404) one time in ten.
+followee_offsets = st.sampled_from((*range(1, ACCOUNTS),) * 3 + (0,))
 
 
 def who(viewer: int | None) -> str:
@@ -81,6 +87,8 @@ class SocialMachine(RuleBasedStateMachine):
 
     def expect(self, response: httpx.Response, answer: Answer, what: str) -> dict | None:
         """Assert the status code (and error body); the JSON of a 200."""
+        # Which outcomes the search reached: shown by --hypothesis-show-statistics.
+        event(f"{what.split()[0]}: {answer.status} {answer.error or ''}".strip())
         assert response.status_code == answer.status, (what, answer, response.text)
         if answer.error is not None:
             assert response.json() == {"error": answer.error}, what
@@ -100,9 +108,11 @@ class SocialMachine(RuleBasedStateMachine):
         *,
         source: bool = False,
         overrides: dict[str, bool] | None = None,
+        model: SocialModel | None = None,
     ) -> None:
-        """The Status entity of `status_id` as `viewer` sees it (§3.1, §7)."""
-        model = self.model
+        """The Status entity of `status_id` as `viewer` sees it (§3.1, §7), in the model's
+        current state or in `model`."""
+        model = model or self.model
         post = model.posts[status_id]
         what = f"status {status_id} as {who(viewer)}"
         assert body["id"] == status_id, what
@@ -125,7 +135,7 @@ class SocialMachine(RuleBasedStateMachine):
         if post.is_wrapper:
             assert body["in_reply_to_id"] is None, what
             assert body["reblog"] is not None, what
-            self.check_status(body["reblog"], post.reblog_of, viewer, source=source)
+            self.check_status(body["reblog"], post.reblog_of, viewer, source=source, model=model)
         else:
             assert body["reblog"] is None, what
             assert body["in_reply_to_id"] == post.in_reply_to_id, what
@@ -155,18 +165,27 @@ class SocialMachine(RuleBasedStateMachine):
                 self.expect(response, Answer(404, REPLY_NOT_FOUND), f"reply to {parent_id}")
                 return multiple()
         response = self.post(author, "/api/v1/statuses", data)
-        body = self.expect(response, Answer(200), "publish")
+        body = self.expect(response, Answer(200), "reply" if parent else "publish")
         self.model.publish(body["id"], author, visibility or "public", mentioned, parent)
         self.authors.add(author)
         self.check_status(body, body["id"], author)
         return body["id"]
 
-    @rule(
+    # Swarm testing switches rules off per example: a few statuses and follows from the start
+    # keep every example busy with the rules that act on them.
+    @initialize(
         target=statuses,
-        author=accounts,
-        visibility=visibilities,
-        mentioned=st.frozensets(accounts, max_size=2),
+        drafts=st.lists(st.tuples(accounts, visibilities, mentions), min_size=1, max_size=4),
     )
+    def seed_statuses(self, drafts: list[tuple[int, str | None, frozenset[int]]]):  # noqa: ANN201
+        return multiple(*(self._publish(a, v, m, None) for a, v, m in drafts))
+
+    @initialize(edges=st.lists(st.tuples(accounts, followee_offsets), max_size=4))
+    def seed_follows(self, edges: list[tuple[int, int]]) -> None:
+        for follower, offset in edges:
+            self.follow(follower, offset)
+
+    @rule(target=statuses, author=accounts, visibility=visibilities, mentioned=mentions)
     def publish(self, author: int, visibility: str | None, mentioned: frozenset[int]):  # noqa: ANN201
         return self._publish(author, visibility, mentioned, None)
 
@@ -180,16 +199,18 @@ class SocialMachine(RuleBasedStateMachine):
     def reply(self, author: int, parent: str, visibility: str | None, mentioned: frozenset[int]):  # noqa: ANN201
         return self._publish(author, visibility, mentioned, parent)
 
-    @rule(follower=accounts, followee=accounts)
-    def follow(self, follower: int, followee: int) -> None:
+    @rule(follower=accounts, offset=followee_offsets)
+    def follow(self, follower: int, offset: int) -> None:
+        followee = (follower + offset) % ACCOUNTS
         answer = self.model.follow(follower, followee)
         response = self.post(follower, f"/api/v1/accounts/{self.users[followee].id}/follow")
         body = self.expect(response, answer, f"follow {follower} -> {followee}")
         if body is not None:
             assert (body["id"], body["following"]) == (self.users[followee].id, True)
 
-    @rule(follower=accounts, followee=accounts)
-    def unfollow(self, follower: int, followee: int) -> None:
+    @rule(follower=accounts, offset=followee_offsets)
+    def unfollow(self, follower: int, offset: int) -> None:
+        followee = (follower + offset) % ACCOUNTS
         answer = self.model.unfollow(follower, followee)
         response = self.post(follower, f"/api/v1/accounts/{self.users[followee].id}/unfollow")
         body = self.expect(response, answer, f"unfollow {follower} -> {followee}")
@@ -258,16 +279,13 @@ class SocialMachine(RuleBasedStateMachine):
 
     @rule(account=accounts, status=statuses)
     def delete(self, account: int, status: str) -> None:
-        if self.model.live(status) is not None and self.model.posts[status].author == account:
-            # The answer is the status as it was before deletion, with `text` (§6.7).
-            response = self.http.delete(f"/api/v1/statuses/{status}", headers=self.headers(account))
-            body = self.expect(response, Answer(200), f"delete {status}")
-            self.check_status(body, status, account, source=True)
-            self.model.delete(account, status)
-        else:
-            answer = self.model.delete(account, status)
-            response = self.http.delete(f"/api/v1/statuses/{status}", headers=self.headers(account))
-            self.expect(response, answer, f"delete {status}")
+        before = copy.deepcopy(self.model)
+        answer = self.model.delete(account, status)
+        response = self.http.delete(f"/api/v1/statuses/{status}", headers=self.headers(account))
+        body = self.expect(response, answer, f"delete {status}")
+        if body is not None:
+            # The status as it was before deletion, with `text` in place of `content` (§6.7).
+            self.check_status(body, status, account, source=True, model=before)
 
     # After every step: every read, for every viewer
 
