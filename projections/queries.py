@@ -173,24 +173,31 @@ class StatusRow:
         original = self.original
         return original is None or (not original.deleted and original.visible_to(viewer_id))
 
-    def render(self, viewer_id: int | None, source: bool = False) -> str:
-        """The Status entity; per-viewer keys only for a user (§3.1)."""
+    def render(self, viewer_id: int | None, source: bool = False, undone: str | None = None) -> str:
+        """The Status entity; per-viewer keys only for a user (§3.1). `undone` names the flag
+        ("favourited" or "reblogged") an undo answers with false at the top level (§6.9, §6.11)."""
         if self.original is None:
-            return self.post.render(self._viewer_keys(viewer_id, self.post), source)
+            return self.post.render(self._viewer_keys(viewer_id, self.post, undone), source)
         nested = self.original.render(self._viewer_keys(viewer_id, self.original), source)
-        wrapper_keys = self._viewer_keys(viewer_id, None)
+        wrapper_keys = self._viewer_keys(viewer_id, None, undone)
         return self.post.render(f'{wrapper_keys},"reblog":{nested}', source)
 
-    def _viewer_keys(self, viewer_id: int | None, pinnable: _Post | None) -> str:
+    def _viewer_keys(
+        self, viewer_id: int | None, pinnable: _Post | None, undone: str | None = None
+    ) -> str:
         if viewer_id is None:
             return ""
+        favourited, reblogged, pinned = self.flags
+        # An undo answers with its flag false, also on a wrapper (§6.9, §6.11).
+        favourited = favourited and undone != "favourited"
+        reblogged = reblogged and undone != "reblogged"
         # `pinned` only on the viewer's own statuses that could be pinned (never a wrapper).
         can_pin = (
             pinnable is not None
             and pinnable.account_id == viewer_id
             and pinnable.visibility != "direct"
         )
-        return _flag_keys(*self.flags, can_pin)
+        return _flag_keys(favourited, reblogged, pinned, can_pin)
 
 
 @lru_cache(maxsize=8192)
@@ -440,6 +447,20 @@ class Queries:
         """The status as `viewer_id` sees it (JSON text), or None if missing or invisible."""
         row = await self.visible_row(status_id, viewer_id)
         return None if row is None else row.render(viewer_id)
+
+    async def status_undone(self, status_id: int, viewer_id: int, flag: str) -> str | None:
+        """The answer of an unreblog or unfavourite (§6.9, §6.11), or None if deleted: `flag`
+        is false at the top level even when the id named a reblog wrapper, whose flags are
+        otherwise the original's.
+
+        No visibility check, as in Rails: the command already let the caller undo their own
+        reblog or favourite, which they may do after losing sight of the status (an unfollow).
+        """
+        rows = await self._rows("WHERE s.id = %(id)s", {"id": status_id}, viewer_id)
+        row = rows[0] if rows else None
+        if row is None or row.post.deleted or (row.original and row.original.deleted):
+            return None
+        return row.render(viewer_id, undone=flag)
 
     async def status_as_deleted(
         self, status_id: int, viewer_id: int, *, include_deleted: bool = False

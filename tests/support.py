@@ -157,6 +157,19 @@ class Directory:
         self.wait_for(written.position)
         return User(account.id, username, token)
 
+    def users(self, count: int, scopes: str = "read write follow") -> list[User]:
+        """`count` new accounts with tokens, quickly: no password to hash, one wait at the end."""
+        made = []
+        position = 0
+        for _ in range(count):
+            username = f"u{uuid.uuid4().hex[:10]}"
+            account = register_account(self.write_model, username, email=f"{username}@example.org")
+            token, written = issue_token(self.write_model, account.id, scopes)
+            made.append(User(account.id, username, token))
+            position = written.position
+        self.wait_for(position)
+        return made
+
     def token(self, account_id: int | None, scopes: str) -> str:
         token, written = issue_token(self.write_model, account_id, scopes)
         self.wait_for(written.position)

@@ -147,11 +147,23 @@ async def favourited_by(request: Request) -> Response:
     return await _accounts_page(request, lambda q, sid, page: q.favourited_by(sid, page))
 
 
-async def _act(request: Request, svc: Services, account_id: int, command, **kwargs) -> Response:  # noqa: ANN001
-    """Run an action on the status in the path and answer with the status it names."""
+async def _act(
+    request: Request,
+    svc: Services,
+    account_id: int,
+    command,  # noqa: ANN001
+    *,
+    undone: str | None = None,
+    **kwargs,
+) -> Response:
+    """Run an action on the status in the path and answer with the status it names; an undo
+    answers with the flag it `undone` false."""
     status_id = parse_id(request.path_params["id"])
     written = await svc.command(command, account_id=account_id, status_id=status_id, **kwargs)
-    doc = await svc.queries.status(written.id, account_id)
+    if undone is not None:
+        doc = await svc.queries.status_undone(written.id, account_id, undone)
+    else:
+        doc = await svc.queries.status(written.id, account_id)
     if doc is None:  # deleted or hidden by a concurrent request after the action
         raise NotFound
     return json_text(doc)
@@ -175,7 +187,7 @@ async def reblog(request: Request) -> Response:
 async def unreblog(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_STATUSES)
-    return await _act(request, svc, account_id, social.unreblog)
+    return await _act(request, svc, account_id, social.unreblog, undone="reblogged")
 
 
 async def favourite(request: Request) -> Response:
@@ -188,7 +200,7 @@ async def favourite(request: Request) -> Response:
 async def unfavourite(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FAVOURITES)
-    return await _act(request, svc, account_id, social.unfavourite)
+    return await _act(request, svc, account_id, social.unfavourite, undone="favourited")
 
 
 async def pin(request: Request) -> Response:
