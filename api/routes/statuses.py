@@ -163,8 +163,11 @@ async def _act(
     if undone is not None:
         doc = await svc.queries.status_undone(written.id, account_id, undone)
     else:
-        doc = await svc.queries.status(written.id, account_id)
-    if doc is None:  # deleted or hidden by a concurrent request after the action
+        # As the action left it: a concurrent unreblog may already have removed the wrapper
+        # this reblog created, and Mastodon still answers with that wrapper.
+        row = await svc.queries.visible_row(written.id, account_id, include_deleted=True)
+        doc = None if row is None else row.render(account_id)
+    if doc is None:  # hidden by a concurrent request after the action
         raise NotFound
     return json_text(doc)
 
