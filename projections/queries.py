@@ -396,36 +396,15 @@ class Queries:
 
     async def visible(self, status_id: int | None, viewer_id: int | None) -> bool:
         """Whether the status (or wrapper and its original) exists and the viewer may see it:
-        the facts only, for the checks that come before an answer (§6.4, §6.10, §6.12)."""
+        the facts only, for the checks that come before an answer (§6.10, §6.12)."""
         if status_id is None:
             return False
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT s.account_id, s.visibility, s.mentions, s.deleted,"
-                " o.account_id, o.visibility, o.mentions, o.deleted, "
-                + (
-                    "false, false"
-                    if viewer_id is None
-                    else _FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o")
-                )
-                + " FROM tootlog_statuses s LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
-                " WHERE s.id = %(id)s",
-                {"id": status_id, "viewer": viewer_id},
+                _target_facts(viewer_id), {"status": status_id, "viewer": viewer_id}
             )
             row = await cur.fetchone()
-        if row is None:
-            return False
-        own, original = row[0:4], row[4:8]
-        follows, follows_original = row[8:]
-        author, visibility, mentions, deleted = own
-        mentioned = viewer_id is not None and viewer_id in mentions
-        if deleted or not _shown(visibility, author, mentioned, viewer_id, follows):
-            return False
-        author, visibility, mentions, deleted = original
-        if author is None:  # not a reblog wrapper
-            return True
-        mentioned = viewer_id is not None and viewer_id in mentions
-        return not deleted and _shown(visibility, author, mentioned, viewer_id, follows_original)
+        return row is not None and _facts_visible(row, viewer_id)
 
     async def visible_row(
         self, status_id: int | None, viewer_id: int | None, include_deleted: bool = False
@@ -627,9 +606,12 @@ class Queries:
                 answer.append(relationship_json(account_id, following, followed_by))
         return answer
 
-    async def reblogged_by(self, status_id: int, page: Page) -> list[tuple[int, str]]:
-        """Accounts with a live public or unlisted reblog: (reblog id, Account) newest first."""
-        params: dict = {"status": status_id}
+    async def reblogged_by(
+        self, status_id: int | None, viewer_id: int | None, page: Page
+    ) -> list[tuple[int, str]] | None:
+        """Accounts with a live public or unlisted reblog: (reblog id, Account) newest first;
+        None when the status is missing or the viewer may not see it."""
+        params: dict = {"status": status_id, "viewer": viewer_id}
         where, order = _page_bounds("s.id", page, params)
         return await self._accounts(
             "FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
@@ -640,11 +622,15 @@ class Queries:
             order,
             params,
             page,
+            viewer_id,
         )
 
-    async def favourited_by(self, status_id: int, page: Page) -> list[tuple[int, str]]:
-        """Accounts that favourited the status: (favourite id, Account) newest first."""
-        params: dict = {"status": status_id}
+    async def favourited_by(
+        self, status_id: int | None, viewer_id: int | None, page: Page
+    ) -> list[tuple[int, str]] | None:
+        """Accounts that favourited the status: (favourite id, Account) newest first; None
+        when the status is missing or the viewer may not see it."""
+        params: dict = {"status": status_id, "viewer": viewer_id}
         where, order = _page_bounds("f.id", page, params)
         return await self._accounts(
             "FROM tootlog_favourites f JOIN tootlog_accounts a ON a.id = f.account_id"
@@ -654,22 +640,38 @@ class Queries:
             order,
             params,
             page,
+            viewer_id,
         )
 
     async def _accounts(
-        self, source: str, cursor: str, where: list[str], order: str, params: dict, page: Page
-    ) -> list[tuple[int, str]]:
+        self,
+        source: str,
+        cursor: str,
+        where: list[str],
+        order: str,
+        params: dict,
+        page: Page,
+        viewer_id: int | None,
+    ) -> list[tuple[int, str]] | None:
+        """A page of accounts about one status, sent in one pipeline with the status's
+        visibility facts (one round trip; the page is dropped when the status is not visible)."""
+        if params["status"] is None:
+            return None
         bounds = "".join(f" AND {w}" for w in where)
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
+        async with self.pool.connection() as conn, conn.pipeline():
+            facts = await conn.execute(_target_facts(viewer_id), params)
+            listed = await conn.execute(
                 f"SELECT {cursor}, {_ACCOUNT_COLUMNS.format(a='a')} {source}{bounds}"
                 f" ORDER BY {cursor} {order} LIMIT %(limit)s",
                 params,
             )
-            rows = await cur.fetchall()
+            target = await facts.fetchone()
+            page_rows = await listed.fetchall()
+        if target is None or not _facts_visible(target, viewer_id):
+            return None
         if page.min_id is not None and page.max_id is None and page.since_id is None:
-            rows.reverse()
-        return [(row[0], _account_text(*row[1:])) for row in rows]
+            page_rows.reverse()
+        return [(row[0], _account_text(*row[1:])) for row in page_rows]
 
     # Accounts, apps and the instance (OAuth and client bootstrap)
 
@@ -717,6 +719,36 @@ class Queries:
             cur = await conn.execute(query, params)
             row = await cur.fetchone()
         return row[0] if row else None
+
+
+def _target_facts(viewer_id: int | None) -> str:
+    """SELECT of what decides whether a status (or a wrapper and its original) is visible."""
+    follows = (
+        "false, false"
+        if viewer_id is None
+        else _FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o")
+    )
+    return (
+        "SELECT s.account_id, s.visibility, s.mentions, s.deleted,"
+        f" o.account_id, o.visibility, o.mentions, o.deleted, {follows}"
+        " FROM tootlog_statuses s LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
+        " WHERE s.id = %(status)s"
+    )
+
+
+def _facts_visible(row: Sequence, viewer_id: int | None) -> bool:
+    """can_see on the facts _target_facts selected (both levels of a wrapper)."""
+    own, original = row[0:4], row[4:8]
+    follows, follows_original = row[8:10]
+    author, visibility, mentions, deleted = own
+    mentioned = viewer_id is not None and viewer_id in mentions
+    if deleted or not _shown(visibility, author, mentioned, viewer_id, follows):
+        return False
+    author, visibility, mentions, deleted = original
+    if author is None:  # not a reblog wrapper
+        return True
+    mentioned = viewer_id is not None and viewer_id in mentions
+    return not deleted and _shown(visibility, author, mentioned, viewer_id, follows_original)
 
 
 def _page_bounds(cursor: str, page: Page, params: dict) -> tuple[list[str], str]:

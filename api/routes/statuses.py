@@ -127,11 +127,15 @@ async def _visible_first(request: Request, svc: Services) -> tuple[Viewer, int]:
 
 async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
     svc = services(request)
-    viewer, status_id = await _visible_first(request, svc)
-    check_optional(viewer, READ_ACCOUNTS)
+    viewer = await resolve_viewer(request, svc.queries)
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *ACCOUNTS_PAGE)
-    items = await lister(svc.queries, status_id, page) if page.limit else []
+    # The visibility check (404) runs before the scope check, in the page's own statement.
+    status_id = parse_id(request.path_params["id"])
+    items = await lister(svc.queries, status_id, _known_viewer_id(viewer), page)
+    if items is None:
+        raise NotFound
+    check_optional(viewer, READ_ACCOUNTS)
     headers = link_header(request, svc.settings.urls.base, params, [c for c, _ in items], page)
     body = "[" + ",".join(doc for _, doc in items) + "]"
     response = json_text(body, public=cacheable_for(viewer))
@@ -140,11 +144,11 @@ async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
 
 
 async def reblogged_by(request: Request) -> Response:
-    return await _accounts_page(request, lambda q, sid, page: q.reblogged_by(sid, page))
+    return await _accounts_page(request, lambda q, sid, vid, page: q.reblogged_by(sid, vid, page))
 
 
 async def favourited_by(request: Request) -> Response:
-    return await _accounts_page(request, lambda q, sid, page: q.favourited_by(sid, page))
+    return await _accounts_page(request, lambda q, sid, vid, page: q.favourited_by(sid, vid, page))
 
 
 async def _act(
