@@ -36,6 +36,7 @@ def event_store_env(database_url: str, pool_size: int = 8) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "5",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
         "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": "commands.event_store:EventRecorder",
     }
 
 
