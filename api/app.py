@@ -76,10 +76,11 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             head = write_model.last_position()
             if not await positions.wait_for(head, STARTUP_CATCH_UP_TIMEOUT):
                 log.warning("serving before the projection caught up with position %d", head)
-        app.state.services = Services(settings, write_model, queries, positions)
+        services = app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:
+            services.close()
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
             await positions.stop()
