@@ -84,7 +84,8 @@ class ProjectionWorker:
         try:
             with self.view.batch(last) as curs:
                 for notification in notifications:
-                    self.projector.apply(curs, self.mapper.to_domain_event(notification))
+                    if self.projector.handles(notification.topic):
+                        self.projector.apply(curs, self.mapper.to_domain_event(notification))
         except IntegrityError:
             # Nothing was applied. Either another worker got here first (its position moved
             # past ours: carry on from there) or a row conflicts (a real fault: raise).
