@@ -16,6 +16,7 @@ from commands.app import TootlogApplication
 from commands.statuses import Publishing
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
+from projections.status_batches import StatusBatches
 
 WRITE_NOT_READABLE = (
     "The write was recorded but is not readable yet; retrying the request is safe "
@@ -34,9 +35,14 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
+    # Reads of just-written statuses: the requests one projection batch releases read together.
+    written_statuses: StatusBatches = field(init=False)
     command_threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
     )
+
+    def __post_init__(self) -> None:
+        self.written_statuses = StatusBatches(self.queries)
 
     @property
     def publishing(self) -> Publishing:

@@ -80,6 +80,23 @@ class Queries:
         """The status as `viewer_id` sees it (JSON text), or None if missing or invisible."""
         return await self._visible_status(status_id, viewer_id, STATUS_JSON)
 
+    async def statuses(self, status_ids: list[int], viewer_id: int | None) -> dict[int, str]:
+        """Several statuses as `viewer_id` sees them (JSON text) in one query, by id; missing
+        and invisible ones are left out."""
+        doc = STATUS_JSON if viewer_id is None else f"{STATUS_JSON} || {VIEWER_JSON}"
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                f"SELECT s.id, {STATUS_FACTS}, ({doc})::text FROM {STATUS_FROM}"
+                " WHERE s.id = ANY(%(ids)s) AND NOT s.deleted",
+                {"ids": status_ids, "viewer": viewer_id},
+            )
+            rows = await cur.fetchall()
+        return {
+            status_id: text
+            for status_id, visibility, author_id, mentions, text in rows
+            if can_see(Audience(visibility, author_id, mentions), viewer_id, Relationship())
+        }
+
     async def status_as_deleted(
         self, status_id: int, viewer_id: int, *, include_deleted: bool = False
     ) -> str | None:

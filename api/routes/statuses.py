@@ -46,7 +46,7 @@ async def create_status(request: Request) -> Response:
         reply_target_given=bool(reply_raw),
         idempotency_key=request.headers.get("idempotency-key") or None,
     )
-    doc = await svc.queries.status(written.id, author_id)
+    doc = await svc.written_statuses.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
     return json_text(doc)
