@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,12 +26,15 @@ from api.routes import (
     statuses,
 )
 from api.services import Services
+from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
-from projections.worker import ProjectionWorker, start_in_thread
+from projections.worker import ProjectionWorker
 
 log = logging.getLogger("tootlog")
+
+STARTUP_CATCH_UP_TIMEOUT = 20.0
 
 
 class IgnoreTrailingSlash:
@@ -57,7 +60,7 @@ def migrate(database_url: str, settings: Settings) -> None:
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:
-    """The ASGI app for `database_url`; runs a projection worker unless settings say not to."""
+    """The ASGI app for `database_url`; runs a projection worker process unless told not to."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,24 +79,21 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         write_model = TootlogApplication(
             database_url, pool_size=settings.db_pool_size, group_commit=True
         )
-        worker_thread = None
-        if settings.run_worker:
-            worker = ProjectionWorker(
-                database_url, settings.urls, batch_size=settings.projection_batch_size
-            )
-            worker_thread, stop_worker = start_in_thread(worker)
-            # Serve once the read models include what was written before the start (a token
-            # just made by `tootlog tokens create` or the demo account), within the usual bound.
-            head = await run_in_threadpool(write_model.last_position)
-            await positions.wait_for(head, settings.write_wait_timeout)
-        app.state.services = Services(settings, write_model, queries, positions)
+        worker = WorkerProcess(database_url, settings.urls) if settings.run_worker else None
+        if worker is not None:
+            worker.start()
+            # Answer once the read models include what was stored before this start: the worker
+            # process needs a moment to come up, and a token issued just before must work.
+            head = write_model.last_position()
+            if not await positions.wait_for(head, STARTUP_CATCH_UP_TIMEOUT):
+                log.warning("serving before the projection caught up with position %d", head)
+        services = app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:
-            if worker_thread is not None:
-                stop_worker.set()
-                worker_thread.join(timeout=5)
-                worker.close()
+            services.close()
+            if worker is not None:
+                await asyncio.to_thread(worker.stop)
             await positions.stop()
             await pool.close()
             write_model.close()

@@ -11,6 +11,7 @@ import threading
 
 from api.config import Settings
 from api.database import resolve_database_url
+from api.worker_process import stop_when_stdin_closes
 from commands.accounts import account_id_for_username, issue_token, register_account
 from commands.app import TootlogApplication
 from domain.errors import DomainError, NotFound
@@ -36,13 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tootlog", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the HTTP API (and a projection worker)")
+    serve = sub.add_parser("serve", help="run the HTTP API (and a projection worker process)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(handler=cmd_serve)
 
     project = sub.add_parser("project", help="run a projection worker on its own")
+    # Set by `serve` for the worker it supervises: stop when serve is gone.
+    project.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     project.set_defaults(handler=cmd_project)
 
     migrate = sub.add_parser("migrate", help="create the event store and read-model tables")
@@ -89,6 +92,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    if args.supervised:
+        stop_when_stdin_closes(stop)
     worker.run(stop)
     worker.close()
     return 0

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from api.config import Settings
@@ -17,11 +18,17 @@ from commands.statuses import Publishing
 from commands.storage import FileStorage, MediaStorage
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
+from projections.status_batches import StatusBatches
 
 WRITE_NOT_READABLE = (
     "The write was recorded but is not readable yet; retrying the request is safe "
     "(with the same Idempotency-Key for a new status)"
 )
+
+
+# Commands in flight at once: enough to fill group commits, few enough that threads do not just
+# fight over the GIL. Further commands queue for a thread.
+COMMAND_THREADS = 16
 
 
 @dataclass
@@ -30,7 +37,14 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
-    command_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))
+    # Reads of just-written statuses: the requests one projection batch releases read together.
+    written_statuses: StatusBatches = field(init=False)
+    command_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
+    )
+
+    def __post_init__(self) -> None:
+        self.written_statuses = StatusBatches(self.queries)
 
     @property
     def publishing(self) -> Publishing:
@@ -43,12 +57,13 @@ class Services:
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""
-        # A bounded number of commands in flight: enough to fill group commits, few enough
-        # that threads do not just fight over the GIL.
-        async with self.command_slots:
-            written = await run_in_threadpool(function, self.write_model, *args, **kwargs)
+        call = functools.partial(function, self.write_model, *args, **kwargs)
+        written = await asyncio.get_running_loop().run_in_executor(self.command_threads, call)
         await self.readable(written)
         return written
+
+    def close(self) -> None:
+        self.command_threads.shutdown()
 
     async def readable(self, written: Written) -> None:
         """Read-your-writes: return once the read models include `written`, else 503."""

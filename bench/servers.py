@@ -20,7 +20,9 @@ STOP_TIMEOUT = 10.0
 
 @dataclass(frozen=True)
 class Memory:
-    """A process's resident set size now and at its peak (VmHWM), in MB."""
+    """A server's resident set size now and at its peak (VmHWM), in MB, summed over the server
+    process and its child processes (tootlog's projection worker): the sum of peaks is an upper
+    bound of the peak of the sum."""
 
     rss_mb: float
     peak_mb: float
@@ -40,17 +42,35 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def memory(self) -> Memory:
-        """Read VmRSS and VmHWM from /proc."""
-        fields: dict[str, float] = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0]) / 1024  # kB -> MB
+        """Read VmRSS and VmHWM from /proc, for the server and its children."""
+        fields = {"VmRSS": 0.0, "VmHWM": 0.0}
+        for pid in (self.process.pid, *_children(self.process.pid)):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue  # a child that just ended
+            for line in status.splitlines():
+                key, _, value = line.partition(":")
+                if key in fields:
+                    fields[key] += int(value.split()[0]) / 1024  # kB -> MB
         return Memory(rss_mb=fields["VmRSS"], peak_mb=fields["VmHWM"])
 
     def log_tail(self, lines: int = 20) -> str:
         """The end of what the server printed, for error messages."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def free_port() -> int:

@@ -35,8 +35,8 @@ class _PendingSave:
 class GroupCommitter:
     """Funnels `save(events)` calls from many threads into few transactions."""
 
-    def __init__(self, save_events: Callable[..., list[Recording]]) -> None:
-        self._save_events = save_events
+    def __init__(self, store_events: Callable[[list], list[Recording]]) -> None:
+        self._store_events = store_events
         self._queue: queue.SimpleQueue[_PendingSave | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
@@ -74,7 +74,7 @@ class GroupCommitter:
     def _store(self, batch: list[_PendingSave]) -> None:
         if len(batch) > 1:
             try:
-                recordings = self._save_events(*[e for p in batch for e in p.events])
+                recordings = self._store_events([e for p in batch for e in p.events])
             except IntegrityError:
                 pass  # someone in the batch conflicts: find out who, one by one
             except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
@@ -89,6 +89,6 @@ class GroupCommitter:
                 return
         for pending in batch:
             try:
-                pending.finish(self._save_events(*pending.events), None)
+                pending.finish(self._store_events(pending.events), None)
             except BaseException as error:  # noqa: BLE001
                 pending.finish(None, error)

@@ -11,7 +11,12 @@ from commands.media import load_media, remove_files
 from commands.social import delete_wrapper, find_target, visible_target
 from commands.storage import MediaStorage
 from domain.account import Username
-from domain.errors import NotFound, RecordNotFound, ReplyTargetNotFound
+from domain.errors import (
+    DomainError,
+    NotFound,
+    RecordNotFound,
+    ReplyTargetNotFound,
+)
 from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
 from domain.media import check_attachable, check_media_count
@@ -55,10 +60,10 @@ def publish(
 
     author_id = author.account_id
 
-    def attempt() -> Written:
+    def attempt(look_up_key: bool) -> Written:
         parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
         key = None
-        if idempotency_key:
+        if idempotency_key and look_up_key:
             key = app.get_or_none(
                 IdempotencyKey.create_id(author_id, idempotency_key), IdempotencyKey
             )
@@ -97,7 +102,22 @@ def publish(
         recordings = app.save(status, *attached, key)
         return Written(status.status_id, recordings[-1].notification.id)
 
-    return retrying(attempt)
+    attempts = 0
+
+    def next_attempt() -> Written:
+        # Most keys are new, so the first attempt does not load the key: it creates it, and the
+        # store refuses that if the key exists (the retries load it). A live key still wins over
+        # a validation error, so such an error is checked by an attempt that loads the key.
+        nonlocal attempts
+        attempts += 1
+        if not idempotency_key or attempts > 1:
+            return attempt(look_up_key=True)
+        try:
+            return attempt(look_up_key=False)
+        except DomainError:
+            return attempt(look_up_key=True)
+
+    return retrying(next_attempt)
 
 
 def _reply_target(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 from collections.abc import Callable
 
@@ -31,7 +33,10 @@ class ProjectionPositions:
         # Called with a revoked token's hash, or None when notifications may have been missed.
         self.on_token_revoked = on_token_revoked
         self.position = 0
-        self._advanced = asyncio.Event()
+        # Waiting requests as (position, sequence number, future), nearest position first:
+        # an advance wakes only the requests it satisfies.
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._sequence = itertools.count()
         self._task: asyncio.Task | None = None
         self._connected = asyncio.Event()
 
@@ -47,22 +52,27 @@ class ProjectionPositions:
 
     async def wait_for(self, position: int, timeout: float) -> bool:
         """True once the projection has passed `position`; False after `timeout` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self.position < position:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return await self._read_position() >= position
-            advanced = self._advanced
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(advanced.wait(), remaining)
-        return True
+        if self.position >= position:
+            return True
+        reached = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (position, next(self._sequence), reached))
+        try:
+            async with asyncio.timeout(timeout):
+                await reached
+            return True
+        except TimeoutError:
+            return await self._read_position() >= position
+        finally:
+            reached.cancel()  # a no-op once reached; otherwise _advance drops it later
 
     def _advance(self, position: int) -> None:
         if position > self.position:
             self.position = position
-            advanced, self._advanced = self._advanced, asyncio.Event()
-            advanced.set()
+            waiters = self._waiters
+            while waiters and waiters[0][0] <= position:
+                reached = heapq.heappop(waiters)[2]
+                if not reached.done():
+                    reached.set_result(None)
 
     async def _read_position(self) -> int:
         async with await psycopg.AsyncConnection.connect(self.database_url) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.utils import resolve_topic
 from psycopg import Cursor
 
 from domain.account import Account
@@ -35,6 +36,11 @@ class Projector:
         self.urls = urls
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
+
+    def handles(self, topic: str) -> bool:
+        """Whether events stored under `topic` change the read models (the worker decodes only
+        those; the others just advance the position)."""
+        return resolve_topic(topic) in self._handlers
 
     def apply(self, curs: Cursor, event: object) -> None:
         handler = self._handlers.get(type(event))

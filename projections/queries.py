@@ -441,6 +441,12 @@ class Queries:
             return None
         return row.render(viewer_id, undone=flag)
 
+    async def statuses(self, status_ids: list[int], viewer_id: int | None) -> dict[int, str]:
+        """Several statuses as `viewer_id` sees them (JSON text) in one query, by id; missing
+        and invisible ones are left out."""
+        rows = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": status_ids}, viewer_id)
+        return {row.id: row.render(viewer_id) for row in rows if row.visible_to(viewer_id)}
+
     async def status_as_deleted(
         self, status_id: int, viewer_id: int, *, include_deleted: bool = False
     ) -> str | None:

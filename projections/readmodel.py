@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from datetime import date
 
 import orjson
-from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL
 
 from projections.schema import (
@@ -52,6 +52,18 @@ def _reader(curs: Cursor) -> Cursor:
     return curs.connection.cursor()
 
 
+UNFINISHED = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+# The library's single-row tracking upsert, made to fail (unique violation) rather than return
+# no row when the position would not move forward: the failure needs no answer read before
+# COMMIT, so the whole batch fits in one round trip.
+ADVANCE_TRACKING = (
+    f"WITH advanced AS (UPDATE {TRACKING_TABLE} SET notification_id = %(position)s"
+    " WHERE application_name = %(name)s AND notification_id < %(position)s RETURNING 1)"
+    f" INSERT INTO {TRACKING_TABLE} (application_name, notification_id)"
+    " SELECT %(name)s, %(position)s WHERE NOT EXISTS (SELECT 1 FROM advanced)"
+)
+
+
 class ReadModel(PostgresTrackingRecorder):
     """Read-model tables plus the library's single-row tracking table."""
 
@@ -65,13 +77,30 @@ class ReadModel(PostgresTrackingRecorder):
 
     @contextmanager
     def batch(self, last_notification_id: int) -> Iterator[Cursor]:
-        """One transaction per batch: rows, tracking position and NOTIFY commit together."""
-        # Pipeline mode: the batch's statements go out without waiting for each answer.
-        with self.datastore.transaction(commit=True) as curs, curs.connection.pipeline():
-            yield curs
-            with _reader(curs) as tracking:  # the library reads back the row it wrote
-                self._insert_tracking(tracking, Tracking(TRACKED_APPLICATION, last_notification_id))
-            curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last_notification_id)))
+        """One transaction per batch: rows, tracking position and NOTIFY commit together.
+
+        BEGIN, the rows, the position, NOTIFY and COMMIT go out as one pipeline and are read back
+        in one round trip. If any statement fails, PostgreSQL skips the rest, COMMIT included,
+        and the transaction is rolled back here; a position that does not move forward fails as
+        IntegrityError, so a batch is applied exactly once.
+        """
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.pipeline(), conn.cursor() as curs:
+                    curs.execute("BEGIN")
+                    yield curs
+                    curs.execute(
+                        ADVANCE_TRACKING,
+                        {"name": TRACKED_APPLICATION, "position": last_notification_id},
+                        prepare=True,
+                    )
+                    curs.execute(
+                        "SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last_notification_id))
+                    )
+                    curs.execute("COMMIT")
+            finally:
+                if conn.info.transaction_status in UNFINISHED:
+                    conn.execute("ROLLBACK")
 
     # Accounts
 

@@ -84,7 +84,8 @@ class ProjectionWorker:
         try:
             with self.view.batch(last) as curs:
                 for notification in notifications:
-                    self.projector.apply(curs, self.mapper.to_domain_event(notification))
+                    if self.projector.handles(notification.topic):
+                        self.projector.apply(curs, self.mapper.to_domain_event(notification))
         except IntegrityError:
             # Nothing was applied. Either another worker got here first (its position moved
             # past ours: carry on from there) or a row conflicts (a real fault: raise).
@@ -125,9 +126,15 @@ class ProjectionWorker:
                 if self.apply_next_batch() >= self.batch_size:
                     continue  # behind: take the next batch at once
                 # Live: sleep until the event store announces a commit (or poll anyway).
+                notified = False
                 for _ in listener.notifies(timeout=self.idle_poll, stop_after=1):
-                    pass
-                listener.execute("SELECT 1")  # notice a dead connection even when idle
+                    notified = True
+                if notified:
+                    # Commits announced meanwhile are all covered by the next read.
+                    for _ in listener.notifies(timeout=0):
+                        pass
+                else:
+                    listener.execute("SELECT 1")  # notice a dead connection even when idle
 
     def _hold_worker_lock(self, conn: psycopg.Connection, stop: threading.Event) -> None:
         while not stop.is_set():

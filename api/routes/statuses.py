@@ -58,7 +58,7 @@ async def create_status(request: Request) -> Response:
         idempotency_key=request.headers.get("idempotency-key") or None,
         application=viewer.token.application if viewer.token else None,
     )
-    doc = await svc.queries.status(written.id, author_id)
+    doc = await svc.written_statuses.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
     return json_text(doc)

@@ -6,8 +6,10 @@ import asyncio
 import time
 
 import httpx
+import pytest
 
 from commands.statuses import Publishing, publish
+from domain.errors import ValidationFailed
 from domain.status import Author, Draft
 from tests.support import TEST_URLS, Directory, LiveServer, User
 
@@ -101,3 +103,29 @@ def test_an_expired_key_names_a_new_status(directory: Directory, alice: User) ->
         idempotency_key="short-lived",
     )
     assert later.id != first.id
+
+
+def test_a_live_key_wins_over_a_validation_error(live_server: LiveServer, alice: User) -> None:
+    first = _post(live_server, alice, "then-invalid", status="valid")
+    again = _post(live_server, alice, "then-invalid", status="", visibility="nonsense")
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+
+
+def test_an_expired_key_does_not_hide_a_validation_error(directory: Directory, alice: User) -> None:
+    settings = Publishing(TEST_URLS, idempotency_retention=0.2)
+    publish(
+        directory.write_model,
+        settings,
+        author=Author(alice.account_id),
+        draft=Draft(text="one"),
+        idempotency_key="expired-then-invalid",
+    )
+    time.sleep(0.25)
+    with pytest.raises(ValidationFailed):
+        publish(
+            directory.write_model,
+            settings,
+            author=Author(alice.account_id),
+            draft=Draft(text=""),
+            idempotency_key="expired-then-invalid",
+        )

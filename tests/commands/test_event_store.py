@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -95,3 +97,46 @@ def test_a_second_create_of_one_id_fails_atomically(write_model: TootlogApplicat
     with pytest.raises(IntegrityError):
         write_model.save(other, second)
     assert write_model.get_or_none(account.Username.create_id("harry"), account.Username) is None
+
+
+def test_a_save_returns_each_events_notification_id_in_order(
+    write_model: TootlogApplication, fresh_database_url: str
+) -> None:
+    claims = [account.Username(username=f"ida{n}", account_id=n) for n in range(5)]
+    recordings = write_model.save(*claims)
+    with psycopg.connect(fresh_database_url) as conn:
+        stored = conn.execute(
+            "SELECT notification_id, originator_id FROM tootlog_events ORDER BY notification_id"
+        ).fetchall()
+    assert [(r.notification.id, r.domain_event.originator_id) for r in recordings] == stored
+
+
+def test_a_save_waits_for_writers_that_hold_the_table(
+    write_model: TootlogApplication, fresh_database_url: str
+) -> None:
+    """Saves take the table's EXCLUSIVE lock, so ids commit in order and readers skip none."""
+    write_model.save(account.Username(username="jack", account_id=1))
+    saved = threading.Event()
+    with psycopg.connect(fresh_database_url) as holder:
+        # What any plain INSERT holds until commit; EXCLUSIVE conflicts with it.
+        holder.execute("LOCK TABLE tootlog_events IN ROW EXCLUSIVE MODE")
+        thread = threading.Thread(
+            target=lambda: (
+                write_model.save(account.Username(username="kate", account_id=2)),
+                saved.set(),
+            )
+        )
+        thread.start()
+        with psycopg.connect(fresh_database_url, autocommit=True) as observer:
+            deadline = time.monotonic() + 30
+            while not observer.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                " WHERE c.relname = 'tootlog_events' AND l.mode = 'ExclusiveLock'"
+                " AND NOT l.granted"
+            ).fetchone()[0]:
+                assert not saved.is_set(), "the save did not wait for the table lock"
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        holder.commit()
+    thread.join(timeout=30)
+    assert saved.is_set()

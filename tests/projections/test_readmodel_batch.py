@@ -1,0 +1,58 @@
+"""ReadModel.batch: rows, position and NOTIFY commit together, and a position never goes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from projections.readmodel import ReadModel, datastore_for
+
+
+@pytest.fixture
+def view(fresh_database_url: str) -> Iterator[ReadModel]:
+    view = ReadModel(datastore_for(fresh_database_url))
+    view.create_table()
+    yield view
+    view.datastore.close()
+
+
+def token_hashes(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {row[0] for row in conn.execute("SELECT token_hash FROM tootlog_tokens")}
+
+
+def test_a_batch_commits_its_rows_with_its_position(
+    view: ReadModel, fresh_database_url: str
+) -> None:
+    with view.batch(7) as curs:
+        view.insert_token(curs, "first", 1, None, ["read"])
+    assert view.position() == 7
+    assert token_hashes(fresh_database_url) == {"first"}
+
+
+@pytest.mark.parametrize("position", [7, 3])
+def test_a_batch_that_would_not_advance_the_position_commits_nothing(
+    view: ReadModel, fresh_database_url: str, position: int
+) -> None:
+    with view.batch(7) as curs:
+        view.insert_token(curs, "first", 1, None, ["read"])
+    with pytest.raises(IntegrityError), view.batch(position) as curs:
+        view.insert_token(curs, "again", 1, None, ["read"])
+    assert view.position() == 7
+    assert token_hashes(fresh_database_url) == {"first"}
+    with view.batch(8) as curs:  # the connection is usable again
+        view.insert_token(curs, "next", 1, None, ["read"])
+    assert token_hashes(fresh_database_url) == {"first", "next"}
+
+
+def test_a_failing_row_rolls_back_the_batch(view: ReadModel, fresh_database_url: str) -> None:
+    with view.batch(1) as curs:
+        view.insert_token(curs, "first", 1, None, ["read"])
+    with pytest.raises(IntegrityError), view.batch(2) as curs:
+        view.insert_token(curs, "second", 1, None, ["read"])
+        view.insert_token(curs, "first", 1, None, ["read"])  # duplicate key
+    assert view.position() == 1
+    assert token_hashes(fresh_database_url) == {"first"}
