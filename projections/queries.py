@@ -223,7 +223,8 @@ class _ThreadRow:
     mentions: list[int]
     deleted: bool
     follows_author: bool
-    head: str
+    head: str  # the JSON up to the account
+    account: str  # the author's JSON, shared by every row of theirs
     flags: tuple[bool, bool, bool]
     id: int
 
@@ -232,11 +233,22 @@ class _ThreadRow:
         shown = _shown(self.visibility, self.account_id, mentioned, viewer_id, self.follows_author)
         return shown and not self.deleted
 
-    def render(self, viewer_id: int | None) -> str:
+    def tail(self, viewer_id: int | None) -> str:
+        """What follows the account: the per-viewer keys (users only) and the closing brace."""
         if viewer_id is None:
-            return self.head + "}"
+            return "}"
         pinnable = self.account_id == viewer_id and self.visibility != "direct"
-        return self.head + _flag_keys(*self.flags, pinnable) + "}"
+        return _flag_keys(*self.flags, pinnable) + "}"
+
+
+def _thread_json(rows: list[_ThreadRow], viewer_id: int | None, out: list[str]) -> None:
+    """Append a JSON array of `rows` to `out` as pieces: a big thread is joined only once."""
+    out.append("[")
+    for i, row in enumerate(rows):
+        if i:
+            out.append(",")
+        out += (row.head, row.account, row.tail(viewer_id))
+    out.append("]")
 
 
 @lru_cache(maxsize=16)
@@ -264,10 +276,6 @@ def _status_row(row: Sequence) -> StatusRow:
         original,
         (favourited, reblogged, pinned),
     )
-
-
-def _json_list(items: Sequence[str]) -> str:
-    return "[" + ",".join(items) + "]"
 
 
 def visible_visibilities(author_id: int, viewer_id: int | None, rel: Relationship):
@@ -391,7 +399,7 @@ class Queries:
                 continue
             account, follows = accounts[row[2]]
             flags = (status_id in favourited, status_id in reblogged, status_id in pinned)
-            answer.append(_ThreadRow(*row[1:6], follows, f"{row[6]}{account}", flags, status_id))
+            answer.append(_ThreadRow(*row[1:6], follows, row[6], account, flags, status_id))
         return answer
 
     async def visible(self, status_id: int | None, viewer_id: int | None) -> bool:
@@ -499,13 +507,12 @@ class Queries:
         ancestor_set = set(ancestor_ids)
         ancestors = [r for r in visible if r.id in ancestor_set]
         descendants = promote_self_replies([r for r in visible if r.id not in ancestor_set])
-        return (
-            '{"ancestors":'
-            + _json_list([r.render(viewer_id) for r in ancestors])
-            + ',"descendants":'
-            + _json_list([r.render(viewer_id) for r in descendants])
-            + "}"
-        )
+        pieces = ['{"ancestors":']
+        _thread_json(ancestors, viewer_id, pieces)
+        pieces.append(',"descendants":')
+        _thread_json(descendants, viewer_id, pieces)
+        pieces.append("}")
+        return "".join(pieces)
 
     async def account_statuses(
         self,
