@@ -666,20 +666,28 @@ class Queries:
         page: Page,
         viewer_id: int | None,
     ) -> list[tuple[int, str]] | None:
-        """A page of accounts about one status, sent in one pipeline with the status's
-        visibility facts (one round trip; the page is dropped when the status is not visible)."""
+        """A page of accounts about one status, read with the status's visibility facts in one
+        statement (the page is dropped when the status is not visible)."""
         if params["status"] is None:
             return None
         bounds = "".join(f" AND {w}" for w in where)
-        async with self.pool.connection() as conn, conn.pipeline():
-            facts = await conn.execute(_target_facts(viewer_id), params)
-            listed = await conn.execute(
-                f"SELECT {cursor}, {_ACCOUNT_COLUMNS.format(a='a')} {source}{bounds}"
-                f" ORDER BY {cursor} {order} LIMIT %(limit)s",
+        # One statement: the status's facts (one row) joined to its page (0..limit rows).
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                f"SELECT target.*, page.* FROM ({_target_facts(viewer_id)}) AS target"
+                f" LEFT JOIN LATERAL (SELECT {cursor} AS cursor,"
+                f" {_ACCOUNT_COLUMNS.format(a='a')} {source}{bounds}"
+                f" ORDER BY {cursor} {order} LIMIT %(limit)s) AS page ON true",
                 params,
             )
-            target = await facts.fetchone()
-            page_rows = await listed.fetchall()
+            rows = await cur.fetchall()
+        target = rows[0][:10] if rows else None
+        # SQL promises no order for the joined rows: put the page back in cursor order.
+        page_rows = sorted(
+            (row[10:] for row in rows if row[10] is not None),
+            key=lambda row: row[0],
+            reverse=order == "DESC",
+        )
         if target is None or not _facts_visible(target, viewer_id):
             return None
         if page.min_id is not None and page.max_id is None and page.since_id is None:
