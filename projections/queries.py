@@ -435,6 +435,17 @@ class Queries:
         row = await self.visible_row(status_id, viewer_id)
         return None if row is None else row.render(viewer_id)
 
+    async def status_reblogged(self, wrapper_id: int, viewer_id: int) -> str | None:
+        """The answer of a reblog (§6.8): its wrapper, even when the caller's own concurrent
+        unreblog has already removed it (the reblog did happen); None once the original is gone
+        or hidden."""
+        rows = await self._rows("WHERE s.id = %(id)s", {"id": wrapper_id}, viewer_id)
+        if not rows:
+            return None
+        row = rows[0]
+        row.post.deleted = False
+        return row.render(viewer_id) if row.visible_to(viewer_id) else None
+
     async def status_undone(self, status_id: int, viewer_id: int, flag: str) -> str | None:
         """The answer of an unreblog or unfavourite (§6.9, §6.11), or None if deleted: `flag`
         is false at the top level even when the id named a reblog wrapper, whose flags are

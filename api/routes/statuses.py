@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -157,21 +160,15 @@ async def _act(
     account_id: int,
     command,  # noqa: ANN001
     *,
-    undone: str | None = None,
+    render: Callable[[int, int], Awaitable[str | None]] | None = None,
     **kwargs,
 ) -> Response:
-    """Run an action on the status in the path and answer with the status it names; an undo
-    answers with the flag it `undone` false."""
+    """Run an action on the status in the path and answer with the status it names, rendered
+    by `render` (default: as the caller sees it now)."""
     status_id = parse_id(request.path_params["id"])
     written = await svc.command(command, account_id=account_id, status_id=status_id, **kwargs)
-    if undone is not None:
-        doc = await svc.queries.status_undone(written.id, account_id, undone)
-    else:
-        # As the action left it: a concurrent unreblog may already have removed the wrapper
-        # this reblog created, and Mastodon still answers with that wrapper.
-        row = await svc.queries.visible_row(written.id, account_id, include_deleted=True)
-        doc = None if row is None else row.render(account_id)
-    if doc is None:  # hidden by a concurrent request after the action
+    doc = await (render or svc.queries.status)(written.id, account_id)
+    if doc is None:  # deleted or hidden by a concurrent request after the action
         raise NotFound
     return json_text(doc)
 
@@ -186,6 +183,7 @@ async def reblog(request: Request) -> Response:
         svc,
         account_id,
         social.reblog,
+        render=svc.queries.status_reblogged,
         default_visibility=viewer.as_author().default_visibility,
         visibility=params.string("visibility") or None,
     )
@@ -194,7 +192,13 @@ async def reblog(request: Request) -> Response:
 async def unreblog(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_STATUSES)
-    return await _act(request, svc, account_id, social.unreblog, undone="reblogged")
+    return await _act(
+        request,
+        svc,
+        account_id,
+        social.unreblog,
+        render=partial(svc.queries.status_undone, flag="reblogged"),
+    )
 
 
 async def favourite(request: Request) -> Response:
@@ -207,7 +211,13 @@ async def favourite(request: Request) -> Response:
 async def unfavourite(request: Request) -> Response:
     svc = services(request)
     account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FAVOURITES)
-    return await _act(request, svc, account_id, social.unfavourite, undone="favourited")
+    return await _act(
+        request,
+        svc,
+        account_id,
+        social.unfavourite,
+        render=partial(svc.queries.status_undone, flag="favourited"),
+    )
 
 
 async def pin(request: Request) -> Response:

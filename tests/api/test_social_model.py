@@ -199,6 +199,12 @@ class SocialMachine(RuleBasedStateMachine):
     def reply(self, author: int, parent: str, visibility: str | None, mentioned: frozenset[int]):  # noqa: ANN201
         return self._publish(author, visibility, mentioned, parent)
 
+    @rule(target=statuses, parent=statuses, visibility=visibilities)
+    def reply_to_oneself(self, parent: str, visibility: str | None):  # noqa: ANN201
+        """The author of a status (or of a wrapper) answers it: self-reply chains and their
+        promotion in context, and the in_reply_to_account_id carry-over (§3.1, §6.2)."""
+        return self._publish(self.model.posts[parent].author, visibility, frozenset(), parent)
+
     @rule(follower=accounts, offset=followee_offsets)
     def follow(self, follower: int, offset: int) -> None:
         followee = (follower + offset) % ACCOUNTS

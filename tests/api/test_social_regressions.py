@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import orjson
+from psycopg_pool import AsyncConnectionPool
+
+from projections.queries import Queries
 from tests.support import Directory, LiveServer
 
 
@@ -50,3 +56,38 @@ def test_undo_named_by_a_wrapper_id_answers_with_the_flag_false(
         original = b.get(f"/api/v1/statuses/{status['id']}").json()
         assert (original["reblogged"], original["reblogs_count"]) == (True, 1)
         assert (original["favourited"], original["favourites_count"]) == (True, 1)
+
+
+def _reblog_answer(database_url: str, wrapper_id: str, viewer_id: int) -> dict | None:
+    async def render() -> str | None:
+        pool = AsyncConnectionPool(database_url, min_size=1, max_size=1, open=False)
+        await pool.open()
+        try:
+            return await Queries(pool).status_reblogged(int(wrapper_id), viewer_id)
+        finally:
+            await pool.close()
+
+    text = asyncio.run(render())
+    return None if text is None else orjson.loads(text)
+
+
+def test_reblog_answer_survives_the_callers_own_concurrent_unreblog(
+    live_server: LiveServer, directory: Directory
+) -> None:
+    # A reblog racing the same caller's unreblog answered 404 when the unreblog was projected
+    # before the reblog's answer was rendered. The reblog did happen: §6.8 answers 200 with
+    # the wrapper. Here the unreblog lands, deterministically, before the answer is rendered.
+    author, booster = directory.users(2)
+    with live_server.client(author.token) as a, live_server.client(booster.token) as b:
+        status = a.post("/api/v1/statuses", data={"status": "boost me"}).json()
+        wrapper = b.post(f"/api/v1/statuses/{status['id']}/reblog").json()
+        assert b.post(f"/api/v1/statuses/{status['id']}/unreblog").status_code == 200
+
+        answer = _reblog_answer(live_server.database_url, wrapper["id"], booster.account_id)
+        assert answer is not None
+        assert (answer["id"], answer["reblog"]["id"]) == (wrapper["id"], status["id"])
+        assert b.get(f"/api/v1/statuses/{wrapper['id']}").status_code == 404  # still undone
+
+        # Once the original is gone there is nothing to answer with.
+        assert a.delete(f"/api/v1/statuses/{status['id']}").status_code == 200
+        assert _reblog_answer(live_server.database_url, wrapper["id"], booster.account_id) is None
