@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 
 import orjson
+import psycopg
+import psycopg_pool
+from eventsourcing import persistence
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -131,6 +134,13 @@ async def handle_disconnect(request: Request, error: Exception) -> Response:
     return Response(status_code=400)
 
 
+async def handle_database_unavailable(request: Request, error: Exception) -> Response:
+    """The database went away (restart, failover, a killed connection) or every pooled
+    connection is busy: a retry is safe, and the pool replaces broken connections."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    return error_response(503, TEMPORARY, {"Retry-After": "1"})
+
+
 async def handle_unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "Internal server error")
@@ -141,5 +151,8 @@ EXCEPTION_HANDLERS = {
     errors.DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     ClientDisconnect: handle_disconnect,
+    psycopg.OperationalError: handle_database_unavailable,
+    psycopg_pool.PoolTimeout: handle_database_unavailable,
+    persistence.OperationalError: handle_database_unavailable,
     Exception: handle_unexpected,
 }
