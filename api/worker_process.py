@@ -101,7 +101,9 @@ def stop_when_stdin_closes(stop: threading.Event) -> None:
     """In the child: set `stop` once the supervising process has gone (stdin reaches EOF)."""
 
     def watch() -> None:
-        while sys.stdin.buffer.read(1):
+        # The file descriptor, not sys.stdin: a thread blocked in a buffered read holds its lock,
+        # and the interpreter cannot shut down past it.
+        while os.read(sys.stdin.fileno(), 1):
             pass
         stop.set()
 

@@ -61,8 +61,11 @@ def test_a_killed_worker_is_restarted_and_writes_are_readable_again(
 def test_the_worker_stops_with_serve_even_when_serve_is_killed(fresh_database_url: str) -> None:
     stopped = LiveServer(fresh_database_url)
     (first,) = children(stopped.process.pid)
-    stopped.stop()
+    stopped.process.terminate()
+    stopped.process.wait(timeout=30)
     assert not alive(first)
+    assert "Fatal Python error" not in stopped.output()  # the worker shut down cleanly
+    stopped.stop()
 
     killed = LiveServer(fresh_database_url)
     (second,) = children(killed.process.pid)
