@@ -18,12 +18,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 
-# The Account entity as jsonb, for queries that want one account rendered by PostgreSQL.
-ACCOUNT_JSON = (
-    "a.doc::jsonb || jsonb_build_object('followers_count', a.followers_count,"
-    " 'following_count', a.following_count, 'statuses_count', a.statuses_count,"
-    " 'last_status_at', a.last_status_at)"
-)
 TOKEN_CACHE_SIZE = 10_000
 
 # Context limits (§6.2): (ancestors, descendants, descendant depth) for anonymous viewers and app
@@ -594,10 +588,14 @@ class Queries:
     async def account(self, account_id: int | None) -> str | None:
         if account_id is None:
             return None
+        return await self._one_account("a.id = %s", account_id)
+
+    async def _one_account(self, condition: str, value: object) -> str | None:
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                f"SELECT {_ACCOUNT_COLUMNS.format(a='a')} FROM tootlog_accounts a WHERE a.id = %s",
-                (account_id,),
+                f"SELECT {_ACCOUNT_COLUMNS.format(a='a')} FROM tootlog_accounts a"
+                f" WHERE {condition}",
+                (value,),
             )
             row = await cur.fetchone()
         return None if row is None else _account_text(*row)
@@ -709,18 +707,14 @@ class Queries:
 
     async def account_by_username(self, username: str) -> str | None:
         """A local account's JSON by case-insensitive username, or None."""
-        return await self._text(
-            f"SELECT ({ACCOUNT_JSON})::text FROM tootlog_accounts a"
-            " WHERE lower(a.username) = lower(%s)",
-            (username,),
-        )
+        return await self._one_account("lower(a.username) = lower(%s)", username)
 
     async def credential_account(self, account_id: int, extra: dict) -> str | None:
         """The account's JSON with `extra` keys merged in (CredentialAccount's source and role)."""
-        return await self._text(
-            f"SELECT ({ACCOUNT_JSON} || %s::jsonb)::text FROM tootlog_accounts a WHERE a.id = %s",
-            (orjson.dumps(extra).decode(), account_id),
-        )
+        doc = await self.account(account_id)
+        if doc is None or not extra:
+            return doc
+        return f"{doc[:-1]},{orjson.dumps(extra).decode()[1:]}"
 
     async def app(self, app_id: int) -> str | None:
         """An OAuth app's Application JSON (no secrets), or None."""

@@ -189,49 +189,35 @@ async def reblog(request: Request) -> Response:
     )
 
 
-async def unreblog(request: Request) -> Response:
-    svc = services(request)
-    account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_STATUSES)
-    return await _act(
-        request,
-        svc,
-        account_id,
-        social.unreblog,
-        render=partial(svc.queries.status_undone, flag="reblogged"),
-    )
+def _action(
+    command,  # noqa: ANN001
+    scopes: tuple[str, ...],
+    *,
+    visible_first: bool = False,
+    undone: str | None = None,
+):  # noqa: ANN202
+    """A POST /api/v1/statuses/:id/<action> handler. `visible_first`: 404 for a missing or
+    invisible status comes before the token checks (§6.10, §6.12); `undone`: the flag an undo
+    answers with false, without a visibility check (§6.9, §6.11)."""
+
+    async def handler(request: Request) -> Response:
+        svc = services(request)
+        if visible_first:
+            viewer, _ = await _visible_first(request, svc)
+        else:
+            viewer = await resolve_viewer(request, svc.queries)
+        account_id = check_user(viewer, scopes)
+        render = partial(svc.queries.status_undone, flag=undone) if undone else None
+        return await _act(request, svc, account_id, command, render=render)
+
+    return handler
 
 
-async def favourite(request: Request) -> Response:
-    svc = services(request)
-    viewer, _ = await _visible_first(request, svc)
-    account_id = check_user(viewer, WRITE_FAVOURITES)
-    return await _act(request, svc, account_id, social.favourite)
-
-
-async def unfavourite(request: Request) -> Response:
-    svc = services(request)
-    account_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FAVOURITES)
-    return await _act(
-        request,
-        svc,
-        account_id,
-        social.unfavourite,
-        render=partial(svc.queries.status_undone, flag="favourited"),
-    )
-
-
-async def pin(request: Request) -> Response:
-    svc = services(request)
-    viewer, _ = await _visible_first(request, svc)
-    account_id = check_user(viewer, WRITE_ACCOUNTS)
-    return await _act(request, svc, account_id, social.pin)
-
-
-async def unpin(request: Request) -> Response:
-    svc = services(request)
-    viewer, _ = await _visible_first(request, svc)
-    account_id = check_user(viewer, WRITE_ACCOUNTS)
-    return await _act(request, svc, account_id, social.unpin)
+unreblog = _action(social.unreblog, WRITE_STATUSES, undone="reblogged")
+favourite = _action(social.favourite, WRITE_FAVOURITES, visible_first=True)
+unfavourite = _action(social.unfavourite, WRITE_FAVOURITES, undone="favourited")
+pin = _action(social.pin, WRITE_ACCOUNTS, visible_first=True)
+unpin = _action(social.unpin, WRITE_ACCOUNTS, visible_first=True)
 
 
 routes = [
