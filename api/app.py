@@ -29,7 +29,7 @@ from api.services import Services
 from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
-from projections.queries import Queries
+from projections.queries import Queries, configure_connection
 from projections.worker import ProjectionWorker
 
 log = logging.getLogger("tootlog")
@@ -70,6 +70,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             min_size=2,
             max_size=settings.db_pool_size,
             kwargs={"autocommit": True},  # reads need no COMMIT round trip
+            configure=configure_connection,
             open=False,
         )
         await pool.open(wait=True)

@@ -91,7 +91,7 @@ class Projector:
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
-        self.view.cut_thread(curs, event.status_id, facts["root_id"], facts["depth"])
+        self.view.cut_thread(curs, event.status_id, facts["depth"])
 
     def _reblogged(self, curs: Cursor, event: Reblog.Reblogged) -> None:
         username = self._username(curs, event.account_id)

@@ -6,6 +6,7 @@ the tracking position and the position NOTIFY together, so a batch is applied ex
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,10 +21,16 @@ from psycopg.sql import SQL
 from projections.schema import (
     DDL,
     POSITION_CHANNEL,
+    READ_MODEL_TABLES,
+    READ_MODEL_VERSION,
+    SCHEMA_LOCK_KEY,
     TOKENS_CHANNEL,
     TRACKED_APPLICATION,
     TRACKING_TABLE,
+    VERSION_TABLE,
 )
+
+log = logging.getLogger("tootlog.projection")
 
 
 def datastore_for(database_url: str, pool_size: int = 2) -> PostgresDatastore:
@@ -70,6 +77,55 @@ class ReadModel(PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
         self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
+
+    def create_table(self) -> None:
+        """Create the tables if they are missing. Read models an older tootlog built (another
+        READ_MODEL_VERSION) are dropped first with their tracking position, so the worker builds
+        them again from the event store: they are derived data, the events are the record."""
+        with self.datastore.get_connection() as conn:
+            # One process at a time decides and creates (serve, its worker, the CLI start
+            # together).
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            try:
+                with conn.transaction(), conn.cursor() as curs:
+                    self._drop_outdated(curs)
+                super().create_table()
+                with conn.transaction(), conn.cursor() as curs:
+                    curs.execute(f"DELETE FROM {VERSION_TABLE}")
+                    curs.execute(
+                        f"INSERT INTO {VERSION_TABLE} (version) VALUES (%s)", (READ_MODEL_VERSION,)
+                    )
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+    def _drop_outdated(self, curs: Cursor) -> None:
+        curs.execute(
+            "SELECT to_regclass('tootlog_statuses') IS NOT NULL AS built,"
+            " to_regclass(%s) IS NOT NULL AS versioned, to_regclass(%s) IS NOT NULL AS tracked",
+            (VERSION_TABLE, TRACKING_TABLE),
+        )
+        found = curs.fetchone()
+        built, versioned, tracked = found["built"], found["versioned"], found["tracked"]
+        if not built:
+            return
+        version = 1
+        if versioned:
+            curs.execute(f"SELECT max(version) AS version FROM {VERSION_TABLE}")
+            version = curs.fetchone()["version"] or 1
+        if version == READ_MODEL_VERSION:
+            return
+        log.warning(
+            "read models of version %d found (this tootlog builds version %d): dropping them;"
+            " the projection worker rebuilds them from the event store",
+            version,
+            READ_MODEL_VERSION,
+        )
+        curs.execute(f"DROP TABLE IF EXISTS {', '.join(READ_MODEL_TABLES)}")
+        if tracked:
+            curs.execute(
+                f"DELETE FROM {TRACKING_TABLE} WHERE application_name = %s",
+                (TRACKED_APPLICATION,),
+            )
 
     def position(self) -> int:
         """The notification id of the last event applied (0 before the first)."""
@@ -153,10 +209,11 @@ class ReadModel(PostgresTrackingRecorder):
         """Insert a status with its thread position taken from its parent's row, if any."""
         curs.execute(
             "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-            " in_reply_to_account_id, root_id, depth, path, gap_depth, text, doc) "
+            " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc) "
             "SELECT %(id)s, %(account_id)s, %(visibility)s, %(mentions)s, %(parent)s,"
             " %(parent_account)s, coalesce(p.root_id, %(id)s), coalesce(p.depth + 1, 0),"
             " coalesce(p.path, '{}') || %(id)s::bigint,"
+            " coalesce(p.thread_key, ''::bytea) || int8send(%(id)s::bigint),"
             " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1),"
             " %(text)s, %(doc)s::json "
             "FROM (SELECT 1) AS one LEFT JOIN tootlog_statuses p ON p.id = %(parent)s",
@@ -192,13 +249,14 @@ class ReadModel(PostgresTrackingRecorder):
             )
             return reader.fetchone()
 
-    def cut_thread(self, curs: Cursor, status_id: int, root_id: int, depth: int) -> None:
+    def cut_thread(self, curs: Cursor, status_id: int, depth: int) -> None:
         """Record that the replies below a deleted status are cut off from the thread above it:
         context walks stop at the gap, as Mastodon's do once the row is gone."""
         curs.execute(
-            "UPDATE tootlog_statuses SET gap_depth = greatest(gap_depth, %(depth)s)"
-            " WHERE root_id = %(root)s AND depth > %(depth)s AND path[%(depth)s + 1] = %(id)s",
-            {"id": status_id, "root": root_id, "depth": depth},
+            "UPDATE tootlog_statuses d SET gap_depth = greatest(d.gap_depth, %(depth)s)"
+            " FROM tootlog_statuses s WHERE s.id = %(id)s"
+            " AND d.thread_key > s.thread_key AND d.thread_key < s.thread_key || '\\x80'::bytea",
+            {"id": status_id, "depth": depth},
             prepare=True,
         )
 
@@ -234,8 +292,9 @@ class ReadModel(PostgresTrackingRecorder):
         """A reblog wrapper: a status row of its own, alone in its thread."""
         curs.execute(
             "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id,"
-            " depth, path, text, doc) VALUES (%(id)s, %(account_id)s, %(visibility)s,"
-            " %(original)s, %(id)s, 0, ARRAY[%(id)s::bigint], '', %(doc)s::json)",
+            " depth, path, thread_key, text, doc) VALUES (%(id)s, %(account_id)s, %(visibility)s,"
+            " %(original)s, %(id)s, 0, ARRAY[%(id)s::bigint], int8send(%(id)s::bigint), '',"
+            " %(doc)s::json)",
             {
                 "id": wrapper_id,
                 "account_id": account_id,

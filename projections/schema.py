@@ -14,6 +14,13 @@ TRACKING_TABLE = "tootlog_tracking"
 TRACKED_APPLICATION = "tootlog"
 # pg_advisory_lock key held by the single active projection worker.
 WORKER_LOCK_KEY = 0x746F6F746C6F67
+# pg_advisory_lock key held while the tables are checked and created.
+SCHEMA_LOCK_KEY = 0x746F6F746C6F68
+# The shape of the read-model tables. When it changes, bump it: a database whose read models an
+# older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
+# every schema before the version was recorded.
+READ_MODEL_VERSION = 2
+VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
     "tootlog_accounts",
@@ -26,7 +33,17 @@ READ_MODEL_TABLES = (
     "tootlog_apps",
 )
 
+# `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
+# on no setting, so it may be declared IMMUTABLE (a generated column requires that).
+JSON_DATE_FUNCTION = """
+    CREATE OR REPLACE FUNCTION tootlog_json_date(day date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN day IS NULL THEN 'null' ELSE '"' || to_char(day, 'YYYY-MM-DD') || '"' END
+"""
+
 DDL = [
+    JSON_DATE_FUNCTION,
+    f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version integer NOT NULL)",
     """
     CREATE TABLE IF NOT EXISTS tootlog_accounts (
         id bigint PRIMARY KEY,
@@ -37,7 +54,14 @@ DDL = [
         following_count integer NOT NULL DEFAULT 0,
         statuses_count integer NOT NULL DEFAULT 0,
         last_status_at date,
-        doc json NOT NULL
+        doc json NOT NULL,
+        -- The Account entity as every answer sends it: the document with its counters.
+        rendered text GENERATED ALWAYS AS (
+            left(doc::text, -1) || ',"followers_count":' || followers_count::text
+            || ',"following_count":' || following_count::text
+            || ',"statuses_count":' || statuses_count::text
+            || ',"last_status_at":' || tootlog_json_date(last_status_at) || '}'
+        ) STORED
     )
     """,
     "CREATE UNIQUE INDEX IF NOT EXISTS tootlog_accounts_username"
@@ -55,17 +79,27 @@ DDL = [
         root_id bigint NOT NULL,
         depth integer NOT NULL,
         path bigint[] NOT NULL,
+        -- The path as one sortable string (8 big-endian bytes per id): ordering by it is
+        -- depth-first with siblings by id, and a status's replies, all the way down, are the
+        -- keys between its own and its own followed by 0x80 (ids are positive).
+        thread_key bytea NOT NULL,
         gap_depth integer NOT NULL DEFAULT -1,
         text text NOT NULL,
         deleted boolean NOT NULL DEFAULT false,
         replies_count integer NOT NULL DEFAULT 0,
         reblogs_count integer NOT NULL DEFAULT 0,
         favourites_count integer NOT NULL DEFAULT 0,
-        doc json NOT NULL
+        doc json NOT NULL,
+        -- The Status JSON up to its account: what a thread's rows are sent as.
+        head text GENERATED ALWAYS AS (
+            left(doc::text, -1) || ',"replies_count":' || replies_count::text
+            || ',"reblogs_count":' || reblogs_count::text
+            || ',"favourites_count":' || favourites_count::text || ',"account":'
+        ) STORED
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_account ON tootlog_statuses (account_id, id DESC)",
-    "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (root_id, path)",
+    "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (thread_key)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogs"
     " ON tootlog_statuses (reblog_of_id, id DESC) WHERE reblog_of_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"

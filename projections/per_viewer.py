@@ -1,0 +1,30 @@
+"""What differs per viewer in an answer: whether a row is shown, and a Status's per-viewer keys."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from domain.visibility import Audience, Relationship, can_see
+
+
+@lru_cache(maxsize=8192)
+def shown(
+    visibility: str, author_id: int, mentioned: bool, viewer_id: int | None, follows: bool
+) -> bool:
+    """can_see for one row's facts; a thread has few distinct ones, so answers are kept."""
+    audience = Audience(visibility, author_id, (viewer_id,) if mentioned else ())
+    return can_see(audience, viewer_id, Relationship(follows_author=follows))
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+@lru_cache(maxsize=16)
+def flag_keys(favourited: bool, reblogged: bool, pinned: bool, pinnable: bool) -> str:
+    """The per-viewer keys of a user (§3.1); `pinned` only where the viewer could pin."""
+    keys = (
+        f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
+        '"muted":false,"bookmarked":false,"filtered":[]'
+    )
+    return keys + f',"pinned":{_bool(pinned)}' if pinnable else keys
