@@ -15,17 +15,16 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from psycopg import AsyncConnection, AsyncCursor
-from psycopg.types.string import ByteaBinaryLoader
 
 from projections.per_viewer import flag_keys, shown
+from projections.raw import raw_json_cursor
 
 # (ancestors, descendants, descendant depth) for anonymous viewers and app tokens, and for users.
 ANONYMOUS_CONTEXT = (40, 60, 20)
 USER_CONTEXT = (4096, 4096, None)
 EMPTY_CONTEXT = b'{"ancestors":[],"descendants":[]}'
 
-# `head` is cast to varchar only to give it a type of its own: on this cursor, varchar loads as
-# bytes (text would turn `visibility` into bytes too).
+# JSON goes out as varchar, which raw_json_cursor loads as bytes.
 _COLUMNS = (
     "s.id, s.in_reply_to_account_id, s.account_id, s.visibility, s.mentions, s.deleted,"
     " s.head::varchar"
@@ -70,8 +69,7 @@ async def read_context(
     """The Context JSON of a status (not a reblog wrapper) the viewer may see; None if it has
     been deleted meanwhile."""
     max_ancestors, max_descendants, max_depth = limits
-    cur = conn.cursor(binary=True)  # ids, counters and mention arrays need no text parsing
-    cur.adapters.register_loader("varchar", ByteaBinaryLoader)
+    cur = raw_json_cursor(conn)
     await cur.execute(_POSITION, (status_id,))
     position = await cur.fetchone()
     if position is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 from psycopg import AsyncConnection
@@ -18,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 from projections.context import ANONYMOUS_CONTEXT, EMPTY_CONTEXT, USER_CONTEXT, read_context
 from projections.per_viewer import flag_keys, shown
+from projections.raw import raw_json_cursor
 
 TOKEN_CACHE_SIZE = 10_000
 
@@ -37,6 +39,14 @@ class InstanceStats:
     user_count: int
     status_count: int
     active_month: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPage:
+    """A page of accounts: their cursors, newest first, and the JSON array of the Accounts."""
+
+    cursors: list[int]
+    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +290,7 @@ class Queries:
             return False
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                _target_facts(viewer_id), {"status": status_id, "viewer": viewer_id}
+                _target_facts(viewer_id is not None), {"status": status_id, "viewer": viewer_id}
             )
             row = await cur.fetchone()
         return row is not None and _facts_visible(row, viewer_id)
@@ -468,78 +478,36 @@ class Queries:
 
     async def reblogged_by(
         self, status_id: int | None, viewer_id: int | None, page: Page
-    ) -> list[tuple[int, str]] | None:
-        """Accounts with a live public or unlisted reblog: (reblog id, Account) newest first;
-        None when the status is missing or the viewer may not see it."""
-        params: dict = {"status": status_id, "viewer": viewer_id}
-        where, order = _page_bounds("s.id", page, params)
-        return await self._accounts(
-            "FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
-            " WHERE s.reblog_of_id = %(status)s AND NOT s.deleted"
-            " AND s.visibility IN ('public', 'unlisted')",
-            "s.id",
-            where,
-            order,
-            params,
-            page,
-            viewer_id,
-        )
+    ) -> AccountPage | None:
+        """Accounts with a live public or unlisted reblog, by reblog id; None when the status
+        is missing or the viewer may not see it."""
+        return await self._accounts(_REBLOGGERS, status_id, viewer_id, page)
 
     async def favourited_by(
         self, status_id: int | None, viewer_id: int | None, page: Page
-    ) -> list[tuple[int, str]] | None:
-        """Accounts that favourited the status: (favourite id, Account) newest first; None
-        when the status is missing or the viewer may not see it."""
-        params: dict = {"status": status_id, "viewer": viewer_id}
-        where, order = _page_bounds("f.id", page, params)
-        return await self._accounts(
-            "FROM tootlog_favourites f JOIN tootlog_accounts a ON a.id = f.account_id"
-            " WHERE f.status_id = %(status)s",
-            "f.id",
-            where,
-            order,
-            params,
-            page,
-            viewer_id,
-        )
+    ) -> AccountPage | None:
+        """Accounts that favourited the status, by favourite id; None when the status is
+        missing or the viewer may not see it."""
+        return await self._accounts(_FAVOURITERS, status_id, viewer_id, page)
 
     async def _accounts(
-        self,
-        source: str,
-        cursor: str,
-        where: list[str],
-        order: str,
-        params: dict,
-        page: Page,
-        viewer_id: int | None,
-    ) -> list[tuple[int, str]] | None:
+        self, source: _AccountSource, status_id: int | None, viewer_id: int | None, page: Page
+    ) -> AccountPage | None:
         """A page of accounts about one status, read with the status's visibility facts in one
-        statement (the page is dropped when the status is not visible)."""
-        if params["status"] is None:
+        statement that PostgreSQL answers with one row: the facts, the page's cursors and its
+        JSON array (nothing is sent when the status is not visible)."""
+        if status_id is None:
             return None
-        bounds = "".join(f" AND {w}" for w in where)
-        # One statement: the status's facts (one row) joined to its page (0..limit rows).
+        params: dict = {"status": status_id, "viewer": viewer_id}
+        where, order = _page_bounds(source.cursor, page, params)
+        query = _accounts_query(source, tuple(where), order, viewer_id is not None)
         async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                f"SELECT target.*, page.* FROM ({_target_facts(viewer_id)}) AS target"
-                f" LEFT JOIN LATERAL (SELECT {cursor} AS cursor,"
-                f" a.rendered {source}{bounds}"
-                f" ORDER BY {cursor} {order} LIMIT %(limit)s) AS page ON true",
-                params,
-            )
-            rows = await cur.fetchall()
-        target = rows[0][:10] if rows else None
-        # SQL promises no order for the joined rows: put the page back in cursor order.
-        page_rows = sorted(
-            (row[10:] for row in rows if row[10] is not None),
-            key=lambda row: row[0],
-            reverse=order == "DESC",
-        )
-        if target is None or not _facts_visible(target, viewer_id):
+            cur = raw_json_cursor(conn)
+            await cur.execute(query, params)
+            row = await cur.fetchone()
+        if row is None or not _facts_visible(row, viewer_id):
             return None
-        if page.min_id is not None and page.max_id is None and page.since_id is None:
-            page_rows.reverse()
-        return [(cursor, account) for cursor, account in page_rows]
+        return AccountPage(row[10] or [], row[11])
 
     # Accounts, apps and the instance (OAuth and client bootstrap)
 
@@ -585,13 +553,11 @@ class Queries:
         return row[0] if row else None
 
 
-def _target_facts(viewer_id: int | None) -> str:
-    """SELECT of what decides whether a status (or a wrapper and its original) is visible."""
-    follows = (
-        "false, false"
-        if viewer_id is None
-        else _FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o")
-    )
+@lru_cache(maxsize=2)
+def _target_facts(user: bool) -> str:
+    """SELECT of what decides whether a status (or a wrapper and its original) is visible to
+    a user (%(viewer)s) or to anyone."""
+    follows = _FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o") if user else "false, false"
     return (
         "SELECT s.account_id, s.visibility, s.mentions, s.deleted,"
         f" o.account_id, o.visibility, o.mentions, o.deleted, {follows}"
@@ -613,6 +579,42 @@ def _facts_visible(row: Sequence, viewer_id: int | None) -> bool:
         return True
     mentioned = viewer_id is not None and viewer_id in mentions
     return not deleted and shown(visibility, author, mentioned, viewer_id, follows_original)
+
+
+@dataclass(frozen=True, slots=True)
+class _AccountSource:
+    """Where a list of accounts about a status comes from: rows joined to `a` (the account),
+    filtered on %(status)s, and the column that is their page cursor."""
+
+    rows: str
+    cursor: str
+
+
+_REBLOGGERS = _AccountSource(
+    "FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+    " WHERE s.reblog_of_id = %(status)s AND NOT s.deleted"
+    " AND s.visibility IN ('public', 'unlisted')",
+    "s.id",
+)
+_FAVOURITERS = _AccountSource(
+    "FROM tootlog_favourites f JOIN tootlog_accounts a ON a.id = f.account_id"
+    " WHERE f.status_id = %(status)s",
+    "f.id",
+)
+
+
+@lru_cache(maxsize=64)
+def _accounts_query(source: _AccountSource, bounds: tuple[str, ...], order: str, user: bool) -> str:
+    """The statement of one page shape; built once, so its text is the same object each time."""
+    conditions = "".join(f" AND {bound}" for bound in bounds)
+    return (
+        f"SELECT target.*, page.cursors, ('[' || coalesce(page.body, '') || ']')::varchar"
+        f" FROM ({_target_facts(user)}) AS target"
+        " CROSS JOIN LATERAL (SELECT array_agg(p.cursor ORDER BY p.cursor DESC) AS cursors,"
+        " string_agg(p.rendered, ',' ORDER BY p.cursor DESC) AS body"
+        f" FROM (SELECT {source.cursor} AS cursor, a.rendered {source.rows}{conditions}"
+        f" ORDER BY {source.cursor} {order} LIMIT %(limit)s) AS p) AS page"
+    )
 
 
 def _page_bounds(cursor: str, page: Page, params: dict) -> tuple[list[str], str]:

@@ -135,13 +135,12 @@ async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
     page = page_from(params, *ACCOUNTS_PAGE)
     # The visibility check (404) runs before the scope check, in the page's own statement.
     status_id = parse_id(request.path_params["id"])
-    items = await lister(svc.queries, status_id, _known_viewer_id(viewer), page)
-    if items is None:
+    accounts = await lister(svc.queries, status_id, _known_viewer_id(viewer), page)
+    if accounts is None:
         raise NotFound
     check_optional(viewer, READ_ACCOUNTS)
-    headers = link_header(request, svc.settings.urls.base, params, [c for c, _ in items], page)
-    body = "[" + ",".join(doc for _, doc in items) + "]"
-    response = json_text(body, public=cacheable_for(viewer))
+    headers = link_header(request, svc.settings.urls.base, params, accounts.cursors, page)
+    response = json_text(accounts.body, public=cacheable_for(viewer))
     response.headers.update(headers)
     return response
 
