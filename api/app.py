@@ -100,13 +100,14 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             write_model.close()
 
     app = Starlette(
-        # Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}` route.
+        # Starlette tries routes in order: the statuses come first, as most requests are
+        # theirs. Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}`.
         routes=[
+            *statuses.routes,
             *account_credentials.routes,
             *apps.routes,
             *oauth.routes,
             *instance.routes,
-            *statuses.routes,
             *accounts.routes,
             *media.routes,
             *openapi.routes,

@@ -111,6 +111,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _greet_with_demo_account(settings, url, args.host, args.port)
     if args.workers > 1:
         raise SystemExit("--workers > 1: run `tootlog project` plus uvicorn api.asgi:app instead")
+    # uvicorn shuts down on SIGTERM, then raises it again with the handler it found here: by
+    # default that kills the process before exit hooks run, which left the embedded PostgreSQL
+    # running. Exiting instead lets them stop it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         create_app(settings, url),
         host=args.host,

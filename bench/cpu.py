@@ -15,8 +15,9 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 @dataclass(frozen=True)
 class CpuUse:
-    """Milliseconds of CPU per request: the server process (all threads), and the PostgreSQL
-    backends of the bench database (None when they are not on this machine)."""
+    """Milliseconds of CPU per request: the server's processes (all threads; tootlog's include
+    its projection worker), and the PostgreSQL backends of the bench database (None when they
+    are not on this machine)."""
 
     server_ms: float
     postgres_ms: float | None
@@ -24,7 +25,7 @@ class CpuUse:
 
 @dataclass(frozen=True)
 class CpuClock:
-    """CPU seconds used so far by a server process and by the database's backends."""
+    """CPU seconds used so far by a server's processes and by the database's backends."""
 
     server: float
     postgres: dict[int, float] | None  # backend pid -> CPU seconds
@@ -49,8 +50,8 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def clock(server_pid: int, backend_pids: list[int] | None) -> CpuClock:
-    server = process_cpu_seconds(server_pid) or 0.0
+def clock(server_pids: list[int], backend_pids: list[int] | None) -> CpuClock:
+    server = sum(process_cpu_seconds(pid) or 0.0 for pid in server_pids)
     if backend_pids is None:
         return CpuClock(server, None)
     backends = {pid: process_cpu_seconds(pid) for pid in backend_pids}

@@ -323,9 +323,9 @@ def measure(
             run_wrk(wrk, url, load, load.warmup, script, [fixture.token])
         _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         # Only this server is loaded now: the database's busy backends are its own.
-        start = cpu.clock(server.process.pid, postgres.backend_pids(database))
+        start = cpu.clock(server.pids(), postgres.backend_pids(database))
         result = run_wrk(wrk, url, load, load.duration, script, [fixture.token])
-        end = cpu.clock(server.process.pid, postgres.backend_pids(database))
+        end = cpu.clock(server.pids(), postgres.backend_pids(database))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
     return report.ScenarioOutcome(

@@ -41,10 +41,14 @@ class Server:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def pids(self) -> list[int]:
+        """The server process and its children (tootlog's projection worker)."""
+        return [self.process.pid, *_children(self.process.pid)]
+
     def memory(self) -> Memory:
         """Read VmRSS and VmHWM from /proc, for the server and its children."""
         fields = {"VmRSS": 0.0, "VmHWM": 0.0}
-        for pid in (self.process.pid, *_children(self.process.pid)):
+        for pid in self.pids():
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:

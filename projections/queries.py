@@ -71,8 +71,10 @@ _FOLLOWS = (
 _VIEWER_FLAGS = (
     "EXISTS (SELECT 1 FROM tootlog_favourites fv WHERE fv.status_id = coalesce(o.id, s.id)"
     " AND fv.account_id = %(viewer)s),"
+    # `IS NOT NULL` lets the hashed form of this subplan read only the viewer's reblogs (the
+    # partial index), not all their statuses.
     " EXISTS (SELECT 1 FROM tootlog_statuses rb WHERE rb.reblog_of_id = coalesce(o.id, s.id)"
-    " AND rb.account_id = %(viewer)s AND NOT rb.deleted),"
+    " AND rb.reblog_of_id IS NOT NULL AND rb.account_id = %(viewer)s AND NOT rb.deleted),"
     " EXISTS (SELECT 1 FROM tootlog_pins pn WHERE pn.status_id = coalesce(o.id, s.id)"
     " AND pn.account_id = %(viewer)s)"
 )

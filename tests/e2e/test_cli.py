@@ -82,7 +82,9 @@ def test_migrate_creates_the_tables(fresh_database_url: str) -> None:
     assert {"tootlog_events", "tootlog_tracking", "tootlog_statuses", "tootlog_accounts"} <= tables
 
 
-def test_serve_on_an_empty_embedded_database_creates_a_demo_account(tmp_path: Path) -> None:
+def test_serve_on_an_empty_embedded_database_creates_a_demo_account_and_stops_it_on_sigterm(
+    tmp_path: Path,
+) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["TOOTLOG_DATA_DIR"] = str(tmp_path / "data")
     port = free_port()
@@ -119,6 +121,12 @@ def test_serve_on_an_empty_embedded_database_creates_a_demo_account(tmp_path: Pa
         assert response.status_code == 200, response.text
         assert response.json()["account"]["username"] == "demo"
         assert response.json()["uri"].startswith(f"http://localhost:{port}/users/demo/")
-    finally:
+        postmaster = tmp_path / "data" / "postgres" / "postmaster.pid"
+        assert postmaster.exists()
         process.terminate()
-        process.wait(timeout=30)
+        assert process.wait(timeout=30) == 0, log.read_text()
+        assert not postmaster.exists(), "the embedded PostgreSQL is still running"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
