@@ -32,6 +32,10 @@ CONNECTION_ERRORS = (
 )
 
 
+FIRST_RETRY_DELAY = 0.1
+MAX_RETRY_DELAY = 5.0
+
+
 class ProjectionWorker:
     """Applies every stored event to the read models, in notification order."""
 
@@ -56,6 +60,7 @@ class ProjectionWorker:
         self.projector = Projector(self.view, urls)
         # The committed position, kept in memory between batches; None means "read it".
         self._position: int | None = None
+        self.retry_delay = FIRST_RETRY_DELAY  # seconds before the next retry after a failure
 
     def create_tables(self) -> None:
         """Create the event store and read-model tables if they are missing."""
@@ -99,21 +104,22 @@ class ProjectionWorker:
         return len(notifications)
 
     def run(self, stop: threading.Event) -> None:
-        """Work until `stop` is set, surviving lost connections."""
-        backoff = 0.1
+        """Work until `stop` is set, surviving lost connections and failing batches."""
         while not stop.is_set():
             try:
                 self._run_connected(stop)
-                backoff = 0.1
             except CONNECTION_ERRORS as error:
                 log.warning("projection worker lost its database connection: %s", error)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                self._pause(stop)
             except Exception:
                 # A failing batch commits nothing; retry it after a pause rather than die.
                 log.exception("projection batch failed; retrying")
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                self._pause(stop)
+
+    def _pause(self, stop: threading.Event) -> None:
+        """Wait before retrying, twice as long after each failure in a row (up to a limit)."""
+        stop.wait(self.retry_delay)
+        self.retry_delay = min(self.retry_delay * 2, MAX_RETRY_DELAY)
 
     def _run_connected(self, stop: threading.Event) -> None:
         self._position = None
@@ -123,7 +129,9 @@ class ProjectionWorker:
             listener.execute(f"LISTEN {EVENTS_CHANNEL}")
             log.info("projection worker active from position %d", self.view.position())
             while not stop.is_set():
-                if self.apply_next_batch() >= self.batch_size:
+                applied = self.apply_next_batch()
+                self.retry_delay = FIRST_RETRY_DELAY  # working again: the next failure is new
+                if applied >= self.batch_size:
                     continue  # behind: take the next batch at once
                 # Live: sleep until the event store announces a commit (or poll anyway).
                 notified = False

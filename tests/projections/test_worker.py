@@ -196,3 +196,41 @@ def test_a_worker_on_another_database_is_not_running_on_this_one(
         with psycopg.connect(here) as this:
             this.execute("SELECT pg_advisory_lock(%s)", (WORKER_LOCK_KEY,))
             assert worker_is_running(here)
+
+
+def test_retries_wait_longer_after_each_failure_and_start_over_once_a_batch_succeeds(
+    fresh_database_url: str,
+) -> None:
+    url = fresh_database_url
+    worker = ProjectionWorker(url, TEST_URLS)
+    worker.create_tables()
+    accounts, position = seed(url, accounts=1, statuses_each=3)
+    real_insert = worker.view.insert_status
+    failures = 3
+
+    def failing_insert(*args: object, **kwargs: object) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise RuntimeError("boom")
+        real_insert(*args, **kwargs)
+
+    worker.view.insert_status = failing_insert
+    delays: list[float] = []
+    pause = worker._pause
+
+    def recorded_pause(stop) -> None:  # noqa: ANN001
+        delays.append(worker.retry_delay)
+        pause(stop)
+
+    worker._pause = recorded_pause
+    thread, stop = start_in_thread(worker)
+    try:
+        wait_until_applied(worker, position, timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        worker.close()
+    assert delays == [0.1, 0.2, 0.4]
+    assert worker.retry_delay == 0.1
+    assert_projected_exactly_once(url, accounts, 3)
