@@ -60,8 +60,7 @@ class Page:
 
 
 _STATUS_COLUMNS = (
-    "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.doc::text,"
-    " {s}.replies_count, {s}.reblogs_count, {s}.favourites_count, {s}.text, {a}.rendered"
+    "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.head, {s}.text, {a}.rendered"
 )
 _FOLLOWS = (
     "EXISTS (SELECT 1 FROM tootlog_follows f WHERE f.follower_id = %(viewer)s"
@@ -92,7 +91,7 @@ _USER_SELECT = _ROW_SELECT.format(
     viewer_columns=_FOLLOWS.format(s="s") + ", " + _FOLLOWS.format(s="o") + ", " + _VIEWER_FLAGS
 )
 _ANONYMOUS_SELECT = _ROW_SELECT.format(viewer_columns="false, false, false, false, false")
-_STATUS_WIDTH = 10  # columns per status in _STATUS_COLUMNS
+_STATUS_WIDTH = 7  # columns per status in _STATUS_COLUMNS
 
 
 @dataclass(slots=True)
@@ -104,43 +103,30 @@ class _Post:
     visibility: str
     mentions: list[int]
     deleted: bool
-    doc: str
-    counts: tuple[int, int, int]
-    text: str
+    head: str  # the Status JSON up to its account, counters included
+    text: str  # the source text
     account: str
     follows_author: bool
 
     @classmethod
     def from_columns(cls, status_id: int, cols: Sequence, follows: bool) -> _Post:
-        return cls(
-            status_id,
-            cols[0],
-            cols[1],
-            cols[2],
-            cols[3],
-            cols[4],
-            (cols[5], cols[6], cols[7]),
-            cols[8],
-            cols[9],
-            follows,
-        )
+        return cls(status_id, *cols, follows)
 
     def visible_to(self, viewer_id: int | None) -> bool:
         mentioned = viewer_id is not None and viewer_id in self.mentions
         return shown(self.visibility, self.account_id, mentioned, viewer_id, self.follows_author)
 
     def render(self, extra: str, source: bool) -> str:
-        doc = self.doc
-        if source:  # the DELETE answer: the source text in place of the HTML
-            fields = orjson.loads(doc)
-            fields.pop("content", None)
-            fields["text"] = self.text
-            doc = orjson.dumps(fields).decode()
-        replies, reblogs, favourites = self.counts
-        return (
-            f'{doc[:-1]},"replies_count":{replies},"reblogs_count":{reblogs},'
-            f'"favourites_count":{favourites},"account":{self.account}{extra}}}'
-        )
+        """The Status JSON: the stored head, the account, then `extra` (per-viewer keys, a
+        wrapper's nested original)."""
+        rendered = f"{self.head}{self.account}{extra}}}"
+        if not source:
+            return rendered
+        # The DELETE answer: the source text in place of the HTML.
+        fields = orjson.loads(rendered)
+        fields.pop("content", None)
+        fields["text"] = self.text
+        return orjson.dumps(fields).decode()
 
 
 @dataclass(slots=True)
