@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 from projections.context import ANONYMOUS_CONTEXT, EMPTY_CONTEXT, USER_CONTEXT, read_context
-from projections.per_viewer import flag_keys, shown
+from projections.per_viewer import FOLLOWS_SQL, flag_keys, shown
 from projections.raw import raw_json_cursor
 
 TOKEN_CACHE_SIZE = 10_000
@@ -62,15 +62,8 @@ class Page:
 _STATUS_COLUMNS = (
     "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.head, {s}.text, {a}.rendered"
 )
-# Per-viewer facts are scalar subqueries, one index probe per row. PostgreSQL may turn an EXISTS
-# into a hashed subplan that reads every follow, favourite or reblog of the viewer once per
-# statement; with a generic plan that choice is made for the average viewer, and a viewer with
-# thousands of them paid for all of them on every read.
-_FOLLOWS = (
-    "coalesce((SELECT true FROM tootlog_follows f WHERE f.follower_id = %(viewer)s"
-    " AND f.followee_id = {author}), false)"
-)
-# Flags are computed on the original (`o` for a wrapper, else `s`).
+# Flags are computed on the original (`o` for a wrapper, else `s`), as scalar subqueries for the
+# reason FOLLOWS_SQL gives: a viewer with thousands of favourites paid for all of them per read.
 _VIEWER_FLAGS = (
     "coalesce((SELECT true FROM tootlog_favourites fv WHERE fv.account_id = %(viewer)s"
     " AND fv.status_id = coalesce(o.id, s.id)), false),"
@@ -90,9 +83,9 @@ _ROW_SELECT = (
     " LEFT JOIN tootlog_accounts oa ON oa.id = o.account_id"
 )
 _USER_SELECT = _ROW_SELECT.format(
-    viewer_columns=_FOLLOWS.format(author="s.account_id")
+    viewer_columns=FOLLOWS_SQL.format(author="s.account_id")
     + ", "
-    + _FOLLOWS.format(author="o.account_id")
+    + FOLLOWS_SQL.format(author="o.account_id")
     + ", "
     + _VIEWER_FLAGS
 )
@@ -454,7 +447,7 @@ class Queries:
         """The Relationship entity for each existing account, in the order asked."""
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                f"SELECT a.id, {_FOLLOWS.format(author='a.id')},"
+                f"SELECT a.id, {FOLLOWS_SQL.format(author='a.id')},"
                 " coalesce((SELECT true FROM tootlog_follows f"
                 "  WHERE f.follower_id = a.id AND f.followee_id = %(viewer)s), false)"
                 " FROM tootlog_accounts a WHERE a.id = ANY(%(ids)s)",
@@ -550,7 +543,7 @@ def _target_facts(user: bool) -> str:
     """SELECT of what decides whether a status (or a wrapper and its original) is visible to
     a user (%(viewer)s) or to anyone."""
     follows = (
-        _FOLLOWS.format(author="s.account_id") + ", " + _FOLLOWS.format(author="o.account_id")
+        FOLLOWS_SQL.format(author="s.account_id") + ", " + FOLLOWS_SQL.format(author="o.account_id")
         if user
         else "false, false"
     )

@@ -243,7 +243,7 @@ class ReadModel(PostgresTrackingRecorder):
         with _reader(curs) as reader:
             reader.execute(
                 "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
-                "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, root_id, depth",
+                "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, depth",
                 (status_id,),
                 prepare=True,
             )
