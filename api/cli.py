@@ -1,4 +1,5 @@
-"""The `tootlog` command: serve, project, migrate, accounts create, tokens create."""
+"""The `tootlog` command: serve, project, migrate, accounts create, tokens create; and the
+operator's replay, rebuild and verify (api/operations)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ import signal
 import sys
 import threading
 
+import psycopg
+
 from api.config import Settings
-from api.database import resolve_database_url
+from api.operations import rebuild, replay
+from api.operations.common import CommandError, database
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import account_id_for_username, issue_token, register_account
 from commands.app import TootlogApplication
 from domain.errors import DomainError, NotFound
-from projections.worker import ProjectionWorker, wait_until_applied, worker_is_running
+from projections.as_of import UnknownStatus
+from projections.rebuild import Busy
+from projections.worker import (
+    ProjectionWorker,
+    UrlsMismatch,
+    wait_until_applied,
+    worker_is_running,
+)
 
 DEMO_USERNAME = "demo"
 
@@ -31,6 +42,19 @@ def main(argv: list[str] | None = None) -> int:
         message = "not found" if isinstance(error, NotFound) else str(error)
         print(f"tootlog: {message}", file=sys.stderr)
         return 1
+    except (CommandError, Busy, UnknownStatus, UrlsMismatch) as error:
+        print(f"tootlog: {error}", file=sys.stderr)
+        return 1
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"tootlog: the database cannot be reached: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tootlog: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `tootlog replay | head`
+        sys.stderr.close()
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,13 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     create_token.add_argument("username")
     create_token.add_argument("--scopes", default="read write follow")
     create_token.set_defaults(handler=cmd_tokens_create)
+
+    replay.add_parser(sub)
+    rebuild.add_parsers(sub)
     return parser
 
 
-def _database(port: int = 8000) -> tuple[Settings, str, bool]:
-    settings = Settings.from_env(port)
-    url, embedded = resolve_database_url(settings.database_url, settings.data_dir)
-    return settings, url, embedded
+_database = database
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from eventsourcing.utils import resolve_topic
+from collections.abc import Sequence
+
+from eventsourcing.persistence import Notification
 from psycopg import Cursor
 
 from domain.account import Account
+from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
@@ -23,6 +26,7 @@ from projections.documents import (
     status_document,
     wrapper_document,
 )
+from projections.event_index import ACTOR, subjects
 from projections.readmodel import ReadModel
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
@@ -34,18 +38,43 @@ class Projector:
     def __init__(self, view: ReadModel, urls: Urls) -> None:
         self.view = view
         self.urls = urls
+        self.mapper = make_mapper()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
+        # Index entries an event does not name itself, added by its handler: (kind, subject).
+        self._also_concerns: list[tuple[int, int]] = []
 
-    def handles(self, topic: str) -> bool:
-        """Whether events stored under `topic` change the read models (the worker decodes only
-        those; the others just advance the position)."""
-        return resolve_topic(topic) in self._handlers
+    def apply_notifications(self, curs: Cursor, notifications: Sequence[Notification]) -> None:
+        """Apply stored events in order and index which statuses and accounts each concerns."""
+        kinds: list[int] = []
+        ids: list[int] = []
+        positions: list[int] = []
+        to_domain_event = self.mapper.to_domain_event
+        handlers = self._handlers
+        for notification in notifications:
+            event = to_domain_event(notification)
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(self, curs, event)
+            position = notification.id
+            for kind, subject in subjects(event):
+                kinds.append(kind)
+                ids.append(subject)
+                positions.append(position)
+            if self._also_concerns:
+                for kind, subject in self._also_concerns:
+                    kinds.append(kind)
+                    ids.append(subject)
+                    positions.append(position)
+                self._also_concerns.clear()
+        self.view.index_events(curs, kinds, ids, positions)
 
     def apply(self, curs: Cursor, event: object) -> None:
+        """Apply one decoded event (not indexed: for tests of single handlers)."""
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(self, curs, event)
+        self._also_concerns.clear()
 
     def _account_registered(self, curs: Cursor, event: Account.Registered) -> None:
         self._usernames[event.account_id] = event.username
@@ -83,6 +112,7 @@ class Projector:
         facts = self.view.mark_status_deleted(curs, event.status_id)
         if facts is None:
             return
+        self._also_concerns.append((ACTOR, facts["account_id"]))
         parent = facts["in_reply_to_id"]
         if parent is not None and facts["visibility"] in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, parent, -1)

@@ -16,14 +16,17 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from projections.schema import (
     DDL,
+    JSON_DATE_FUNCTION,
+    LIVE_SCHEMA,
     POSITION_CHANNEL,
     READ_MODEL_TABLES,
     READ_MODEL_VERSION,
     SCHEMA_LOCK_KEY,
+    SWITCH_LOCK_KEY,
     TOKENS_CHANNEL,
     TRACKED_APPLICATION,
     TRACKING_TABLE,
@@ -33,10 +36,30 @@ from projections.schema import (
 log = logging.getLogger("tootlog.projection")
 
 
-def datastore_for(database_url: str, pool_size: int = 2) -> PostgresDatastore:
-    """A library datastore (connection pool) for a libpq URL."""
+class _SchemaDatastore(PostgresDatastore):
+    """A datastore whose connections find unqualified table names in `schema` first (a copy of
+    the read models being built beside the live one), then in the live schema."""
+
+    def after_connect_func(self):  # noqa: ANN201 - the library's signature
+        configure = super().after_connect_func()
+        search_path = SQL("SET search_path = {}, {}").format(
+            Identifier(self.schema), Identifier(LIVE_SCHEMA)
+        )
+
+        def after_connect(conn) -> None:  # noqa: ANN001
+            configure(conn)
+            conn.cursor().execute(search_path)
+
+        return after_connect
+
+
+def datastore_for(
+    database_url: str, pool_size: int = 2, schema: str = LIVE_SCHEMA
+) -> PostgresDatastore:
+    """A library datastore (connection pool) for a libpq URL, on `schema`'s read models."""
     parts = conninfo_to_dict(database_url)
-    return PostgresDatastore(
+    cls = PostgresDatastore if schema == LIVE_SCHEMA else _SchemaDatastore
+    return cls(
         dbname=str(parts.get("dbname") or parts.get("user") or "postgres"),
         host=str(parts.get("host") or "localhost"),
         port=str(parts.get("port") or "5432"),
@@ -45,6 +68,7 @@ def datastore_for(database_url: str, pool_size: int = 2) -> PostgresDatastore:
         pool_size=pool_size,
         max_overflow=pool_size,
         idle_in_transaction_session_timeout=30,
+        schema=schema,
     )
 
 
@@ -60,12 +84,13 @@ def _reader(curs: Cursor) -> Cursor:
 
 
 UNFINISHED = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
-# The library's single-row tracking upsert, made to fail (unique violation) rather than return
-# no row when the position would not move forward: the failure needs no answer read before
-# COMMIT, so the whole batch fits in one round trip.
+# The position moves from the one this batch started at to its last event, or the batch fails
+# (a unique violation on the insert, when the row holds another position): a batch read after a
+# position that has since moved (another worker, an online rebuild's switch) applies nothing.
+# The failure needs no answer read before COMMIT, so the whole batch fits in one round trip.
 ADVANCE_TRACKING = (
     f"WITH advanced AS (UPDATE {TRACKING_TABLE} SET notification_id = %(position)s"
-    " WHERE application_name = %(name)s AND notification_id < %(position)s RETURNING 1)"
+    " WHERE application_name = %(name)s AND notification_id = %(previous)s RETURNING 1)"
     f" INSERT INTO {TRACKING_TABLE} (application_name, notification_id)"
     " SELECT %(name)s, %(position)s WHERE NOT EXISTS (SELECT 1 FROM advanced)"
 )
@@ -77,6 +102,8 @@ class ReadModel(PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
         self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
+        # The live read models announce their progress; a copy built elsewhere stays silent.
+        self.live = datastore.schema == LIVE_SCHEMA
 
     def create_table(self) -> None:
         """Create the tables if they are missing. Read models an older tootlog built (another
@@ -87,22 +114,30 @@ class ReadModel(PostgresTrackingRecorder):
             # together).
             conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
             try:
+                conn.execute(JSON_DATE_FUNCTION)
                 with conn.transaction(), conn.cursor() as curs:
                     self._drop_outdated(curs)
                 super().create_table()
                 with conn.transaction(), conn.cursor() as curs:
-                    curs.execute(f"DELETE FROM {VERSION_TABLE}")
+                    curs.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
                     curs.execute(
-                        f"INSERT INTO {VERSION_TABLE} (version) VALUES (%s)", (READ_MODEL_VERSION,)
+                        f"WITH kept AS (DELETE FROM {VERSION_TABLE} RETURNING urls)"
+                        f" INSERT INTO {VERSION_TABLE} (version, urls)"
+                        " VALUES (%s, (SELECT max(urls) FROM kept))",
+                        (READ_MODEL_VERSION,),
                     )
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
 
     def _drop_outdated(self, curs: Cursor) -> None:
+        schema = self.datastore.schema
         curs.execute(
-            "SELECT to_regclass('tootlog_statuses') IS NOT NULL AS built,"
+            "SELECT to_regclass(%s) IS NOT NULL AS built,"
             " to_regclass(%s) IS NOT NULL AS versioned, to_regclass(%s) IS NOT NULL AS tracked",
-            (VERSION_TABLE, TRACKING_TABLE),
+            tuple(
+                f'"{schema}".{table}'
+                for table in ("tootlog_statuses", VERSION_TABLE, TRACKING_TABLE)
+            ),
         )
         found = curs.fetchone()
         built, versioned, tracked = found["built"], found["versioned"], found["tracked"]
@@ -120,43 +155,76 @@ class ReadModel(PostgresTrackingRecorder):
             version,
             READ_MODEL_VERSION,
         )
-        curs.execute(f"DROP TABLE IF EXISTS {', '.join(READ_MODEL_TABLES)}")
+        curs.execute(
+            "DROP TABLE IF EXISTS "
+            + ", ".join(f'"{schema}".{table}' for table in READ_MODEL_TABLES)
+        )
         if tracked:
             curs.execute(
-                f"DELETE FROM {TRACKING_TABLE} WHERE application_name = %s",
+                f'DELETE FROM "{schema}".{TRACKING_TABLE} WHERE application_name = %s',
                 (TRACKED_APPLICATION,),
             )
+
+    def record_urls(self, base: str) -> None:
+        """Record the public base URL these read models' documents are built with."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(f"UPDATE {VERSION_TABLE} SET urls = %s", (base,))
+
+    def recorded_urls(self) -> str | None:
+        """The base URL the documents were built with (None before a worker recorded it)."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(f"SELECT max(urls) AS urls FROM {VERSION_TABLE}").fetchone()
+        return row["urls"] if row else None
 
     def position(self) -> int:
         """The notification id of the last event applied (0 before the first)."""
         return self.max_tracking_id(TRACKED_APPLICATION) or 0
 
     @contextmanager
-    def batch(self, last_notification_id: int) -> Iterator[Cursor]:
-        """One transaction per batch: rows, tracking position and NOTIFY commit together.
+    def batch(self, previous: int, last: int) -> Iterator[Cursor]:
+        """One transaction per batch of events after `previous` up to `last`: rows, tracking
+        position and NOTIFY commit together.
 
         BEGIN, the rows, the position, NOTIFY and COMMIT go out as one pipeline and are read back
         in one round trip. If any statement fails, PostgreSQL skips the rest, COMMIT included,
-        and the transaction is rolled back here; a position that does not move forward fails as
-        IntegrityError, so a batch is applied exactly once.
+        and the transaction is rolled back here; a position that is no longer `previous` fails
+        as IntegrityError, so a batch is applied exactly once.
         """
         with self.datastore.get_connection() as conn:
             try:
                 with conn.pipeline(), conn.cursor() as curs:
                     curs.execute("BEGIN")
+                    if self.live:
+                        curs.execute(
+                            "SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,)
+                        )
                     yield curs
                     curs.execute(
                         ADVANCE_TRACKING,
-                        {"name": TRACKED_APPLICATION, "position": last_notification_id},
+                        {"name": TRACKED_APPLICATION, "position": last, "previous": previous},
                         prepare=True,
                     )
-                    curs.execute(
-                        "SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last_notification_id))
-                    )
+                    if self.live:
+                        curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last)))
                     curs.execute("COMMIT")
             finally:
                 if conn.info.transaction_status in UNFINISHED:
                     conn.execute("ROLLBACK")
+
+    # The event index
+
+    def index_events(
+        self, curs: Cursor, kinds: list[int], subjects: list[int], positions: list[int]
+    ) -> None:
+        """Record which events concern which statuses and accounts (projections.event_index)."""
+        if kinds:
+            curs.execute(
+                "INSERT INTO tootlog_event_index (kind, subject, position)"
+                " SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[])"
+                " ON CONFLICT DO NOTHING",
+                (kinds, subjects, positions),
+                prepare=True,
+            )
 
     # Accounts
 
@@ -402,7 +470,8 @@ class ReadModel(PostgresTrackingRecorder):
         curs.execute(
             "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s", (token_hash,)
         )
-        curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
+        if self.live:
+            curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
 
     # Media
 

@@ -16,10 +16,18 @@ TRACKED_APPLICATION = "tootlog"
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 # pg_advisory_lock key held while the tables are checked and created.
 SCHEMA_LOCK_KEY = 0x746F6F746C6F68
+# Every projection batch takes this advisory lock shared, inside its transaction; an online
+# rebuild's switch and verify's snapshot take it exclusively, so no batch is half-way through
+# while they look at (or replace) the live tables.
+SWITCH_LOCK_KEY = 0x746F6F746C6F69
+# pg_advisory_lock key held by the one `rebuild` or `verify` running against a database.
+REBUILD_LOCK_KEY = 0x746F6F746C6F6A
+# The schema of the live read models (the library's default schema, where the API reads them).
+LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 2
+READ_MODEL_VERSION = 3
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -31,18 +39,20 @@ READ_MODEL_TABLES = (
     "tootlog_pins",
     "tootlog_media",
     "tootlog_apps",
+    "tootlog_event_index",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
 # on no setting, so it may be declared IMMUTABLE (a generated column requires that).
-JSON_DATE_FUNCTION = """
-    CREATE OR REPLACE FUNCTION tootlog_json_date(day date) RETURNS text
+# It lives in the live schema only: copies built in other schemas use that one, so a copy's
+# generated columns never depend on anything dropped with the schema it was built in.
+JSON_DATE_FUNCTION = f"""
+    CREATE OR REPLACE FUNCTION {LIVE_SCHEMA}.tootlog_json_date(day date) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN day IS NULL THEN 'null' ELSE '"' || to_char(day, 'YYYY-MM-DD') || '"' END
 """
 
 DDL = [
-    JSON_DATE_FUNCTION,
     f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version integer NOT NULL)",
     """
     CREATE TABLE IF NOT EXISTS tootlog_accounts (
@@ -60,7 +70,7 @@ DDL = [
             left(doc::text, -1) || ',"followers_count":' || followers_count::text
             || ',"following_count":' || following_count::text
             || ',"statuses_count":' || statuses_count::text
-            || ',"last_status_at":' || tootlog_json_date(last_status_at) || '}'
+            || ',"last_status_at":' || public.tootlog_json_date(last_status_at) || '}'
         ) STORED
     )
     """,
@@ -154,6 +164,16 @@ DDL = [
         id bigint PRIMARY KEY,
         client_id text NOT NULL UNIQUE,
         doc jsonb NOT NULL
+    )
+    """,
+    # Which events concern which status or account, so that `tootlog replay --status/--account`
+    # reads a few index entries instead of the whole log. kind: see projections.event_index.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_event_index (
+        kind smallint NOT NULL,
+        subject bigint NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (kind, subject, position)
     )
     """,
 ]

@@ -16,11 +16,10 @@ import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from domain.codec import make_mapper
 from domain.urls import Urls
 from projections.projector import Projector
 from projections.readmodel import ReadModel, datastore_for
-from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, WORKER_LOCK_KEY
+from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, LIVE_SCHEMA, WORKER_LOCK_KEY
 
 log = logging.getLogger("tootlog.projection")
 
@@ -36,6 +35,10 @@ FIRST_RETRY_DELAY = 0.1
 MAX_RETRY_DELAY = 5.0
 
 
+class UrlsMismatch(Exception):
+    """The configured public address is not the one the read models were built for."""
+
+
 class ProjectionWorker:
     """Applies every stored event to the read models, in notification order."""
 
@@ -47,15 +50,22 @@ class ProjectionWorker:
         batch_size: int = 1000,
         idle_poll: float = 1.0,
         on_batch: Callable[[int, int], None] | None = None,
+        schema: str = LIVE_SCHEMA,
     ) -> None:
         self.database_url = database_url
         self.urls = urls
         self.batch_size = batch_size
         self.idle_poll = idle_poll
         self.on_batch = on_batch
-        self.mapper = make_mapper()
-        self.datastore = datastore_for(database_url)
-        self.events = PostgresApplicationRecorder(self.datastore, events_table_name=EVENTS_TABLE)
+        # The read models of `schema` (the live ones, or a copy being built beside them), from
+        # the one event store.
+        self.datastore = datastore_for(database_url, schema=schema)
+        self._events_datastore = (
+            self.datastore if schema == LIVE_SCHEMA else datastore_for(database_url, pool_size=1)
+        )
+        self.events = PostgresApplicationRecorder(
+            self._events_datastore, events_table_name=EVENTS_TABLE
+        )
         self.view = ReadModel(self.datastore)
         self.projector = Projector(self.view, urls)
         # The committed position, kept in memory between batches; None means "read it".
@@ -67,36 +77,50 @@ class ProjectionWorker:
         self.events.create_table()
         self.view.create_table()
 
-    def catch_up(self) -> int:
-        """Apply every event committed so far; returns how many were read."""
+    def check_urls(self) -> None:
+        """Refuse to build documents for another public address than the live read models were
+        built for (an operator's command run without the server's TOOTLOG_DOMAIN)."""
+        recorded = self.view.recorded_urls()
+        if recorded is not None and recorded != self.urls.base:
+            raise UrlsMismatch(
+                f"the read models were built for {recorded}, but this command would build them"
+                f" for {self.urls.base}: set TOOTLOG_DOMAIN and TOOTLOG_SCHEME as the server has"
+                " them"
+            )
+
+    def catch_up(self, stop: int | None = None) -> int:
+        """Apply every event committed so far (up to position `stop`, if given); returns how
+        many were read."""
         total = 0
         while True:
-            applied = self.apply_next_batch()
+            applied = self.apply_next_batch(stop)
             total += applied
             if applied < self.batch_size:
                 return total
 
-    def apply_next_batch(self) -> int:
-        """Apply up to one batch of events after the tracked position, in one transaction."""
+    def apply_next_batch(self, stop: int | None = None) -> int:
+        """Apply up to one batch of events after the tracked position (up to position `stop`,
+        if given), in one transaction."""
         if self._position is None:
             self._position = self.view.position()
+        if stop is not None and self._position >= stop:
+            return 0
         notifications = self.events.select_notifications(
-            self._position, self.batch_size, inclusive_of_start=False
+            self._position, self.batch_size, stop, inclusive_of_start=False
         )
         if not notifications:
             return 0
-        last = notifications[-1].id
+        previous, last = self._position, notifications[-1].id
         try:
-            with self.view.batch(last) as curs:
-                for notification in notifications:
-                    if self.projector.handles(notification.topic):
-                        self.projector.apply(curs, self.mapper.to_domain_event(notification))
+            with self.view.batch(previous, last) as curs:
+                self.projector.apply_notifications(curs, notifications)
         except IntegrityError:
-            # Nothing was applied. Either another worker got here first (its position moved
-            # past ours: carry on from there) or a row conflicts (a real fault: raise).
+            # Nothing was applied. Either the position moved meanwhile (another worker, an
+            # online rebuild's switch: carry on from where it is now) or a row conflicts (a
+            # real fault: raise).
             self._position = self.view.position()
-            if self._position >= last:
-                return 0
+            if self._position != previous:
+                return self.apply_next_batch(stop)
             raise
         self._position = last
         if self.on_batch is not None:
@@ -127,6 +151,7 @@ class ProjectionWorker:
             self._hold_worker_lock(listener, stop)
             self._position = None
             listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+            self.view.record_urls(self.urls.base)
             log.info("projection worker active from position %d", self.view.position())
             while not stop.is_set():
                 applied = self.apply_next_batch()
@@ -153,6 +178,8 @@ class ProjectionWorker:
 
     def close(self) -> None:
         self.datastore.close()
+        if self._events_datastore is not self.datastore:
+            self._events_datastore.close()
 
 
 def start_in_thread(worker: ProjectionWorker) -> tuple[threading.Thread, threading.Event]:

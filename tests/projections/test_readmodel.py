@@ -32,9 +32,9 @@ def fall_behind(curs: Cursor) -> None:
 
 
 def test_a_read_after_many_writes_in_a_batch_gets_its_own_row(view: ReadModel) -> None:
-    with view.batch(1) as curs:
+    with view.batch(0, 1) as curs:
         view.insert_account(curs, 7, "alice", None, False, {"id": "7"})
-    with view.batch(2) as curs:
+    with view.batch(1, 2) as curs:
         fall_behind(curs)
         assert view.username_of(curs, 7) == "alice"
         fall_behind(curs)
@@ -43,14 +43,14 @@ def test_a_read_after_many_writes_in_a_batch_gets_its_own_row(view: ReadModel) -
 
 
 def test_the_tracking_row_is_recorded_after_many_writes_in_a_batch(view: ReadModel) -> None:
-    with view.batch(1) as curs:
+    with view.batch(0, 1) as curs:
         fall_behind(curs)
     assert view.position() == 1
 
 
 def test_media_documents_after_many_writes_in_a_batch_are_their_own(view: ReadModel) -> None:
-    with view.batch(1) as curs:
+    with view.batch(0, 1) as curs:
         view.insert_media(curs, 11, 7, {"id": "11", "type": "image"})
-    with view.batch(2) as curs:
+    with view.batch(1, 2) as curs:
         fall_behind(curs)
         assert view.media_documents(curs, [11]) == [{"id": "11", "type": "image"}]

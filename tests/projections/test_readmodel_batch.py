@@ -27,31 +27,33 @@ def token_hashes(url: str) -> set[str]:
 def test_a_batch_commits_its_rows_with_its_position(
     view: ReadModel, fresh_database_url: str
 ) -> None:
-    with view.batch(7) as curs:
+    with view.batch(0, 7) as curs:
         view.insert_token(curs, "first", 1, None, ["read"])
     assert view.position() == 7
     assert token_hashes(fresh_database_url) == {"first"}
 
 
-@pytest.mark.parametrize("position", [7, 3])
-def test_a_batch_that_would_not_advance_the_position_commits_nothing(
-    view: ReadModel, fresh_database_url: str, position: int
+@pytest.mark.parametrize("previous", [0, 3, 8])
+def test_a_batch_read_after_another_position_commits_nothing(
+    view: ReadModel, fresh_database_url: str, previous: int
 ) -> None:
-    with view.batch(7) as curs:
+    """Exactly once: a batch whose events follow a position the tracking row no longer holds
+    (behind it, or ahead of it) fails whole, even when its last position is further on."""
+    with view.batch(0, 7) as curs:
         view.insert_token(curs, "first", 1, None, ["read"])
-    with pytest.raises(IntegrityError), view.batch(position) as curs:
+    with pytest.raises(IntegrityError), view.batch(previous, 20) as curs:
         view.insert_token(curs, "again", 1, None, ["read"])
     assert view.position() == 7
     assert token_hashes(fresh_database_url) == {"first"}
-    with view.batch(8) as curs:  # the connection is usable again
+    with view.batch(7, 8) as curs:  # the connection is usable again
         view.insert_token(curs, "next", 1, None, ["read"])
     assert token_hashes(fresh_database_url) == {"first", "next"}
 
 
 def test_a_failing_row_rolls_back_the_batch(view: ReadModel, fresh_database_url: str) -> None:
-    with view.batch(1) as curs:
+    with view.batch(0, 1) as curs:
         view.insert_token(curs, "first", 1, None, ["read"])
-    with pytest.raises(IntegrityError), view.batch(2) as curs:
+    with pytest.raises(IntegrityError), view.batch(1, 2) as curs:
         view.insert_token(curs, "second", 1, None, ["read"])
         view.insert_token(curs, "first", 1, None, ["read"])  # duplicate key
     assert view.position() == 1

@@ -1,0 +1,47 @@
+"""What every command of the `tootlog` CLI shares: the settings, the database it uses, and the
+parsing of times and positions given on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from api.config import Settings
+from api.database import resolve_database_url
+
+
+def database(port: int = 8000) -> tuple[Settings, str, bool]:
+    """The settings, the database URL and whether it is the embedded PostgreSQL."""
+    settings = Settings.from_env(port)
+    url, embedded = resolve_database_url(settings.database_url, settings.data_dir)
+    return settings, url, embedded
+
+
+def moment(raw: str) -> datetime:
+    """An ISO 8601 time (`2026-12-05T10:00:00Z`, with an offset, or a date); UTC if it names no
+    zone."""
+    text = raw.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is not an ISO 8601 time (e.g. 2026-12-05T10:00:00Z)"
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def positive(raw: str) -> int:
+    """A position or a count: a whole number of 1 or more."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of 1 or more")
+    return value
+
+
+class CommandError(Exception):
+    """A failure to report in one line (and exit 1), such as an unknown id."""

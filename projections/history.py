@@ -1,0 +1,170 @@
+"""Reading the log back: the events that match an auditor's filters, oldest first, a page at a
+time (constant memory however long the log).
+
+`--status` and `--account` read the event index (projections.event_index) up to the position the
+projection has reached, and the few events after it directly, so they never scan the whole log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from eventsourcing.persistence import Mapper, Notification
+
+from domain.codec import make_mapper
+from projections.event_index import ACTOR, STATUS, subjects
+from projections.schema import EVENTS_TABLE, TRACKED_APPLICATION, TRACKING_TABLE
+
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Every filter is optional; together they narrow (AND)."""
+
+    status_id: int | None = None
+    account_id: int | None = None
+    since: datetime | None = None  # recorded at or after
+    until: datetime | None = None  # recorded at or before
+    first: int | None = None  # positions from (inclusive)
+    last: int | None = None  # positions to (inclusive)
+    topic: str | None = None  # a glob over the topic, with or without its "tootlog." prefix
+
+    def wanted(self, event: object) -> bool:
+        """The checks the SQL cannot make: time, and subjects of events not yet indexed."""
+        moment = event.timestamp  # type: ignore[attr-defined]
+        if self.since is not None and moment < self.since:
+            return False
+        if self.until is not None and moment > self.until:
+            return False
+        return all(
+            subject is None or (kind, subject) in set(subjects(event))
+            for kind, subject in ((STATUS, self.status_id), (ACTOR, self.account_id))
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One stored event, decoded."""
+
+    stored: Notification
+    event: object
+
+    @property
+    def position(self) -> int:
+        return self.stored.id
+
+    @classmethod
+    def from_row(cls, mapper: Mapper, row: tuple) -> Recorded:
+        """From (notification_id, originator_id, originator_version, topic, state)."""
+        stored = Notification(
+            id=row[0],
+            originator_id=row[1],
+            originator_version=row[2],
+            topic=row[3],
+            state=bytes(row[4]),
+        )
+        return cls(stored, mapper.to_domain_event(stored))
+
+
+# The columns Recorded.from_row reads.
+EVENT_COLUMNS = "notification_id, originator_id, originator_version, topic, state"
+
+
+def topic_pattern(glob: str) -> str:
+    """A PostgreSQL regular expression for a topic glob (`*` any run, `?` one character)."""
+    body = "".join(
+        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in glob
+    )
+    return f"^(tootlog\\.)?{body}$"
+
+
+def indexed_position(conn: psycopg.Connection) -> int:
+    """How far the event index (a read model) reaches."""
+    row = conn.execute(
+        f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s",
+        (TRACKED_APPLICATION,),
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def recorded_events(database_url: str, filters: Filters) -> Iterator[Recorded]:
+    """The events that match `filters`, oldest first."""
+    mapper = make_mapper()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        start = (filters.first or 1) - 1
+        stop = filters.last
+        if filters.status_id is not None or filters.account_id is not None:
+            indexed = indexed_position(conn)
+            upto = indexed if stop is None else min(stop, indexed)
+            rows = _indexed_rows(conn, filters, start, upto)
+            start = max(start, indexed)
+        else:
+            rows = iter(())
+        tail = _rows(conn, filters, start, stop)
+        for rows_of in (rows, tail):
+            for row in rows_of:
+                record = Recorded.from_row(mapper, row)
+                if filters.wanted(record.event):
+                    yield record
+
+
+def _rows(
+    conn: psycopg.Connection, filters: Filters, after: int, stop: int | None
+) -> Iterator[tuple]:
+    """Every event after `after` (up to `stop`), a page at a time."""
+    topic = "" if filters.topic is None else " AND topic ~ %(topic)s"
+    upto = "" if stop is None else " AND notification_id <= %(stop)s"
+    query = (
+        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > %(after)s{upto}{topic}"
+        " ORDER BY notification_id LIMIT %(page)s"
+    )
+    params = {"stop": stop, "page": PAGE}
+    if filters.topic is not None:
+        params["topic"] = topic_pattern(filters.topic)
+    yield from _pages(conn, query, params, after)
+
+
+def _indexed_rows(
+    conn: psycopg.Connection, filters: Filters, after: int, upto: int
+) -> Iterator[tuple]:
+    """The indexed events of a status and/or an account after `after` up to `upto`: the first
+    subject drives an index range scan, the other (if any) is one index probe per row."""
+    wanted = [
+        (kind, subject)
+        for kind, subject in ((STATUS, filters.status_id), (ACTOR, filters.account_id))
+        if subject is not None
+    ]
+    (kind, subject), *others = wanted
+    params: dict = {"kind": kind, "subject": subject, "stop": upto, "page": PAGE}
+    probes = ""
+    for number, (other_kind, other_subject) in enumerate(others):
+        params[f"kind{number}"], params[f"subject{number}"] = other_kind, other_subject
+        probes += (
+            " AND EXISTS (SELECT 1 FROM tootlog_event_index x WHERE x.position = i.position"
+            f" AND x.kind = %(kind{number})s AND x.subject = %(subject{number})s)"
+        )
+    if filters.topic is not None:
+        probes += " AND e.topic ~ %(topic)s"
+        params["topic"] = topic_pattern(filters.topic)
+    query = (
+        "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state"
+        f" FROM tootlog_event_index i JOIN {EVENTS_TABLE} e ON e.notification_id = i.position"
+        " WHERE i.kind = %(kind)s AND i.subject = %(subject)s"
+        f" AND i.position > %(after)s AND i.position <= %(stop)s{probes}"
+        " ORDER BY i.position LIMIT %(page)s"
+    )
+    yield from _pages(conn, query, params, after)
+
+
+def _pages(conn: psycopg.Connection, query: str, params: dict, after: int) -> Iterator[tuple]:
+    while True:
+        rows = conn.execute(query, {**params, "after": after}).fetchall()
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        after = rows[-1][0]

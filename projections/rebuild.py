@@ -1,0 +1,251 @@
+"""Rebuilding the read models from the log: in place (offline), or beside the live ones and then
+switched in atomically (online).
+
+Online, the new copy is built in its own schema by the same projector as the live models, batch by
+batch, with its own tracking position: a rebuild that is interrupted leaves the live models as they
+were, and the next run carries on from the copy's position. The switch is one transaction that
+waits for the live worker's batch in flight, brings the copy up to the last committed event, and
+moves the copy's tables into the live schema in place of the old ones. Requests that arrive
+meanwhile wait for it (milliseconds) and then read the new tables; the live worker's next batch,
+read after a position that has moved, applies nothing and starts again from the new position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+import psycopg
+from psycopg import sql
+
+from domain.urls import Urls
+from projections.schema import (
+    LIVE_SCHEMA,
+    POSITION_CHANNEL,
+    READ_MODEL_TABLES,
+    READ_MODEL_VERSION,
+    REBUILD_LOCK_KEY,
+    SWITCH_LOCK_KEY,
+    TRACKED_APPLICATION,
+    TRACKING_TABLE,
+    VERSION_TABLE,
+    WORKER_LOCK_KEY,
+)
+from projections.worker import ProjectionWorker
+
+REBUILD_SCHEMA = "tootlog_rebuild"
+RETIRED_SCHEMA = "tootlog_retired"
+# Catch the copy up outside the switch until it is this close to the last event, so the switch
+# (which pauses the live projection) only applies a few batches.
+SWITCH_WHEN_BEHIND_BY = 2000
+
+# Called after every batch with (events applied so far, position reached, position aimed at).
+Progress = Callable[[int, int, int], None]
+
+
+class Busy(Exception):
+    """Another rebuild or verify holds the database, or (offline) a worker is running."""
+
+
+@contextlib.contextmanager
+def exclusive(database_url: str, what: str) -> Iterator[psycopg.Connection]:
+    """Hold the lock that lets one rebuild or verify at a time run against a database. The lock
+    belongs to the returned connection's session: a killed process releases it with its
+    connection."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        held = conn.execute("SELECT pg_try_advisory_lock(%s)", (REBUILD_LOCK_KEY,)).fetchone()
+        if not (held and held[0]):
+            raise Busy(f"another rebuild or verify is running; {what} not started")
+        yield conn
+
+
+def last_event(conn: psycopg.Connection) -> int:
+    row = conn.execute("SELECT max(notification_id) FROM tootlog_events").fetchone()
+    return row[0] or 0
+
+
+def live_position(conn: psycopg.Connection) -> int:
+    row = conn.execute(
+        f"SELECT notification_id FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = %s",
+        (TRACKED_APPLICATION,),
+    ).fetchone()
+    return row[0] if row else 0
+
+
+class Copy:
+    """The read models built in a schema of their own by a projection worker of their own."""
+
+    def __init__(self, database_url: str, urls: Urls, schema: str, batch_size: int) -> None:
+        self.database_url = database_url
+        self.schema = schema
+        self.batch_size = batch_size
+        self.urls = urls
+        self.worker: ProjectionWorker | None = None
+        self._applied = 0
+
+    def open(self, resume: bool) -> None:
+        """Create the schema and its tables; keep a complete copy of this version if `resume`."""
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            if not (resume and self._resumable(conn)):
+                drop_schema(conn, self.schema)
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
+            )
+        self.worker = ProjectionWorker(
+            self.database_url, self.urls, batch_size=self.batch_size, schema=self.schema
+        )
+        self.worker.view.create_table()
+        self.worker.view.record_urls(self.urls.base)
+
+    def _resumable(self, conn: psycopg.Connection) -> bool:
+        """A copy left by an interrupted run: all of its tables, of this version."""
+        names = [f"{self.schema}.{table}" for table in (*READ_MODEL_TABLES, VERSION_TABLE)]
+        row = conn.execute(
+            "SELECT bool_and(to_regclass(name) IS NOT NULL) FROM unnest(%s::text[]) AS name",
+            (names,),
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        version = conn.execute(
+            sql.SQL("SELECT max(version) FROM {}.{}").format(
+                sql.Identifier(self.schema), sql.Identifier(VERSION_TABLE)
+            )
+        ).fetchone()
+        return bool(version and version[0] == READ_MODEL_VERSION)
+
+    @property
+    def position(self) -> int:
+        assert self.worker is not None
+        return self.worker.view.position()
+
+    def catch_up(self, stop: int, progress: Progress | None) -> None:
+        """Apply the events up to position `stop`, batch by batch."""
+        assert self.worker is not None
+        worker = self.worker
+        while True:
+            applied = worker.apply_next_batch(stop)
+            self._applied += applied
+            if progress is not None and applied:
+                progress(self._applied, worker.view.position(), stop)
+            if applied < worker.batch_size:
+                return
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+
+def check_urls(database_url: str, urls: Urls) -> None:
+    live = ProjectionWorker(database_url, urls)
+    try:
+        live.check_urls()
+    finally:
+        live.close()
+
+
+def drop_schema(conn: psycopg.Connection, schema: str) -> None:
+    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def rebuild_online(
+    database_url: str, urls: Urls, *, batch_size: int = 5000, progress: Progress | None = None
+) -> int:
+    """Build a new copy of every read model beside the live one and switch to it; returns the
+    position the new read models start from."""
+    with exclusive(database_url, "rebuild") as conn:
+        check_urls(database_url, urls)
+        drop_schema(conn, RETIRED_SCHEMA)  # left by a run killed right after its switch
+        copy = Copy(database_url, urls, REBUILD_SCHEMA, batch_size)
+        try:
+            copy.open(resume=True)
+            while True:
+                target = last_event(conn)
+                copy.catch_up(target, progress)
+                if last_event(conn) - copy.position <= SWITCH_WHEN_BEHIND_BY:
+                    break
+            position = _switch(conn, copy, progress)
+        finally:
+            copy.close()
+        drop_schema(conn, RETIRED_SCHEMA)
+        drop_schema(conn, REBUILD_SCHEMA)
+        return position
+
+
+def _switch(conn: psycopg.Connection, copy: Copy, progress: Progress | None) -> int:
+    """Put the copy in place of the live read models, in one transaction."""
+    live = sql.Identifier(LIVE_SCHEMA)
+    retired = sql.Identifier(RETIRED_SCHEMA)
+    new = sql.Identifier(copy.schema)
+    with conn.transaction():
+        # No live batch is half-way through after this, and none starts until we commit.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SWITCH_LOCK_KEY,))
+        copy.catch_up(last_event(conn), progress)
+        position = copy.position
+        tables = [sql.Identifier(table) for table in READ_MODEL_TABLES]
+        conn.execute(
+            sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                sql.SQL(", ").join(sql.SQL("{}.{}").format(live, table) for table in tables)
+            )
+        )
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(retired))
+        for table in tables:
+            conn.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(live, table, retired))
+            conn.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(new, table, live))
+        set_live_position(conn, position)
+    return position
+
+
+def set_live_position(conn: psycopg.Connection, position: int) -> None:
+    """Record the live read models' position and tell API processes (their read-your-writes
+    waits) that it moved; call inside a transaction."""
+    conn.execute(
+        f"INSERT INTO {LIVE_SCHEMA}.{TRACKING_TABLE} (application_name, notification_id)"
+        " VALUES (%s, %s) ON CONFLICT (application_name)"
+        " DO UPDATE SET notification_id = excluded.notification_id",
+        (TRACKED_APPLICATION, position),
+    )
+    conn.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(position)))
+
+
+def rebuild_offline(
+    database_url: str, urls: Urls, *, batch_size: int = 5000, progress: Progress | None = None
+) -> int:
+    """Empty the live read models and rebuild them in place (the server must be stopped)."""
+    with exclusive(database_url, "rebuild") as conn:
+        held = conn.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
+        if not (held and held[0]):
+            raise Busy(
+                "a projection worker is running (is the server up?): stop it for an offline"
+                " rebuild, or run the online rebuild (without --offline)"
+            )
+        worker = ProjectionWorker(database_url, urls, batch_size=batch_size)
+        try:
+            worker.create_tables()
+            worker.check_urls()
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("TRUNCATE {}").format(
+                        sql.SQL(", ").join(
+                            sql.SQL("{}.{}").format(sql.Identifier(LIVE_SCHEMA), sql.Identifier(t))
+                            for t in READ_MODEL_TABLES
+                        )
+                    )
+                )
+                conn.execute(
+                    f"DELETE FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = %s",
+                    (TRACKED_APPLICATION,),
+                )
+            copy = _InPlace(worker)
+            copy.catch_up(last_event(conn), progress)
+            return worker.view.position()
+        finally:
+            worker.close()
+
+
+class _InPlace(Copy):
+    """The live read models, rebuilt where they are."""
+
+    def __init__(self, worker: ProjectionWorker) -> None:
+        super().__init__(worker.database_url, worker.urls, LIVE_SCHEMA, worker.batch_size)
+        self.worker = worker

@@ -1,0 +1,164 @@
+"""Proving the live read models right: replay the log into a scratch copy up to the live models'
+position and compare the two, table by table and row by row.
+
+The comparison reads both at the same position while the server goes on writing: the live
+projection is held between two batches only while the copy applies the last few events and a
+repeatable-read snapshot is taken; the rows are compared inside that snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from domain.urls import Urls
+from projections.rebuild import (
+    Copy,
+    Progress,
+    check_urls,
+    drop_schema,
+    exclusive,
+    live_position,
+)
+from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
+
+VERIFY_SCHEMA = "tootlog_verify"
+# Columns whose values are not facts of the log (a sequence's numbering, which rolled-back
+# batches leave gaps in) and the natural key that identifies their rows instead.
+SURROGATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "tootlog_pins": (("id",), ("account_id", "status_id")),
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: str  # e.g. "id=123" or "account_id=1, status_id=2"
+    column: str  # a column name, or "(row)" for a row only one side has
+    live: object
+    replayed: object
+
+
+@dataclass
+class TableSummary:
+    table: str
+    live_rows: int
+    replayed_rows: int
+    differing_rows: int
+
+
+@dataclass
+class Report:
+    position: int
+    tables: list[TableSummary] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)  # the first ones
+
+    @property
+    def equal(self) -> bool:
+        return all(t.differing_rows == 0 for t in self.tables)
+
+
+def verify(
+    database_url: str,
+    urls: Urls,
+    *,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    show: int = 20,
+) -> Report:
+    """Replay the log into a scratch copy and compare it with the live read models."""
+    with exclusive(database_url, "verify") as conn:
+        check_urls(database_url, urls)
+        copy = Copy(database_url, urls, VERIFY_SCHEMA, batch_size)
+        try:
+            copy.open(resume=False)
+            copy.catch_up(live_position(conn), progress)
+            with psycopg.connect(database_url) as snapshot:
+                position = _same_position(conn, snapshot, copy, progress)
+                report = Report(position)
+                for table in READ_MODEL_TABLES:
+                    summary, first = _compare(snapshot, table, show - len(report.differences))
+                    report.tables.append(summary)
+                    report.differences.extend(first)
+                snapshot.rollback()
+        finally:
+            copy.close()
+            drop_schema(conn, VERIFY_SCHEMA)
+        return report
+
+
+def _same_position(
+    conn: psycopg.Connection, snapshot: psycopg.Connection, copy: Copy, progress: Progress | None
+) -> int:
+    """Bring the copy to the live position and open, on `snapshot`, a view of both there."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (SWITCH_LOCK_KEY,))
+    try:
+        position = live_position(conn)  # no live batch can move it while we hold the lock
+        copy.catch_up(position, progress)
+        snapshot.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        seen = live_position(snapshot)  # the transaction, and its snapshot, start here
+        assert seen == position == copy.position, (seen, position, copy.position)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (SWITCH_LOCK_KEY,))
+    return position
+
+
+def _key_columns(conn: psycopg.Connection, table: str) -> tuple[str, ...]:
+    if table in SURROGATES:
+        return SURROGATES[table][1]
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+        " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+        " WHERE i.indrelid = %s::regclass AND i.indisprimary ORDER BY a.attnum",
+        (f"{LIVE_SCHEMA}.{table}",),
+    ).fetchall()
+    return tuple(row[0] for row in rows)
+
+
+def _compare(
+    conn: psycopg.Connection, table: str, show: int
+) -> tuple[TableSummary, list[Difference]]:
+    keys = _key_columns(conn, table)
+    ignored = list(SURROGATES.get(table, ((), ()))[0])
+    live = sql.SQL("{}.{}").format(sql.Identifier(LIVE_SCHEMA), sql.Identifier(table))
+    replayed = sql.SQL("{}.{}").format(sql.Identifier(VERIFY_SCHEMA), sql.Identifier(table))
+    on = sql.SQL(" AND ").join(sql.SQL("l.{0} = r.{0}").format(sql.Identifier(key)) for key in keys)
+    query = sql.SQL(
+        "SELECT live, replayed FROM (SELECT to_jsonb(l) - %(ignored)s::text[] AS live,"
+        " to_jsonb(r) - %(ignored)s::text[] AS replayed"
+        " FROM {live} l FULL JOIN {replayed} r ON {on}) AS pairs"
+        " WHERE live IS DISTINCT FROM replayed"
+    ).format(live=live, replayed=replayed, on=on)
+    differing = 0
+    first: list[Difference] = []
+    with conn.cursor(name=f"compare_{table}") as cursor:
+        cursor.execute(query, {"ignored": ignored})
+        for live_row, replayed_row in cursor:
+            differing += 1
+            if len(first) < show:
+                first.extend(_row_differences(table, keys, live_row, replayed_row))
+    counts = conn.execute(
+        sql.SQL("SELECT (SELECT count(*) FROM {}), (SELECT count(*) FROM {})").format(
+            live, replayed
+        )
+    ).fetchone()
+    return TableSummary(table, counts[0], counts[1], differing), first[: max(show, 0)]
+
+
+def _row_differences(
+    table: str, keys: tuple[str, ...], live: dict | None, replayed: dict | None
+) -> Iterator[Difference]:
+    either = live if live is not None else replayed
+    key = ", ".join(f"{name}={either[name]}" for name in keys)
+    if live is None:
+        yield Difference(table, key, "(row)", "missing", "present")
+        return
+    if replayed is None:
+        yield Difference(table, key, "(row)", "present", "missing")
+        return
+    for column in live.keys() | replayed.keys():
+        if live.get(column) != replayed.get(column):
+            yield Difference(table, key, column, live.get(column), replayed.get(column))
