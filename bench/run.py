@@ -25,7 +25,7 @@ from types import FrameType
 
 import orjson
 
-from bench import cpu, postgres, report, seed, servers
+from bench import cpu, log_bench, postgres, report, seed, servers
 from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
@@ -68,6 +68,9 @@ class Scenario:
     needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
 
 
+# The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
+LOG_SCENARIO = "rebuild"
+
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
     # A user's view of a whole 4,096-reply thread (several MB): few connections, judged on p50.
@@ -101,16 +104,23 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        run = bench(load, scenarios)
+        if scenarios:
+            run = bench(load, scenarios)
+            print(report.render(run))
+            report.write_json(run, RESULTS / "latest.json")
+            print(f"\nresults: {(RESULTS / 'latest.json').relative_to(ROOT)}")
+        if not args.only or LOG_SCENARIO in args.only:
+            with postgres.server_url() as server:
+                figures = log_bench.measure(server, args.log_events)
+            print(log_bench.render(figures))
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "log.json").write_text(json.dumps(asdict(figures), indent=2))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
         return 130
-    print(report.render(run))
-    report.write_json(run, RESULTS / "latest.json")
-    print(f"\nresults: {(RESULTS / 'latest.json').relative_to(ROOT)}")
     return 0
 
 
@@ -124,8 +134,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS],
+        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO],
         help="run only this scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--log-events",
+        type=int,
+        default=1_000_000,
+        help="size of the generated log the rebuild scenario reads (kept between runs)",
     )
     return parser.parse_args(argv)
 

@@ -35,12 +35,14 @@ class Filters:
     topic: str | None = None  # a glob over the topic, with or without its "tootlog." prefix
 
     def wanted(self, event: object) -> bool:
-        """The checks the SQL cannot make: time, and subjects of events not yet indexed."""
+        """The check the SQL cannot make: the time the event was recorded."""
         moment = event.timestamp  # type: ignore[attr-defined]
         if self.since is not None and moment < self.since:
             return False
-        if self.until is not None and moment > self.until:
-            return False
+        return self.until is None or moment <= self.until
+
+    def concerns(self, event: object) -> bool:
+        """For events not indexed yet: whether they name the status and account wanted."""
         return all(
             subject is None or (kind, subject) in set(subjects(event))
             for kind, subject in ((STATUS, self.status_id), (ACTOR, self.account_id))
@@ -105,12 +107,14 @@ def recorded_events(database_url: str, filters: Filters) -> Iterator[Recorded]:
             start = max(start, indexed)
         else:
             rows = iter(())
-        tail = _rows(conn, filters, start, stop)
-        for rows_of in (rows, tail):
-            for row in rows_of:
-                record = Recorded.from_row(mapper, row)
-                if filters.wanted(record.event):
-                    yield record
+        for row in rows:
+            record = Recorded.from_row(mapper, row)
+            if filters.wanted(record.event):
+                yield record
+        for row in _rows(conn, filters, start, stop):
+            record = Recorded.from_row(mapper, row)
+            if filters.wanted(record.event) and filters.concerns(record.event):
+                yield record
 
 
 def _rows(

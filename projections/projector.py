@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification
-from psycopg import Cursor
 
 from domain.account import Account
 from domain.codec import make_mapper
@@ -28,6 +27,8 @@ from projections.documents import (
 )
 from projections.event_index import ACTOR, subjects
 from projections.readmodel import ReadModel
+from projections.status_facts import Facts, StatusFacts
+from projections.writes import Writes
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
 
@@ -43,8 +44,15 @@ class Projector:
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
         self._also_concerns: list[tuple[int, int]] = []
+        self.facts = StatusFacts()
 
-    def apply_notifications(self, curs: Cursor, notifications: Sequence[Notification]) -> None:
+    def forget(self) -> None:
+        """Drop what is remembered of written rows: after a failed batch (rolled back), or when
+        another worker may have written meanwhile."""
+        self.facts.forget()
+        self._also_concerns.clear()
+
+    def apply_notifications(self, curs: Writes, notifications: Sequence[Notification]) -> None:
         """Apply stored events in order and index which statuses and accounts each concerns."""
         kinds: list[int] = []
         ids: list[int] = []
@@ -69,14 +77,14 @@ class Projector:
                 self._also_concerns.clear()
         self.view.index_events(curs, kinds, ids, positions)
 
-    def apply(self, curs: Cursor, event: object) -> None:
+    def apply(self, curs: Writes, event: object) -> None:
         """Apply one decoded event (not indexed: for tests of single handlers)."""
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(self, curs, event)
         self._also_concerns.clear()
 
-    def _account_registered(self, curs: Cursor, event: Account.Registered) -> None:
+    def _account_registered(self, curs: Writes, event: Account.Registered) -> None:
         self._usernames[event.account_id] = event.username
         self.view.insert_account(
             curs,
@@ -87,7 +95,7 @@ class Projector:
             account_document(self.urls, event),
         )
 
-    def _status_published(self, curs: Cursor, event: Status.Published) -> None:
+    def _status_published(self, curs: Writes, event: Status.Published) -> None:
         username = self._username(curs, event.account_id)
         self.view.insert_status(
             curs,
@@ -102,28 +110,65 @@ class Projector:
                 self.urls, event, username, self.view.media_documents(curs, event.media_ids)
             ),
         )
+        self.facts.add(
+            event.status_id,
+            Facts(
+                event.account_id,
+                event.visibility,
+                event.in_reply_to_id,
+                None,
+                self.facts.depth_below(event.in_reply_to_id),
+            ),
+        )
         if event.in_reply_to_id is not None and event.visibility in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, event.in_reply_to_id, +1)
         if event.visibility != "direct":
             day = snowflake_time(event.status_id).date()
             self.view.count_status(curs, event.account_id, +1, day)
 
-    def _status_deleted(self, curs: Cursor, event: Status.Deleted) -> None:
-        facts = self.view.mark_status_deleted(curs, event.status_id)
+    def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
+        facts = self._mark_deleted(curs, event.status_id)
         if facts is None:
             return
-        self._also_concerns.append((ACTOR, facts["account_id"]))
-        parent = facts["in_reply_to_id"]
-        if parent is not None and facts["visibility"] in COUNTED_REPLY_VISIBILITIES:
+        self._also_concerns.append((ACTOR, facts.account_id))
+        parent = facts.in_reply_to_id
+        if parent is not None and facts.visibility in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, parent, -1)
-        if facts["visibility"] != "direct":
-            self.view.count_status(curs, facts["account_id"], -1, None)
+        if facts.visibility != "direct":
+            self.view.count_status(curs, facts.account_id, -1, None)
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
-        self.view.cut_thread(curs, event.status_id, facts["depth"])
+        self.view.cut_thread(curs, event.status_id, facts.depth)
 
-    def _reblogged(self, curs: Cursor, event: Reblog.Reblogged) -> None:
+    def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
+        """Soft-delete a status or wrapper; its facts, or None if unknown or already deleted.
+
+        From what is remembered when it can be (a write only), else from the row (a read). A
+        wrapper whose original was deleted was deleted with it (delete_reblogs_of).
+        """
+        facts = self.facts.get(status_id)
+        original = self.facts.get(facts.reblog_of_id) if facts is not None else None
+        if facts is None or facts.depth is None or (facts.reblog_of_id and original is None):
+            row = self.view.mark_status_deleted(curs, status_id)
+            if row is None:
+                return None
+            facts = Facts(
+                row["account_id"],
+                row["visibility"],
+                row["in_reply_to_id"],
+                row["reblog_of_id"],
+                row["depth"],
+            )
+            self.facts.add(status_id, facts)
+        elif facts.deleted or (original is not None and original.deleted):
+            return None
+        else:
+            self.view.mark_deleted(curs, status_id)
+        facts.deleted = True
+        return facts
+
+    def _reblogged(self, curs: Writes, event: Reblog.Reblogged) -> None:
         username = self._username(curs, event.account_id)
         self.view.insert_wrapper(
             curs,
@@ -133,60 +178,64 @@ class Projector:
             original_id=event.original_status_id,
             doc=wrapper_document(self.urls, event.wrapper_status_id, event.visibility, username),
         )
+        self.facts.add(
+            event.wrapper_status_id,
+            Facts(event.account_id, event.visibility, None, event.original_status_id, 0),
+        )
         self.view.count_reblog(curs, event.original_status_id, +1)
         day = snowflake_time(event.wrapper_status_id).date()
         self.view.count_status(curs, event.account_id, +1, day)
 
-    def _unreblogged(self, curs: Cursor, event: Reblog.Unreblogged) -> None:
-        if self.view.mark_status_deleted(curs, event.wrapper_status_id) is None:
+    def _unreblogged(self, curs: Writes, event: Reblog.Unreblogged) -> None:
+        if self._mark_deleted(curs, event.wrapper_status_id) is None:
             return
         self.view.count_reblog(curs, event.original_status_id, -1)
         self.view.count_status(curs, event.account_id, -1, None)
 
-    def _favourited(self, curs: Cursor, event: Favourite.Favourited) -> None:
+    def _favourited(self, curs: Writes, event: Favourite.Favourited) -> None:
         self.view.insert_favourite(curs, event.favourite_id, event.account_id, event.status_id)
 
-    def _unfavourited(self, curs: Cursor, event: Favourite.Unfavourited) -> None:
+    def _unfavourited(self, curs: Writes, event: Favourite.Unfavourited) -> None:
         self.view.delete_favourite(curs, event.account_id, event.status_id)
 
-    def _pinned(self, curs: Cursor, event: Pins.Pinned) -> None:
+    def _pinned(self, curs: Writes, event: Pins.Pinned) -> None:
         self.view.insert_pin(curs, event.account_id, event.status_id)
 
-    def _unpinned(self, curs: Cursor, event: Pins.Unpinned) -> None:
+    def _unpinned(self, curs: Writes, event: Pins.Unpinned) -> None:
         self.view.delete_pin(curs, event.account_id, event.status_id)
 
-    def _followed(self, curs: Cursor, event: Follow.Followed) -> None:
+    def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         self.view.insert_follow(curs, event.follower_id, event.followee_id)
 
-    def _unfollowed(self, curs: Cursor, event: Follow.Unfollowed) -> None:
+    def _unfollowed(self, curs: Writes, event: Follow.Unfollowed) -> None:
         self.view.delete_follow(curs, event.follower_id, event.followee_id)
 
-    def _token_issued(self, curs: Cursor, event: AccessToken.Issued) -> None:
+    def _token_issued(self, curs: Writes, event: AccessToken.Issued) -> None:
         self.view.insert_token(curs, event.token_hash, event.account_id, event.app_id, event.scopes)
 
-    def _token_revoked(self, curs: Cursor, event: AccessToken.Revoked) -> None:
+    def _token_revoked(self, curs: Writes, event: AccessToken.Revoked) -> None:
         self.view.revoke_token(curs, event.token_hash)
 
-    def _media_uploaded(self, curs: Cursor, event: MediaAttachment.Uploaded) -> None:
+    def _media_uploaded(self, curs: Writes, event: MediaAttachment.Uploaded) -> None:
         doc = media_document(self.urls, event)
         self.view.insert_media(curs, event.media_id, event.account_id, doc)
 
-    def _media_updated(self, curs: Cursor, event: MediaAttachment.Updated) -> None:
+    def _media_updated(self, curs: Writes, event: MediaAttachment.Updated) -> None:
         self.view.describe_media(curs, event.media_id, event.description, event.focus)
 
-    def _media_attached(self, curs: Cursor, event: MediaAttachment.Attached) -> None:
+    def _media_attached(self, curs: Writes, event: MediaAttachment.Attached) -> None:
         self.view.set_media_status(curs, event.media_id, event.status_id)
 
-    def _media_detached(self, curs: Cursor, event: MediaAttachment.Detached) -> None:
+    def _media_detached(self, curs: Writes, event: MediaAttachment.Detached) -> None:
         self.view.set_media_status(curs, event.media_id, None)
 
-    def _media_deleted(self, curs: Cursor, event: MediaAttachment.Deleted) -> None:
+    def _media_deleted(self, curs: Writes, event: MediaAttachment.Deleted) -> None:
         self.view.delete_media(curs, event.media_id)
 
-    def _app_registered(self, curs: Cursor, event: OAuthApp.Registered) -> None:
+    def _app_registered(self, curs: Writes, event: OAuthApp.Registered) -> None:
         self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
 
-    def _username(self, curs: Cursor, account_id: int) -> str:
+    def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
         return self._usernames[account_id]

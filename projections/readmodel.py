@@ -1,7 +1,8 @@
 """The read-model store: tables, their write methods, and the tracking position, on PostgreSQL.
 
-Each write method takes the cursor of the batch's transaction; `record_batch` commits the rows,
-the tracking position and the position NOTIFY together, so a batch is applied exactly once.
+Each write method takes the batch's Writes (projections.writes: statements held back and sent
+together); `batch` commits the rows, the tracking position and the position NOTIFY together, so a
+batch is applied exactly once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from projections.schema import (
     TRACKING_TABLE,
     VERSION_TABLE,
 )
+from projections.writes import Writes
 
 log = logging.getLogger("tootlog.projection")
 
@@ -70,17 +72,6 @@ def datastore_for(
         idle_in_transaction_session_timeout=30,
         schema=schema,
     )
-
-
-def _reader(curs: Cursor) -> Cursor:
-    """A cursor of its own, in the batch's transaction, for a statement whose answer is read.
-
-    In pipeline mode the answers to a cursor's earlier statements can arrive while its next one
-    is sent, and fetchone() then returns the last of those instead of waiting for its own: a
-    projection batch failed now and then ("the last operation didn't produce records") and was
-    retried. A fresh cursor has no earlier answers to mistake for its own.
-    """
-    return curs.connection.cursor()
 
 
 UNFINISHED = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
@@ -181,7 +172,7 @@ class ReadModel(PostgresTrackingRecorder):
         return self.max_tracking_id(TRACKED_APPLICATION) or 0
 
     @contextmanager
-    def batch(self, previous: int, last: int) -> Iterator[Cursor]:
+    def batch(self, previous: int, last: int) -> Iterator[Writes]:
         """One transaction per batch of events after `previous` up to `last`: rows, tracking
         position and NOTIFY commit together.
 
@@ -195,10 +186,10 @@ class ReadModel(PostgresTrackingRecorder):
                 with conn.pipeline(), conn.cursor() as curs:
                     curs.execute("BEGIN")
                     if self.live:
-                        curs.execute(
-                            "SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,)
-                        )
-                    yield curs
+                        curs.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,))
+                    writes = Writes(curs)
+                    yield writes
+                    writes.flush()
                     curs.execute(
                         ADVANCE_TRACKING,
                         {"name": TRACKED_APPLICATION, "position": last, "previous": previous},
@@ -214,56 +205,51 @@ class ReadModel(PostgresTrackingRecorder):
     # The event index
 
     def index_events(
-        self, curs: Cursor, kinds: list[int], subjects: list[int], positions: list[int]
+        self, writes: Writes, kinds: list[int], subjects: list[int], positions: list[int]
     ) -> None:
         """Record which events concern which statuses and accounts (projections.event_index)."""
         if kinds:
-            curs.execute(
+            writes.write(
+                "event_index",
                 "INSERT INTO tootlog_event_index (kind, subject, position)"
                 " SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[])"
                 " ON CONFLICT DO NOTHING",
                 (kinds, subjects, positions),
-                prepare=True,
             )
 
     # Accounts
 
     def insert_account(
         self,
-        curs: Cursor,
+        writes: Writes,
         account_id: int,
         username: str,
         email: str | None,
         locked: bool,
         doc: dict,
     ) -> None:
-        curs.execute(
+        writes.write(
+            "accounts",
             "INSERT INTO tootlog_accounts (id, username, email, locked, doc) "
             "VALUES (%s, %s, %s, %s, %s::json)",
             (account_id, username, email, locked, orjson.dumps(doc).decode()),
-            prepare=True,
         )
 
-    def username_of(self, curs: Cursor, account_id: int) -> str:
-        with _reader(curs) as reader:
+    def username_of(self, writes: Writes, account_id: int) -> str:
+        with writes.reader() as reader:
             reader.execute("SELECT username FROM tootlog_accounts WHERE id = %s", (account_id,))
             row = reader.fetchone()
         return row["username"]
 
-    def count_status(self, curs: Cursor, account_id: int, delta: int, day: date | None) -> None:
+    def count_status(self, writes: Writes, account_id: int, delta: int, day: date | None) -> None:
         """Adjust statuses_count (clamped at 0) and move last_status_at forward."""
-        curs.execute(
-            "UPDATE tootlog_accounts SET statuses_count = greatest(statuses_count + %s, 0), "
-            "last_status_at = greatest(last_status_at, %s::date) WHERE id = %s",
-            (delta, day, account_id),
-            prepare=True,
-        )
+        writes.count_account(account_id, delta, day)
 
     # Statuses
 
     def insert_status(
         self,
-        curs: Cursor,
+        writes: Writes,
         *,
         status_id: int,
         account_id: int,
@@ -275,7 +261,8 @@ class ReadModel(PostgresTrackingRecorder):
         doc: dict,
     ) -> None:
         """Insert a status with its thread position taken from its parent's row, if any."""
-        curs.execute(
+        writes.write(
+            "statuses",
             "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
             " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc) "
             "SELECT %(id)s, %(account_id)s, %(visibility)s, %(mentions)s, %(parent)s,"
@@ -295,20 +282,14 @@ class ReadModel(PostgresTrackingRecorder):
                 "text": text,
                 "doc": orjson.dumps(doc).decode(),
             },
-            prepare=True,
         )
 
-    def count_reply(self, curs: Cursor, status_id: int, delta: int) -> None:
-        curs.execute(
-            "UPDATE tootlog_statuses SET replies_count = greatest(replies_count + %s, 0) "
-            "WHERE id = %s",
-            (delta, status_id),
-            prepare=True,
-        )
+    def count_reply(self, writes: Writes, status_id: int, delta: int) -> None:
+        writes.count_status(status_id, replies=delta)
 
-    def mark_status_deleted(self, curs: Cursor, status_id: int) -> dict | None:
+    def mark_status_deleted(self, writes: Writes, status_id: int) -> dict | None:
         """Soft-delete a status; returns the facts the counters need, or None if unknown."""
-        with _reader(curs) as reader:
+        with writes.reader() as reader:
             reader.execute(
                 "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
                 "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, depth",
@@ -317,39 +298,50 @@ class ReadModel(PostgresTrackingRecorder):
             )
             return reader.fetchone()
 
-    def cut_thread(self, curs: Cursor, status_id: int, depth: int) -> None:
+    def mark_deleted(self, writes: Writes, status_id: int) -> None:
+        """Soft-delete a status whose facts the projector already knows (no answer to read)."""
+        writes.write(
+            "statuses", "UPDATE tootlog_statuses SET deleted = true WHERE id = %s", (status_id,)
+        )
+
+    def cut_thread(self, writes: Writes, status_id: int, depth: int) -> None:
         """Record that the replies below a deleted status are cut off from the thread above it:
         context walks stop at the gap, as Mastodon's do once the row is gone."""
-        curs.execute(
+        writes.write(
+            "statuses",
             "UPDATE tootlog_statuses d SET gap_depth = greatest(d.gap_depth, %(depth)s)"
             " FROM tootlog_statuses s WHERE s.id = %(id)s"
             " AND d.thread_key > s.thread_key AND d.thread_key < s.thread_key || '\\x80'::bytea",
             {"id": status_id, "depth": depth},
-            prepare=True,
         )
 
-    def delete_reblogs_of(self, curs: Cursor, status_id: int) -> None:
-        """Soft-delete every live reblog of a status and uncount them from their authors."""
-        curs.execute(
+    def delete_reblogs_of(self, writes: Writes, status_id: int) -> None:
+        """Soft-delete every live reblog of a status and uncount them from their authors.
+
+        Not clamped at 0: the count may not hold yet the reblogs counted in this batch
+        (Writes adds counter changes at the end), and the sum is what must come out right."""
+        writes.write(
+            "statuses",
             "WITH gone AS (UPDATE tootlog_statuses SET deleted = true"
             " WHERE reblog_of_id = %s AND NOT deleted RETURNING account_id),"
             " per_account AS (SELECT account_id, count(*) AS n FROM gone GROUP BY account_id)"
-            " UPDATE tootlog_accounts a SET statuses_count = greatest(a.statuses_count - p.n, 0)"
+            " UPDATE tootlog_accounts a SET statuses_count = a.statuses_count - p.n"
             " FROM per_account p WHERE a.id = p.account_id",
             (status_id,),
-            prepare=True,
         )
 
-    def forget_interactions_with(self, curs: Cursor, status_id: int) -> None:
+    def forget_interactions_with(self, writes: Writes, status_id: int) -> None:
         """A deleted status keeps no favourites or pins."""
-        curs.execute("DELETE FROM tootlog_favourites WHERE status_id = %s", (status_id,))
-        curs.execute("DELETE FROM tootlog_pins WHERE status_id = %s", (status_id,))
+        writes.write(
+            "favourites", "DELETE FROM tootlog_favourites WHERE status_id = %s", (status_id,)
+        )
+        writes.write("pins", "DELETE FROM tootlog_pins WHERE status_id = %s", (status_id,))
 
     # Reblogs
 
     def insert_wrapper(
         self,
-        curs: Cursor,
+        writes: Writes,
         *,
         wrapper_id: int,
         account_id: int,
@@ -358,7 +350,8 @@ class ReadModel(PostgresTrackingRecorder):
         doc: dict,
     ) -> None:
         """A reblog wrapper: a status row of its own, alone in its thread."""
-        curs.execute(
+        writes.write(
+            "statuses",
             "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id,"
             " depth, path, thread_key, text, doc) VALUES (%(id)s, %(account_id)s, %(visibility)s,"
             " %(original)s, %(id)s, 0, ARRAY[%(id)s::bigint], int8send(%(id)s::bigint), '',"
@@ -370,62 +363,57 @@ class ReadModel(PostgresTrackingRecorder):
                 "original": original_id,
                 "doc": orjson.dumps(doc).decode(),
             },
-            prepare=True,
         )
 
-    def count_reblog(self, curs: Cursor, status_id: int, delta: int) -> None:
-        curs.execute(
-            "UPDATE tootlog_statuses SET reblogs_count = greatest(reblogs_count + %s, 0) "
-            "WHERE id = %s",
-            (delta, status_id),
-            prepare=True,
-        )
+    def count_reblog(self, writes: Writes, status_id: int, delta: int) -> None:
+        writes.count_status(status_id, reblogs=delta)
 
     # Favourites
 
     def insert_favourite(
-        self, curs: Cursor, favourite_id: int, account_id: int, status_id: int
+        self, writes: Writes, favourite_id: int, account_id: int, status_id: int
     ) -> None:
-        curs.execute(
+        writes.write(
+            "favourites",
             "WITH added AS (INSERT INTO tootlog_favourites (id, account_id, status_id)"
             " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING status_id)"
             " UPDATE tootlog_statuses SET favourites_count = favourites_count + 1"
             " WHERE id IN (SELECT status_id FROM added)",
             (favourite_id, account_id, status_id),
-            prepare=True,
         )
 
-    def delete_favourite(self, curs: Cursor, account_id: int, status_id: int) -> None:
-        curs.execute(
+    def delete_favourite(self, writes: Writes, account_id: int, status_id: int) -> None:
+        writes.write(
+            "favourites",
             "WITH gone AS (DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s"
             " RETURNING status_id)"
             " UPDATE tootlog_statuses SET favourites_count = greatest(favourites_count - 1, 0)"
             " WHERE id IN (SELECT status_id FROM gone)",
             (account_id, status_id),
-            prepare=True,
         )
 
     # Pins
 
-    def insert_pin(self, curs: Cursor, account_id: int, status_id: int) -> None:
-        curs.execute(
+    def insert_pin(self, writes: Writes, account_id: int, status_id: int) -> None:
+        writes.write(
+            "pins",
             "INSERT INTO tootlog_pins (account_id, status_id) VALUES (%s, %s)"
             " ON CONFLICT DO NOTHING",
             (account_id, status_id),
-            prepare=True,
         )
 
-    def delete_pin(self, curs: Cursor, account_id: int, status_id: int) -> None:
-        curs.execute(
+    def delete_pin(self, writes: Writes, account_id: int, status_id: int) -> None:
+        writes.write(
+            "pins",
             "DELETE FROM tootlog_pins WHERE account_id = %s AND status_id = %s",
             (account_id, status_id),
-            prepare=True,
         )
 
     # Follows
 
-    def insert_follow(self, curs: Cursor, follower_id: int, followee_id: int) -> None:
-        curs.execute(
+    def insert_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
+        writes.write(
+            "follows",
             "WITH added AS (INSERT INTO tootlog_follows (follower_id, followee_id)"
             " VALUES (%(follower)s, %(followee)s) ON CONFLICT DO NOTHING RETURNING 1)"
             " UPDATE tootlog_accounts SET"
@@ -433,11 +421,11 @@ class ReadModel(PostgresTrackingRecorder):
             " followers_count = followers_count + (id = %(followee)s)::int"
             " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM added)",
             {"follower": follower_id, "followee": followee_id},
-            prepare=True,
         )
 
-    def delete_follow(self, curs: Cursor, follower_id: int, followee_id: int) -> None:
-        curs.execute(
+    def delete_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
+        writes.write(
+            "follows",
             "WITH gone AS (DELETE FROM tootlog_follows"
             " WHERE follower_id = %(follower)s AND followee_id = %(followee)s RETURNING 1)"
             " UPDATE tootlog_accounts SET"
@@ -445,48 +433,50 @@ class ReadModel(PostgresTrackingRecorder):
             " followers_count = greatest(followers_count - (id = %(followee)s)::int, 0)"
             " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM gone)",
             {"follower": follower_id, "followee": followee_id},
-            prepare=True,
         )
 
     # Tokens
 
     def insert_token(
         self,
-        curs: Cursor,
+        writes: Writes,
         token_hash: str,
         account_id: int | None,
         app_id: int | None,
         scopes: list[str],
     ) -> None:
-        curs.execute(
+        writes.write(
+            "tokens",
             "INSERT INTO tootlog_tokens (token_hash, account_id, app_id, scopes) "
             "VALUES (%s, %s, %s, %s)",
             (token_hash, account_id, app_id, scopes),
-            prepare=True,
         )
 
-    def revoke_token(self, curs: Cursor, token_hash: str) -> None:
+    def revoke_token(self, writes: Writes, token_hash: str) -> None:
         """Mark a token revoked and tell API processes to forget it (on commit)."""
-        curs.execute(
-            "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s", (token_hash,)
+        writes.write(
+            "tokens",
+            "UPDATE tootlog_tokens SET revoked = true WHERE token_hash = %s",
+            (token_hash,),
         )
         if self.live:
-            curs.execute("SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
+            writes.write("tokens", "SELECT pg_notify(%s, %s)", (TOKENS_CHANNEL, token_hash))
 
     # Media
 
-    def insert_media(self, curs: Cursor, media_id: int, account_id: int, doc: dict) -> None:
-        curs.execute(
+    def insert_media(self, writes: Writes, media_id: int, account_id: int, doc: dict) -> None:
+        writes.write(
+            "media",
             "INSERT INTO tootlog_media (id, account_id, doc) VALUES (%s, %s, %s::jsonb)",
             (media_id, account_id, orjson.dumps(doc).decode()),
-            prepare=True,
         )
 
     def describe_media(
-        self, curs: Cursor, media_id: int, description: str | None, focus: dict | None
+        self, writes: Writes, media_id: int, description: str | None, focus: dict | None
     ) -> None:
         """Set the document's description and (when given) meta.focus."""
-        curs.execute(
+        writes.write(
+            "media",
             "UPDATE tootlog_media SET doc = doc"
             " || jsonb_build_object('description', %(description)s::text)"
             " || jsonb_build_object('meta', doc->'meta' || CASE WHEN %(focus)s::jsonb IS NULL"
@@ -497,32 +487,30 @@ class ReadModel(PostgresTrackingRecorder):
                 "description": description,
                 "focus": None if focus is None else orjson.dumps(focus).decode(),
             },
-            prepare=True,
         )
 
-    def set_media_status(self, curs: Cursor, media_id: int, status_id: int | None) -> None:
-        curs.execute(
-            "UPDATE tootlog_media SET status_id = %s WHERE id = %s",
-            (status_id, media_id),
-            prepare=True,
+    def set_media_status(self, writes: Writes, media_id: int, status_id: int | None) -> None:
+        writes.write(
+            "media", "UPDATE tootlog_media SET status_id = %s WHERE id = %s", (status_id, media_id)
         )
 
-    def delete_media(self, curs: Cursor, media_id: int) -> None:
-        curs.execute("DELETE FROM tootlog_media WHERE id = %s", (media_id,), prepare=True)
+    def delete_media(self, writes: Writes, media_id: int) -> None:
+        writes.write("media", "DELETE FROM tootlog_media WHERE id = %s", (media_id,))
 
-    def media_documents(self, curs: Cursor, media_ids: list[int]) -> list[dict]:
+    def media_documents(self, writes: Writes, media_ids: list[int]) -> list[dict]:
         """The documents of `media_ids`, in that order (unknown ids are left out)."""
         if not media_ids:
             return []  # most statuses: no query at all
-        with _reader(curs) as reader:
+        with writes.reader() as reader:
             reader.execute("SELECT id, doc FROM tootlog_media WHERE id = ANY(%s)", (media_ids,))
             docs = {row["id"]: row["doc"] for row in reader.fetchall()}
         return [docs[media_id] for media_id in media_ids if media_id in docs]
 
     # OAuth apps
 
-    def insert_app(self, curs: Cursor, app_id: int, client_id: str, doc: dict) -> None:
-        curs.execute(
+    def insert_app(self, writes: Writes, app_id: int, client_id: str, doc: dict) -> None:
+        writes.write(
+            "apps",
             "INSERT INTO tootlog_apps (id, client_id, doc) VALUES (%s, %s, %s::jsonb)",
             (app_id, client_id, orjson.dumps(doc).decode()),
         )

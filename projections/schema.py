@@ -72,7 +72,7 @@ DDL = [
             || ',"statuses_count":' || statuses_count::text
             || ',"last_status_at":' || public.tootlog_json_date(last_status_at) || '}'
         ) STORED
-    )
+    ) WITH (fillfactor = 75)
     """,
     "CREATE UNIQUE INDEX IF NOT EXISTS tootlog_accounts_username"
     " ON tootlog_accounts (lower(username))",
@@ -106,7 +106,7 @@ DDL = [
             || ',"reblogs_count":' || reblogs_count::text
             || ',"favourites_count":' || favourites_count::text || ',"account":'
         ) STORED
-    )
+    ) WITH (fillfactor = 75)
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_account ON tootlog_statuses (account_id, id DESC)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (thread_key)",

@@ -114,10 +114,13 @@ class ProjectionWorker:
         try:
             with self.view.batch(previous, last) as curs:
                 self.projector.apply_notifications(curs, notifications)
-        except IntegrityError:
-            # Nothing was applied. Either the position moved meanwhile (another worker, an
-            # online rebuild's switch: carry on from where it is now) or a row conflicts (a
-            # real fault: raise).
+        except BaseException as error:
+            # Nothing was applied: what the projector remembers of its writes is void.
+            self.projector.forget()
+            if not isinstance(error, IntegrityError):
+                raise
+            # Either the position moved meanwhile (another worker, an online rebuild's switch:
+            # carry on from where it is now) or a row conflicts (a real fault: raise).
             self._position = self.view.position()
             if self._position != previous:
                 return self.apply_next_batch(stop)
@@ -147,9 +150,11 @@ class ProjectionWorker:
 
     def _run_connected(self, stop: threading.Event) -> None:
         self._position = None
+        self.projector.forget()  # another worker may have written since
         with psycopg.connect(self.database_url, autocommit=True) as listener:
             self._hold_worker_lock(listener, stop)
             self._position = None
+            self.projector.forget()
             listener.execute(f"LISTEN {EVENTS_CHANNEL}")
             self.view.record_urls(self.urls.base)
             log.info("projection worker active from position %d", self.view.position())

@@ -106,5 +106,6 @@ def print_report(report: Report, out=sys.stdout) -> None:  # noqa: ANN001
     print("differences (table, key, column, live, replayed):", file=out)
     for d in report.differences:
         print(
-            f"  {d.table}  {d.key}  {d.column}  live={d.live!r}  replayed={d.replayed!r}", file=out
+            f"  - {d.table}  {d.key}  {d.column}  live={d.live!r}  replayed={d.replayed!r}",
+            file=out,
         )

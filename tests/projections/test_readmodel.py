@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from psycopg import Cursor
 
 from projections.readmodel import ReadModel, datastore_for
+from projections.writes import Writes
 
 # Enough answers to fill the server's 8 kB output buffer several times, each computed more slowly
 # than the client queues the next statement: answers then arrive while later statements are sent.
@@ -23,11 +23,11 @@ def view(fresh_database_url: str) -> Iterator[ReadModel]:
     view.datastore.close()
 
 
-def fall_behind(curs: Cursor) -> None:
+def fall_behind(writes: Writes) -> None:
     """Queue statements the server answers after the client has moved on (with no rows, like
     the batch's writes), and let the answers reach the client before the next statement."""
     for _ in range(SLOW_STATEMENTS):
-        curs.execute("SELECT FROM pg_sleep(0.0001) WHERE random() < 0")
+        writes.curs.execute("SELECT FROM pg_sleep(0.0001) WHERE random() < 0")
     time.sleep(0.5)
 
 

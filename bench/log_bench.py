@@ -1,0 +1,258 @@
+"""The log as a product, measured: rebuild throughput beside the raw read speed of the same log,
+peak memory of the rebuild, and `tootlog replay --status/--account` on that log.
+
+The log (1,000,000 events by default, bench/eventlog.py) lives in a database of its own,
+`tootlog_bench_log_<events>`, kept between runs: writing it takes a minute or two, and it is the
+same log every time (a fixed seed). Each run rebuilds its read models from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psycopg
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from bench import eventlog, postgres
+from domain.codec import make_mapper
+from projections.readmodel import datastore_for
+from projections.schema import EVENTS_TABLE
+
+TOOTLOG = Path(sys.executable).with_name("tootlog")
+DOMAIN = "bench.example"
+READ_PAGE = 10_000
+TARGET_EVENTS_PER_SECOND = 50_000
+TARGET_RAW_RATIO = 0.25
+TARGET_RSS_MB = 300
+TARGET_REPLAY_SECONDS = 1.0
+
+
+@dataclass
+class LogFigures:
+    events: int
+    raw_read_per_s: float  # rows read in pages, not decoded
+    decoded_read_per_s: float  # rows read and decoded into domain events
+    rebuild_per_s: float
+    rebuild_seconds: float
+    rebuild_peak_rss_mb: float
+    rebuild_pg_cpu_s: float | None
+    replay_status_s: float
+    replay_status_events: int
+    replay_account_s: float
+    replay_account_events: int
+
+    @property
+    def raw_ratio(self) -> float:
+        return self.rebuild_per_s / self.raw_read_per_s
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def log_database(server: str, events: int) -> tuple[str, int, int]:
+    """The URL of a database holding a generated log of `events` events (written if missing),
+    a busy status's id and a busy account's id."""
+    name = f"tootlog_bench_log_{events}"
+    params = conninfo_to_dict(server)
+    params["dbname"] = name
+    url = make_conninfo(**params)
+    with psycopg.connect(server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            with psycopg.connect(url) as log:
+                meta = (
+                    log.execute(
+                        "SELECT status_id, account_id FROM bench_log WHERE events >= %s", (events,)
+                    ).fetchone()
+                    if _has_meta(log)
+                    else None
+                )
+            if meta:
+                return url, meta[0], meta[1]
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _progress(f"writing a log of {events:,} events (kept for the next runs)")
+    started = time.monotonic()
+    stats = eventlog.generate(url, events)
+    _progress(f"wrote {stats.events:,} events in {time.monotonic() - started:.0f} s: {stats}")
+    with psycopg.connect(url) as log:
+        account = log.execute(
+            "SELECT account_id FROM (SELECT convert_from(state, 'UTF8')::json->>'account_id'"
+            " AS account_id FROM tootlog_events WHERE topic = 'tootlog.status.published.v1'"
+            " LIMIT 20000) AS s GROUP BY account_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        log.execute("CREATE TABLE bench_log (events bigint, status_id bigint, account_id bigint)")
+        log.execute(
+            "INSERT INTO bench_log VALUES (%s, %s, %s)",
+            (stats.events, stats.busiest_status, int(account)),
+        )
+    return url, stats.busiest_status, int(account)
+
+
+def _has_meta(conn: psycopg.Connection) -> bool:
+    return bool(conn.execute("SELECT to_regclass('bench_log') IS NOT NULL").fetchone()[0])
+
+
+def read_speed(url: str, decode: bool) -> tuple[int, float]:
+    """Read every event the way the rebuild reads them (the event store's own page query), in
+    pages of READ_PAGE; (events, events per second)."""
+    mapper = make_mapper()
+    datastore = datastore_for(url, pool_size=1)
+    recorder = PostgresApplicationRecorder(datastore, events_table_name=EVENTS_TABLE)
+    count = 0
+    after = 0
+    started = time.monotonic()
+    try:
+        while True:
+            page = recorder.select_notifications(after, READ_PAGE, inclusive_of_start=False)
+            if not page:
+                break
+            if decode:
+                for notification in page:
+                    mapper.to_domain_event(notification)
+            count += len(page)
+            after = page[-1].id
+    finally:
+        datastore.close()
+    return count, count / (time.monotonic() - started)
+
+
+def _run(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run `tootlog ARGS`; (result, wall seconds, the child's own peak RSS in MB)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen([str(TOOTLOG), *args], env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(
+            process.args, os.waitstatus_to_exitcode(status), out.read(), err.read()
+        )
+    return result, wall, usage.ru_maxrss / 1024
+
+
+class BackendCpu:
+    """CPU seconds used by PostgreSQL backends of one database while something runs: their
+    processes are sampled, since a backend's counters go with it when it exits."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> BackendCpu:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self._seen.values())
+
+    def _sample(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(0.2):
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit():
+                    continue
+                try:
+                    title = (proc / "cmdline").read_bytes()
+                    if not title.startswith(b"postgres:") or self.database.encode() not in title:
+                        continue
+                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                self._seen[int(proc.name)] = (int(fields[11]) + int(fields[12])) / ticks
+
+
+def measure(server: str, events: int) -> LogFigures:
+    url, busy_status, busy_account = log_database(server, events)
+    env = {**os.environ, "DATABASE_URL": url, "TOOTLOG_DOMAIN": DOMAIN}
+    migrate = subprocess.run([str(TOOTLOG), "migrate"], env=env, capture_output=True, text=True)
+    if migrate.returncode != 0:
+        raise RuntimeError(migrate.stderr)
+    _progress("reading the whole log (raw, then decoded)")
+    count, raw = read_speed(url, decode=False)
+    _, decoded = read_speed(url, decode=True)
+    _progress("rebuilding every read model from the log (offline)")
+    with BackendCpu(str(conninfo_to_dict(url)["dbname"])) as backends:
+        result, _, rss = _run(env, "rebuild", "--offline")
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    rate = float(re.search(r"\(([\d,]+) events/s\)", result.stdout).group(1).replace(",", ""))
+    seconds = float(re.search(r" in ([\d.]+) s ", result.stdout).group(1))
+    _progress("replaying one busy status and one busy account")
+    status, status_s, _ = _run(env, "replay", "--status", str(busy_status))
+    account, account_s, _ = _run(env, "replay", "--account", str(busy_account))
+    return LogFigures(
+        events=count,
+        raw_read_per_s=raw,
+        decoded_read_per_s=decoded,
+        rebuild_per_s=rate,
+        rebuild_seconds=seconds,
+        rebuild_peak_rss_mb=rss,
+        rebuild_pg_cpu_s=backends.seconds or None,
+        replay_status_s=status_s,
+        replay_status_events=len(status.stdout.splitlines()),
+        replay_account_s=account_s,
+        replay_account_events=len(account.stdout.splitlines()),
+    )
+
+
+def render(figures: LogFigures) -> str:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    f = figures
+    rate_ok = verdict(f.rebuild_per_s >= TARGET_EVENTS_PER_SECOND)
+    status_ok = verdict(f.replay_status_s < TARGET_REPLAY_SECONDS)
+    account_ok = verdict(f.replay_account_s < TARGET_REPLAY_SECONDS)
+    lines = [
+        f"log: {f.events:,} events (bench/eventlog.py mix), read in pages of {READ_PAGE:,}",
+        f"  raw read            {f.raw_read_per_s:>10,.0f} events/s",
+        f"  read and decode     {f.decoded_read_per_s:>10,.0f} events/s",
+        f"  rebuild (offline)   {f.rebuild_per_s:>10,.0f} events/s in {f.rebuild_seconds:.1f} s"
+        f"   target >= {TARGET_EVENTS_PER_SECOND:,}: {rate_ok}",
+        f"  rebuild / raw read  {f.raw_ratio:>10.2f}x"
+        f"   target >= {TARGET_RAW_RATIO}x: {verdict(f.raw_ratio >= TARGET_RAW_RATIO)}",
+        f"  rebuild peak RSS    {f.rebuild_peak_rss_mb:>10.0f} MB"
+        f"   target <= {TARGET_RSS_MB}: {verdict(f.rebuild_peak_rss_mb <= TARGET_RSS_MB)}",
+        "  rebuild PostgreSQL CPU "
+        + ("n/a" if f.rebuild_pg_cpu_s is None else f"{f.rebuild_pg_cpu_s:.1f} s"),
+        f"  replay --status     {f.replay_status_s:>10.2f} s, {f.replay_status_events:,} events"
+        f"   target < {TARGET_REPLAY_SECONDS} s: {status_ok}",
+        f"  replay --account    {f.replay_account_s:>10.2f} s, {f.replay_account_events:,} events"
+        f"   target < {TARGET_REPLAY_SECONDS} s: {account_ok}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.log_bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    with postgres.server_url() as server:
+        figures = measure(server, args.events)
+    print(render(figures))
+    print(asdict(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The writes of one projection batch, held back and sent together.
+
+Sending a statement costs the client far more than PostgreSQL takes to run it, so a batch does not
+send its statements one by one as events are applied. Each read-model table keeps its statements
+in event order; on flush the tables are written in an order that puts every row before the
+statements that need it (accounts, then statuses, then what refers to them), and a run of the
+same statement goes out as one `executemany`. Counter changes are summed per row and written once
+per flush. A statement whose answer is read (`reader`) flushes first, so it sees every earlier
+write.
+
+Reordering across tables is safe because no statement reads another table's rows except to find
+rows written earlier in that order (a favourite's status, a follow's accounts).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from psycopg import Cursor
+
+# The order tables are written in on a flush.
+TABLES = (
+    "accounts",
+    "statuses",
+    "media",
+    "favourites",
+    "pins",
+    "follows",
+    "tokens",
+    "apps",
+    "event_index",
+)
+
+FLUSH_STATUS_COUNTERS = (
+    "UPDATE tootlog_statuses s SET replies_count = greatest(s.replies_count + d.replies, 0),"
+    " reblogs_count = greatest(s.reblogs_count + d.reblogs, 0)"
+    " FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS d(id, replies, reblogs)"
+    " WHERE s.id = d.id"
+)
+FLUSH_ACCOUNT_COUNTERS = (
+    "UPDATE tootlog_accounts a SET statuses_count = greatest(a.statuses_count + d.statuses, 0),"
+    " last_status_at = greatest(a.last_status_at, d.day)"
+    " FROM unnest(%s::bigint[], %s::int[], %s::date[]) AS d(id, statuses, day)"
+    " WHERE a.id = d.id"
+)
+
+
+class Writes:
+    """Statements and counter changes waiting to be sent on the batch's pipelined cursor."""
+
+    def __init__(self, curs: Cursor) -> None:
+        self.curs = curs
+        self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
+        # status id -> [replies, reblogs]; account id -> [statuses, latest day]
+        self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        self._account_counts: dict[int, list] = defaultdict(lambda: [0, None])
+
+    def write(self, table: str, statement: str, params: object) -> None:
+        self._statements[table].append((statement, params))
+
+    def count_status(self, status_id: int, replies: int = 0, reblogs: int = 0) -> None:
+        counts = self._status_counts[status_id]
+        counts[0] += replies
+        counts[1] += reblogs
+
+    def count_account(self, account_id: int, statuses: int, day: date | None) -> None:
+        counts = self._account_counts[account_id]
+        counts[0] += statuses
+        if day is not None and (counts[1] is None or day > counts[1]):
+            counts[1] = day
+
+    def reader(self) -> Cursor:
+        """A cursor of its own for a statement whose answer is read, after every earlier write
+        has been sent.
+
+        In pipeline mode the answers to a cursor's earlier statements can arrive while its next
+        one is sent, and fetchone() then returns the last of those instead of waiting for its
+        own. A fresh cursor has no earlier answers to mistake for its own.
+        """
+        self.flush()
+        return self.curs.connection.cursor()
+
+    def flush(self) -> None:
+        """Send everything held back, table by table."""
+        curs = self.curs
+        for table in TABLES:
+            statements = self._statements[table]
+            if not statements:
+                continue
+            start = 0
+            while start < len(statements):
+                statement = statements[start][0]
+                end = start + 1
+                while end < len(statements) and statements[end][0] == statement:
+                    end += 1
+                if end - start == 1:
+                    curs.execute(statement, statements[start][1], prepare=True)
+                else:
+                    curs.executemany(statement, [params for _, params in statements[start:end]])
+                start = end
+            statements.clear()
+        if self._status_counts:
+            ids = list(self._status_counts)
+            counts = list(self._status_counts.values())
+            curs.execute(
+                FLUSH_STATUS_COUNTERS,
+                (ids, [c[0] for c in counts], [c[1] for c in counts]),
+                prepare=True,
+            )
+            self._status_counts.clear()
+        if self._account_counts:
+            ids = list(self._account_counts)
+            counts = list(self._account_counts.values())
+            curs.execute(
+                FLUSH_ACCOUNT_COUNTERS,
+                (ids, [c[0] for c in counts], [c[1] for c in counts]),
+                prepare=True,
+            )
+            self._account_counts.clear()

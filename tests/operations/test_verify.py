@@ -1,0 +1,111 @@
+"""`tootlog verify`: equal read models pass; a corrupted counter, a missing row and an extra row
+are each found and named; it works while the server is writing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from tests.operations.conftest import tootlog
+from tests.operations.seeding import social_history
+from tests.support import Directory, LiveServer, scratch_database
+
+
+@dataclass
+class Served:
+    url: str
+    server: LiveServer
+    directory: Directory
+    statuses: list[str]
+
+
+@pytest.fixture
+def served(server_url: str) -> Iterator[Served]:
+    with scratch_database(server_url) as url:
+        server = LiveServer(url)
+        directory = Directory(url)
+        try:
+            yield Served(url, server, directory, social_history(server, directory, 30))
+        finally:
+            server.stop()
+            directory.close()
+
+
+def test_equal_read_models_pass(served: Served) -> None:
+    result = tootlog(served.url, "verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the live read models equal a fresh replay of the log" in result.stdout
+    assert "tootlog_statuses" in result.stdout and "tootlog_event_index" in result.stdout
+    with psycopg.connect(served.url) as conn:  # the scratch copy is gone
+        assert conn.execute("SELECT to_regnamespace('tootlog_verify')").fetchone()[0] is None
+
+
+def test_a_corrupted_counter_a_missing_row_and_an_extra_row_are_named(served: Served) -> None:
+    status_id = int(served.statuses[0])
+    with psycopg.connect(served.url, autocommit=True) as conn:
+        counted = conn.execute(
+            "UPDATE tootlog_statuses SET favourites_count = favourites_count + 5 WHERE id = %s"
+            " RETURNING favourites_count",
+            (status_id,),
+        ).fetchone()[0]
+        follower, followee = conn.execute(
+            "DELETE FROM tootlog_follows WHERE ctid = (SELECT min(ctid) FROM tootlog_follows)"
+            " RETURNING follower_id, followee_id"
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO tootlog_favourites (id, account_id, status_id) VALUES (42, 1, %s)",
+            (status_id,),
+        )
+    result = tootlog(served.url, "verify")
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert (
+        f"- tootlog_statuses  id={status_id}  favourites_count  live={counted}"
+        f"  replayed={counted - 5}" in out
+    )
+    assert (
+        f"- tootlog_follows  follower_id={follower}, followee_id={followee}  (row)"
+        "  live='missing'  replayed='present'" in out
+    )
+    assert "- tootlog_favourites  id=42  (row)  live='present'  replayed='missing'" in out
+    summary = {line.split()[0]: line for line in out.splitlines() if line.startswith("  tootlog_")}
+    assert summary["tootlog_statuses"].endswith("1 differ")
+    assert summary["tootlog_follows"].endswith("1 differ")
+    assert summary["tootlog_favourites"].endswith("1 differ")
+    assert summary["tootlog_accounts"].endswith("equal")
+
+
+def test_verify_while_the_server_is_writing(served: Served) -> None:
+    user = served.directory.user()
+    stop = threading.Event()
+    answers: list[int] = []
+
+    def write() -> None:
+        with served.server.client(user.token) as client:
+            while not stop.is_set():
+                answers.append(client.post("/api/v1/statuses", data={"status": "busy"}).status_code)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        result = tootlog(served.url, "verify")
+    finally:
+        stop.set()
+        writer.join()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert answers and set(answers) == {200}
+
+
+def test_one_verify_or_rebuild_at_a_time(served: Served) -> None:
+    with psycopg.connect(served.url, autocommit=True) as conn:
+        from projections.schema import REBUILD_LOCK_KEY
+
+        conn.execute("SELECT pg_advisory_lock(%s)", (REBUILD_LOCK_KEY,))
+        for command in (["verify"], ["rebuild"]):
+            result = tootlog(served.url, *command)
+            assert result.returncode == 1
+            assert result.stderr.startswith("tootlog: another rebuild or verify is running")
