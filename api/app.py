@@ -30,7 +30,7 @@ from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
 from projections.queries import Queries, configure_connection
-from projections.worker import ProjectionWorker
+from projections.rebuild import prepare
 
 log = logging.getLogger("tootlog")
 
@@ -51,12 +51,9 @@ class IgnoreTrailingSlash:
 
 
 def migrate(database_url: str, settings: Settings) -> None:
-    """Create the event store and read-model tables (idempotent)."""
-    worker = ProjectionWorker(database_url, settings.urls)
-    try:
-        worker.create_tables()
-    finally:
-        worker.close()
+    """Create the event store and read-model tables (idempotent); read models of an older
+    version are rebuilt beside the old ones first."""
+    prepare(database_url, settings.urls)
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:

@@ -20,7 +20,7 @@ from commands.accounts import account_id_for_username, issue_token, register_acc
 from commands.app import TootlogApplication
 from domain.errors import DomainError, NotFound
 from projections.as_of import UnknownStatus
-from projections.rebuild import Busy
+from projections.rebuild import Busy, prepare
 from projections.worker import (
     ProjectionWorker,
     UrlsMismatch,
@@ -98,9 +98,8 @@ _database = database
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:
-    worker = ProjectionWorker(url, settings.urls, batch_size=settings.projection_batch_size)
-    worker.create_tables()
-    return worker
+    prepare(url, settings.urls)
+    return ProjectionWorker(url, settings.urls, batch_size=settings.projection_batch_size)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ read after a position that has moved, applies nothing and starts again from the 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -33,6 +34,8 @@ from projections.schema import (
 )
 from projections.worker import ProjectionWorker
 
+log = logging.getLogger("tootlog.rebuild")
+
 REBUILD_SCHEMA = "tootlog_rebuild"
 RETIRED_SCHEMA = "tootlog_retired"
 # Catch the copy up outside the switch until it is this close to the last event, so the switch
@@ -48,14 +51,17 @@ class Busy(Exception):
 
 
 @contextlib.contextmanager
-def exclusive(database_url: str, what: str) -> Iterator[psycopg.Connection]:
-    """Hold the lock that lets one rebuild or verify at a time run against a database. The lock
-    belongs to the returned connection's session: a killed process releases it with its
-    connection."""
+def exclusive(database_url: str, what: str, wait: bool = False) -> Iterator[psycopg.Connection]:
+    """Hold the lock that lets one rebuild or verify at a time run against a database (`wait`
+    for it, or fail at once). The lock belongs to the returned connection's session: a killed
+    process releases it with its connection."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        held = conn.execute("SELECT pg_try_advisory_lock(%s)", (REBUILD_LOCK_KEY,)).fetchone()
-        if not (held and held[0]):
-            raise Busy(f"another rebuild or verify is running; {what} not started")
+        if wait:
+            conn.execute("SELECT pg_advisory_lock(%s)", (REBUILD_LOCK_KEY,))
+        else:
+            held = conn.execute("SELECT pg_try_advisory_lock(%s)", (REBUILD_LOCK_KEY,)).fetchone()
+            if not (held and held[0]):
+                raise Busy(f"another rebuild or verify is running; {what} not started")
         yield conn
 
 
@@ -149,12 +155,21 @@ def drop_schema(conn: psycopg.Connection, schema: str) -> None:
 
 
 def rebuild_online(
-    database_url: str, urls: Urls, *, batch_size: int = 5000, progress: Progress | None = None
+    database_url: str,
+    urls: Urls,
+    *,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    upgrade: bool = False,
 ) -> int:
     """Build a new copy of every read model beside the live one and switch to it; returns the
-    position the new read models start from."""
-    with exclusive(database_url, "rebuild") as conn:
-        check_urls(database_url, urls)
+    position the new read models start from. `upgrade`: the live read models are of an older
+    READ_MODEL_VERSION (their recorded address is not checked, and the lock is waited for)."""
+    with exclusive(database_url, "rebuild", wait=upgrade) as conn:
+        if upgrade and live_version(conn) == READ_MODEL_VERSION:
+            return live_position(conn)  # another process upgraded them while we waited
+        if not upgrade:
+            check_urls(database_url, urls)
         drop_schema(conn, RETIRED_SCHEMA)  # left by a run killed right after its switch
         copy = Copy(database_url, urls, REBUILD_SCHEMA, batch_size)
         try:
@@ -182,16 +197,31 @@ def _switch(conn: psycopg.Connection, copy: Copy, progress: Progress | None) -> 
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SWITCH_LOCK_KEY,))
         copy.catch_up(last_event(conn), progress)
         position = copy.position
-        tables = [sql.Identifier(table) for table in READ_MODEL_TABLES]
-        conn.execute(
-            sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
-                sql.SQL(", ").join(sql.SQL("{}.{}").format(live, table) for table in tables)
+        # The live tables there are (an older version may lack some, or have none yet).
+        present = [
+            sql.Identifier(table)
+            for table in READ_MODEL_TABLES
+            if conn.execute("SELECT to_regclass(%s)", (f"{LIVE_SCHEMA}.{table}",)).fetchone()[0]
+        ]
+        if present:
+            conn.execute(
+                sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                    sql.SQL(", ").join(sql.SQL("{}.{}").format(live, table) for table in present)
+                )
             )
-        )
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(retired))
-        for table in tables:
+        for table in present:
             conn.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(live, table, retired))
-            conn.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(new, table, live))
+        for table in READ_MODEL_TABLES:
+            conn.execute(
+                sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(new, sql.Identifier(table), live)
+            )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {LIVE_SCHEMA}.{VERSION_TABLE} (version integer)")
+        conn.execute(f"DELETE FROM {LIVE_SCHEMA}.{VERSION_TABLE}")
+        conn.execute(
+            f"INSERT INTO {LIVE_SCHEMA}.{VERSION_TABLE} (version) VALUES (%s)",
+            (READ_MODEL_VERSION,),
+        )
         set_live_position(conn, position)
     return position
 
@@ -241,6 +271,41 @@ def rebuild_offline(
             return worker.view.position()
         finally:
             worker.close()
+
+
+def live_version(conn: psycopg.Connection) -> int | None:
+    """The READ_MODEL_VERSION the live read models were built by (None: there are none; 1:
+    built before versions were recorded)."""
+    built = conn.execute("SELECT to_regclass(%s)", (f"{LIVE_SCHEMA}.tootlog_statuses",))
+    if built.fetchone()[0] is None:
+        return None
+    recorded = conn.execute("SELECT to_regclass(%s)", (f"{LIVE_SCHEMA}.{VERSION_TABLE}",))
+    if recorded.fetchone()[0] is None:
+        return 1
+    row = conn.execute(f"SELECT max(version) FROM {LIVE_SCHEMA}.{VERSION_TABLE}").fetchone()
+    return row[0] or 1
+
+
+def prepare(database_url: str, urls: Urls, progress: Progress | None = None) -> None:
+    """Create the event store and read-model tables if missing. Read models of an older
+    READ_MODEL_VERSION are rebuilt beside the live ones and switched in (rebuild_online), so
+    an upgrade never serves half-built read models; the old ones go on answering until then."""
+    worker = ProjectionWorker(database_url, urls)
+    try:
+        worker.events.create_table()
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            version = live_version(conn)
+        if version is not None and version != READ_MODEL_VERSION:
+            log.warning(
+                "read models of version %d found (this tootlog builds version %d): building"
+                " the new ones beside them from the event store, then switching",
+                version,
+                READ_MODEL_VERSION,
+            )
+            rebuild_online(database_url, urls, progress=progress, upgrade=True)
+        worker.view.create_table()
+    finally:
+        worker.close()
 
 
 class _InPlace(Copy):

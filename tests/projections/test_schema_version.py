@@ -81,3 +81,33 @@ def test_read_models_of_this_version_are_kept(fresh_database_url: str) -> None:
     assert restarted.catch_up() == 0
     restarted.close()
     assert_projected_exactly_once(url, accounts, 5)
+
+
+def test_an_upgrade_builds_the_new_read_models_before_switching_to_them(
+    fresh_database_url: str,
+) -> None:
+    """`prepare` (what serve, project and every CLI command run first): read models of an older
+    version are replaced by complete new ones, never by empty ones being filled."""
+    from projections.rebuild import prepare
+
+    url = fresh_database_url
+    worker, accounts, position = _projected(url)
+    worker.close()
+    with psycopg.connect(url) as conn:
+        conn.execute(f"UPDATE {VERSION_TABLE} SET version = %s", (READ_MODEL_VERSION - 1,))
+        conn.execute("ALTER TABLE tootlog_statuses DROP COLUMN thread_key")
+        conn.execute("DROP TABLE tootlog_event_index")  # a table the older version lacked
+
+    prepare(url, TEST_URLS)
+    assert _position(url) == position  # complete when switched in
+    with psycopg.connect(url) as conn:
+        assert conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchall() == [
+            (READ_MODEL_VERSION,)
+        ]
+        keys = conn.execute("SELECT count(thread_key) FROM tootlog_statuses").fetchone()[0]
+        schemas = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tootlog_%'"
+        ).fetchone()[0]
+    assert keys == len(accounts) * 5
+    assert schemas == 0
+    assert_projected_exactly_once(url, accounts, 5)
