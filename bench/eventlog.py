@@ -65,6 +65,7 @@ class Generator:
         self.live_favourites: deque[Favourite] = deque(maxlen=RECENT)
         self.live_reblogs: deque[Reblog] = deque(maxlen=RECENT)
         self.pending: list[Aggregate] = []
+        self.pending_ids: set = set()
         self.stats = LogStats()
         self.hot: Posted | None = None  # one status that many interact with
         # Pairs already created: a second create of the same aggregate would fail its save.
@@ -116,12 +117,21 @@ class Generator:
 
     def _save(self, *aggregates: Aggregate) -> None:
         self.pending.extend(aggregates)
+        self.pending_ids.update(a.id for a in aggregates)
+
+    def _touch(self, aggregate: Aggregate) -> None:
+        """Before changing an aggregate again: an unsaved aggregate's new events would be stored
+        with its first ones, before other aggregates' events that happened in between (a
+        status deleted before it was reblogged)."""
+        if aggregate.id in self.pending_ids:
+            self._flush()
 
     def _flush(self) -> None:
         if self.pending:
             recordings = self.app.save(*self.pending)
             self.stats.events += len(recordings)
             self.pending = []
+            self.pending_ids.clear()
 
     def _concerns(self, status_id: int, events: int) -> None:
         self.stats.by_status[status_id] = self.stats.by_status.get(status_id, 0) + events
@@ -201,6 +211,7 @@ class Generator:
         if not self.live_favourites:
             return
         favourite = self.live_favourites.popleft()
+        self._touch(favourite)
         if favourite.unfavourite():
             self._save(favourite)
             self.stats.unfavourites += 1
@@ -234,6 +245,7 @@ class Generator:
         if not self.live_reblogs:
             return
         boost = self.live_reblogs.popleft()
+        self._touch(boost)
         if boost.unreblog() is not None:
             self._save(boost)
             self.stats.unreblogs += 1
@@ -258,12 +270,13 @@ class Generator:
             pins = self.pins[posted.author] = Pins(account_id=posted.author)
         if pins.is_pinned(posted.status.status_id):
             return
+        self._touch(pins)
         if len(pins.status_ids) >= MAX_PINNED_STATUSES:
             pins.unpin(pins.status_ids[0])
         pins.pin(
             posted.status.status_id, author_id=posted.author, visibility="public", is_reblog=False
         )
-        self._save(pins)  # saving an aggregate twice in one transaction stores its events once
+        self._save(pins)
         self.stats.pins += 1
         self._concerns(posted.status.status_id, 1)
 
@@ -274,6 +287,7 @@ class Generator:
         pins = self.pins.get(posted.author)
         if pins is not None and pins.is_pinned(posted.status.status_id):
             return
+        self._touch(posted.status)
         posted.status.delete(False)
         self._save(posted.status)
         self.stats.deletes += 1

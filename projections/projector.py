@@ -45,6 +45,7 @@ class Projector:
         # Index entries an event does not name itself, added by its handler: (kind, subject).
         self._also_concerns: list[tuple[int, int]] = []
         self.facts = StatusFacts()
+        self._position = 0  # of the event being applied
 
     def forget(self) -> None:
         """Drop what is remembered of written rows: after a failed batch (rolled back), or when
@@ -60,6 +61,7 @@ class Projector:
         to_domain_event = self.mapper.to_domain_event
         handlers = self._handlers
         for notification in notifications:
+            self._position = notification.id
             event = to_domain_event(notification)
             handler = handlers.get(type(event))
             if handler is not None:
@@ -118,6 +120,7 @@ class Projector:
                 event.in_reply_to_id,
                 None,
                 self.facts.depth_below(event.in_reply_to_id),
+                self._position,
             ),
         )
         if event.in_reply_to_id is not None and event.visibility in COUNTED_REPLY_VISIBILITIES:
@@ -145,7 +148,7 @@ class Projector:
         """Soft-delete a status or wrapper; its facts, or None if unknown or already deleted.
 
         From what is remembered when it can be (a write only), else from the row (a read). A
-        wrapper whose original was deleted was deleted with it (delete_reblogs_of).
+        wrapper written before its original was deleted was deleted with it (delete_reblogs_of).
         """
         facts = self.facts.get(status_id)
         original = self.facts.get(facts.reblog_of_id) if facts is not None else None
@@ -159,13 +162,18 @@ class Projector:
                 row["in_reply_to_id"],
                 row["reblog_of_id"],
                 row["depth"],
+                0,
             )
             self.facts.add(status_id, facts)
-        elif facts.deleted or (original is not None and original.deleted):
+        elif facts.deleted is not None or (
+            original is not None
+            and original.deleted is not None
+            and facts.created < original.deleted
+        ):
             return None
         else:
             self.view.mark_deleted(curs, status_id)
-        facts.deleted = True
+        facts.deleted = self._position
         return facts
 
     def _reblogged(self, curs: Writes, event: Reblog.Reblogged) -> None:
@@ -180,7 +188,14 @@ class Projector:
         )
         self.facts.add(
             event.wrapper_status_id,
-            Facts(event.account_id, event.visibility, None, event.original_status_id, 0),
+            Facts(
+                event.account_id,
+                event.visibility,
+                None,
+                event.original_status_id,
+                0,
+                self._position,
+            ),
         )
         self.view.count_reblog(curs, event.original_status_id, +1)
         day = snowflake_time(event.wrapper_status_id).date()

@@ -8,13 +8,13 @@ batch is applied exactly once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 
 import orjson
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Identifier
@@ -24,6 +24,7 @@ from projections.schema import (
     JSON_DATE_FUNCTION,
     LIVE_SCHEMA,
     POSITION_CHANNEL,
+    READ_INDEXES,
     READ_MODEL_TABLES,
     READ_MODEL_VERSION,
     SCHEMA_LOCK_KEY,
@@ -87,6 +88,108 @@ ADVANCE_TRACKING = (
 )
 
 
+# Set-based inserts (projections.writes.Writes.insert): one execution for a run of rows.
+INSERT_STATUSES = (
+    "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
+    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc)"
+    " SELECT d.id, d.account_id, d.visibility, d.mentions::bigint[], d.parent, d.parent_account,"
+    " coalesce(p.root_id, d.id), coalesce(p.depth + 1, 0), coalesce(p.path, '{}') || d.id,"
+    " coalesce(p.thread_key, ''::bytea) || int8send(d.id),"
+    " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json"
+    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::bigint[],"
+    " %b::bigint[], %b::text[], %b::text[])"
+    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc)"
+    " LEFT JOIN tootlog_statuses p ON p.id = d.parent"
+)
+INSERT_WRAPPERS = (
+    "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id, depth,"
+    " path, thread_key, text, doc)"
+    " SELECT d.id, d.account_id, d.visibility, d.original, d.id, 0, ARRAY[d.id],"
+    " int8send(d.id), '', d.doc::json"
+    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::bigint[], %b::text[])"
+    " AS d(id, account_id, visibility, original, doc)"
+)
+INSERT_FAVOURITES = (
+    "WITH added AS (INSERT INTO tootlog_favourites (id, account_id, status_id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
+    " ON CONFLICT DO NOTHING RETURNING status_id),"
+    " per_status AS (SELECT status_id, count(*) AS n FROM added GROUP BY status_id)"
+    " UPDATE tootlog_statuses s SET favourites_count = s.favourites_count + per_status.n"
+    " FROM per_status WHERE s.id = per_status.status_id"
+)
+INSERT_FOLLOWS = (
+    "WITH added AS (INSERT INTO tootlog_follows (follower_id, followee_id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[])"
+    " ON CONFLICT DO NOTHING RETURNING follower_id, followee_id),"
+    " per_account AS (SELECT id, sum(following) AS following, sum(followers) AS followers"
+    " FROM (SELECT follower_id AS id, 1 AS following, 0 AS followers FROM added"
+    " UNION ALL SELECT followee_id, 0, 1 FROM added) AS sides GROUP BY id)"
+    " UPDATE tootlog_accounts a SET following_count = a.following_count + c.following,"
+    " followers_count = a.followers_count + c.followers FROM per_account c WHERE a.id = c.id"
+)
+
+
+class Batch:
+    """One transaction per batch of events: rows, tracking position and NOTIFY commit together.
+
+    The rows are held in Writes until `commit`, which sends them, the position, NOTIFY and COMMIT
+    as one pipeline read back in one round trip; the connection is taken only then, or when a
+    statement's answer must be read first. If any statement fails, PostgreSQL skips the rest,
+    COMMIT included, and the transaction is rolled back here; a position that is no longer
+    `previous` fails as IntegrityError, so a batch is applied exactly once.
+    """
+
+    def __init__(
+        self, view: ReadModel, previous: int, last: int, before_open: Callable[[], None] | None
+    ) -> None:
+        self.view = view
+        self.previous = previous
+        self.last = last
+        self.before_open = before_open
+        self.writes = Writes(self._reading_cursor)
+        self._stack = ExitStack()
+        self._curs: Cursor | None = None
+
+    def _reading_cursor(self) -> Cursor:
+        """The cursor for the applying thread: its reads must see earlier batches."""
+        if self._curs is None and self.before_open is not None:
+            self.before_open()
+        return self._cursor()
+
+    def _cursor(self) -> Cursor:
+        if self._curs is None:
+            conn = self._stack.enter_context(self.view.datastore.get_connection())
+            self._stack.callback(self._rollback_unfinished, conn)
+            self._stack.enter_context(conn.pipeline())
+            curs = self._stack.enter_context(conn.cursor())
+            curs.execute("BEGIN")
+            if self.view.live:
+                curs.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,))
+            self._curs = curs
+        return self._curs
+
+    @staticmethod
+    def _rollback_unfinished(conn: Connection) -> None:
+        if conn.info.transaction_status in UNFINISHED:
+            conn.execute("ROLLBACK")
+
+    def commit(self) -> None:
+        with self._stack:
+            curs = self._cursor()
+            self.writes.flush(curs)
+            curs.execute(
+                ADVANCE_TRACKING,
+                {"name": TRACKED_APPLICATION, "position": self.last, "previous": self.previous},
+                prepare=True,
+            )
+            if self.view.live:
+                curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(self.last)))
+            curs.execute("COMMIT")
+
+    def abandon(self) -> None:
+        self._stack.close()
+
+
 class ReadModel(PostgresTrackingRecorder):
     """Read-model tables plus the library's single-row tracking table."""
 
@@ -96,8 +199,9 @@ class ReadModel(PostgresTrackingRecorder):
         # The live read models announce their progress; a copy built elsewhere stays silent.
         self.live = datastore.schema == LIVE_SCHEMA
 
-    def create_table(self) -> None:
-        """Create the tables if they are missing. Read models an older tootlog built (another
+    def create_table(self, read_indexes: bool = True) -> None:
+        """Create the tables (and, unless told not to, the indexes only reads use: see
+        create_read_indexes) if they are missing. Read models an older tootlog built (another
         READ_MODEL_VERSION) are dropped first with their tracking position, so the worker builds
         them again from the event store: they are derived data, the events are the record."""
         with self.datastore.get_connection() as conn:
@@ -111,6 +215,9 @@ class ReadModel(PostgresTrackingRecorder):
                 super().create_table()
                 with conn.transaction(), conn.cursor() as curs:
                     curs.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
+                    if read_indexes:
+                        for _, statement in READ_INDEXES:
+                            curs.execute(statement)
                     curs.execute(
                         f"WITH kept AS (DELETE FROM {VERSION_TABLE} RETURNING urls)"
                         f" INSERT INTO {VERSION_TABLE} (version, urls)"
@@ -156,6 +263,19 @@ class ReadModel(PostgresTrackingRecorder):
                 (TRACKED_APPLICATION,),
             )
 
+    def create_read_indexes(self) -> None:
+        """Create the indexes only reads use (after building a copy of the read models)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SET maintenance_work_mem = '256MB'")
+            for _, statement in READ_INDEXES:
+                conn.execute(statement)
+
+    def drop_read_indexes(self) -> None:
+        """Drop the indexes only reads use (before rebuilding the read models in place)."""
+        with self.datastore.get_connection() as conn:
+            for name, _ in READ_INDEXES:
+                conn.execute(f'DROP INDEX IF EXISTS "{self.datastore.schema}".{name}')
+
     def record_urls(self, base: str) -> None:
         """Record the public base URL these read models' documents are built with."""
         with self.datastore.get_connection() as conn:
@@ -171,36 +291,23 @@ class ReadModel(PostgresTrackingRecorder):
         """The notification id of the last event applied (0 before the first)."""
         return self.max_tracking_id(TRACKED_APPLICATION) or 0
 
+    def open_batch(
+        self, previous: int, last: int, before_open: Callable[[], None] | None = None
+    ) -> Batch:
+        """A batch of events after `previous` up to `last` (see Batch); `before_open` is called
+        before it first needs its connection."""
+        return Batch(self, previous, last, before_open)
+
     @contextmanager
     def batch(self, previous: int, last: int) -> Iterator[Writes]:
-        """One transaction per batch of events after `previous` up to `last`: rows, tracking
-        position and NOTIFY commit together.
-
-        BEGIN, the rows, the position, NOTIFY and COMMIT go out as one pipeline and are read back
-        in one round trip. If any statement fails, PostgreSQL skips the rest, COMMIT included,
-        and the transaction is rolled back here; a position that is no longer `previous` fails
-        as IntegrityError, so a batch is applied exactly once.
-        """
-        with self.datastore.get_connection() as conn:
-            try:
-                with conn.pipeline(), conn.cursor() as curs:
-                    curs.execute("BEGIN")
-                    if self.live:
-                        curs.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,))
-                    writes = Writes(curs)
-                    yield writes
-                    writes.flush()
-                    curs.execute(
-                        ADVANCE_TRACKING,
-                        {"name": TRACKED_APPLICATION, "position": last, "previous": previous},
-                        prepare=True,
-                    )
-                    if self.live:
-                        curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(last)))
-                    curs.execute("COMMIT")
-            finally:
-                if conn.info.transaction_status in UNFINISHED:
-                    conn.execute("ROLLBACK")
+        """Apply a batch in the `with` block; it commits when the block ends (see Batch)."""
+        batch = self.open_batch(previous, last)
+        try:
+            yield batch.writes
+        except BaseException:
+            batch.abandon()
+            raise
+        batch.commit()
 
     # The event index
 
@@ -212,8 +319,7 @@ class ReadModel(PostgresTrackingRecorder):
             writes.write(
                 "event_index",
                 "INSERT INTO tootlog_event_index (kind, subject, position)"
-                " SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[])"
-                " ON CONFLICT DO NOTHING",
+                " SELECT * FROM unnest(%b::smallint[], %b::bigint[], %b::bigint[])",
                 (kinds, subjects, positions),
             )
 
@@ -261,27 +367,21 @@ class ReadModel(PostgresTrackingRecorder):
         doc: dict,
     ) -> None:
         """Insert a status with its thread position taken from its parent's row, if any."""
-        writes.write(
+        writes.insert(
             "statuses",
-            "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-            " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc) "
-            "SELECT %(id)s, %(account_id)s, %(visibility)s, %(mentions)s, %(parent)s,"
-            " %(parent_account)s, coalesce(p.root_id, %(id)s), coalesce(p.depth + 1, 0),"
-            " coalesce(p.path, '{}') || %(id)s::bigint,"
-            " coalesce(p.thread_key, ''::bytea) || int8send(%(id)s::bigint),"
-            " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1),"
-            " %(text)s, %(doc)s::json "
-            "FROM (SELECT 1) AS one LEFT JOIN tootlog_statuses p ON p.id = %(parent)s",
-            {
-                "id": status_id,
-                "account_id": account_id,
-                "visibility": visibility,
-                "mentions": mentions,
-                "parent": in_reply_to_id,
-                "parent_account": in_reply_to_account_id,
-                "text": text,
-                "doc": orjson.dumps(doc).decode(),
-            },
+            INSERT_STATUSES,
+            (
+                status_id,
+                account_id,
+                visibility,
+                "{" + ",".join(map(str, mentions)) + "}",
+                in_reply_to_id,
+                in_reply_to_account_id,
+                text,
+                orjson.dumps(doc).decode(),
+            ),
+            key=status_id,
+            after=in_reply_to_id,
         )
 
     def count_reply(self, writes: Writes, status_id: int, delta: int) -> None:
@@ -350,19 +450,10 @@ class ReadModel(PostgresTrackingRecorder):
         doc: dict,
     ) -> None:
         """A reblog wrapper: a status row of its own, alone in its thread."""
-        writes.write(
+        writes.insert(
             "statuses",
-            "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id,"
-            " depth, path, thread_key, text, doc) VALUES (%(id)s, %(account_id)s, %(visibility)s,"
-            " %(original)s, %(id)s, 0, ARRAY[%(id)s::bigint], int8send(%(id)s::bigint), '',"
-            " %(doc)s::json)",
-            {
-                "id": wrapper_id,
-                "account_id": account_id,
-                "visibility": visibility,
-                "original": original_id,
-                "doc": orjson.dumps(doc).decode(),
-            },
+            INSERT_WRAPPERS,
+            (wrapper_id, account_id, visibility, original_id, orjson.dumps(doc).decode()),
         )
 
     def count_reblog(self, writes: Writes, status_id: int, delta: int) -> None:
@@ -373,14 +464,7 @@ class ReadModel(PostgresTrackingRecorder):
     def insert_favourite(
         self, writes: Writes, favourite_id: int, account_id: int, status_id: int
     ) -> None:
-        writes.write(
-            "favourites",
-            "WITH added AS (INSERT INTO tootlog_favourites (id, account_id, status_id)"
-            " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING status_id)"
-            " UPDATE tootlog_statuses SET favourites_count = favourites_count + 1"
-            " WHERE id IN (SELECT status_id FROM added)",
-            (favourite_id, account_id, status_id),
-        )
+        writes.insert("favourites", INSERT_FAVOURITES, (favourite_id, account_id, status_id))
 
     def delete_favourite(self, writes: Writes, account_id: int, status_id: int) -> None:
         writes.write(
@@ -412,16 +496,7 @@ class ReadModel(PostgresTrackingRecorder):
     # Follows
 
     def insert_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
-        writes.write(
-            "follows",
-            "WITH added AS (INSERT INTO tootlog_follows (follower_id, followee_id)"
-            " VALUES (%(follower)s, %(followee)s) ON CONFLICT DO NOTHING RETURNING 1)"
-            " UPDATE tootlog_accounts SET"
-            " following_count = following_count + (id = %(follower)s)::int,"
-            " followers_count = followers_count + (id = %(followee)s)::int"
-            " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM added)",
-            {"follower": follower_id, "followee": followee_id},
-        )
+        writes.insert("follows", INSERT_FOLLOWS, (follower_id, followee_id))
 
     def delete_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
         writes.write(

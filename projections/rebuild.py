@@ -100,7 +100,8 @@ class Copy:
         self.worker = ProjectionWorker(
             self.database_url, self.urls, batch_size=self.batch_size, schema=self.schema
         )
-        self.worker.view.create_table()
+        # The indexes only reads use come at the end (finish), each in one sort.
+        self.worker.view.create_table(read_indexes=False)
         self.worker.view.record_urls(self.urls.base)
 
     def _resumable(self, conn: psycopg.Connection) -> bool:
@@ -128,13 +129,19 @@ class Copy:
         """Apply the events up to position `stop`, batch by batch."""
         assert self.worker is not None
         worker = self.worker
-        while True:
-            applied = worker.apply_next_batch(stop)
-            self._applied += applied
-            if progress is not None and applied:
-                progress(self._applied, worker.view.position(), stop)
-            if applied < worker.batch_size:
-                return
+        done = self._applied
+
+        def reached(applied: int, position: int) -> None:
+            self._applied = done + applied
+            if progress is not None:
+                progress(self._applied, position, stop)
+
+        worker.catch_up_overlapped(stop, reached)
+
+    def finish(self) -> None:
+        """Create the indexes only reads use, once the copy holds (nearly) everything."""
+        assert self.worker is not None
+        self.worker.view.create_read_indexes()
 
     def close(self) -> None:
         if self.worker is not None:
@@ -179,6 +186,7 @@ def rebuild_online(
                 copy.catch_up(target, progress)
                 if last_event(conn) - copy.position <= SWITCH_WHEN_BEHIND_BY:
                     break
+            copy.finish()
             position = _switch(conn, copy, progress)
         finally:
             copy.close()
@@ -253,6 +261,7 @@ def rebuild_offline(
         try:
             worker.create_tables()
             worker.check_urls()
+            worker.view.drop_read_indexes()
             with conn.transaction():
                 conn.execute(
                     sql.SQL("TRUNCATE {}").format(
@@ -268,6 +277,7 @@ def rebuild_offline(
                 )
             copy = _InPlace(worker)
             copy.catch_up(last_event(conn), progress)
+            copy.finish()
             return worker.view.position()
         finally:
             worker.close()

@@ -74,9 +74,6 @@ DDL = [
         ) STORED
     ) WITH (fillfactor = 75)
     """,
-    "CREATE UNIQUE INDEX IF NOT EXISTS tootlog_accounts_username"
-    " ON tootlog_accounts (lower(username))",
-    "CREATE INDEX IF NOT EXISTS tootlog_accounts_email ON tootlog_accounts (lower(email))",
     """
     CREATE TABLE IF NOT EXISTS tootlog_statuses (
         id bigint PRIMARY KEY,
@@ -108,12 +105,9 @@ DDL = [
         ) STORED
     ) WITH (fillfactor = 75)
     """,
-    "CREATE INDEX IF NOT EXISTS tootlog_statuses_account ON tootlog_statuses (account_id, id DESC)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (thread_key)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogs"
     " ON tootlog_statuses (reblog_of_id, id DESC) WHERE reblog_of_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
-    " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
     """
     CREATE TABLE IF NOT EXISTS tootlog_tokens (
         token_hash text PRIMARY KEY,
@@ -130,7 +124,6 @@ DDL = [
         PRIMARY KEY (follower_id, followee_id)
     )
     """,
-    "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
     """
     CREATE TABLE IF NOT EXISTS tootlog_favourites (
         id bigint PRIMARY KEY,
@@ -172,8 +165,41 @@ DDL = [
     CREATE TABLE IF NOT EXISTS tootlog_event_index (
         kind smallint NOT NULL,
         subject bigint NOT NULL,
-        position bigint NOT NULL,
-        PRIMARY KEY (kind, subject, position)
+        position bigint NOT NULL
     )
     """,
+]
+
+# Indexes that only reads use, as (name, statement). Projecting never needs them, so a copy of
+# the read models built from the log creates them once at the end (one sort each), instead of
+# updating them row by row all along.
+READ_INDEXES = [
+    (
+        "tootlog_accounts_username",
+        "CREATE UNIQUE INDEX IF NOT EXISTS tootlog_accounts_username"
+        " ON tootlog_accounts (lower(username))",
+    ),
+    (
+        "tootlog_accounts_email",
+        "CREATE INDEX IF NOT EXISTS tootlog_accounts_email ON tootlog_accounts (lower(email))",
+    ),
+    (
+        "tootlog_statuses_account",
+        "CREATE INDEX IF NOT EXISTS tootlog_statuses_account"
+        " ON tootlog_statuses (account_id, id DESC)",
+    ),
+    (
+        "tootlog_statuses_reblogger",
+        "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
+        " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
+    ),
+    (
+        "tootlog_follows_followee",
+        "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
+    ),
+    (
+        "tootlog_event_index_subject",
+        "CREATE INDEX IF NOT EXISTS tootlog_event_index_subject"
+        " ON tootlog_event_index (kind, subject, position)",
+    ),
 ]

@@ -21,7 +21,8 @@ class Facts:
     in_reply_to_id: int | None
     reblog_of_id: int | None
     depth: int | None  # None when not known (its parent was not remembered)
-    deleted: bool = False
+    created: int  # the position of the event that wrote it
+    deleted: int | None = None  # the position of the event that deleted it
 
 
 class StatusFacts:

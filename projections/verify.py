@@ -30,6 +30,8 @@ VERIFY_SCHEMA = "tootlog_verify"
 # batches leave gaps in) and the natural key that identifies their rows instead.
 SURROGATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tootlog_pins": (("id",), ("account_id", "status_id")),
+    # No primary key (it would be updated row by row); each row is its own key.
+    "tootlog_event_index": ((), ("kind", "subject", "position")),
 }
 
 

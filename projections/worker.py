@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
@@ -129,6 +130,54 @@ class ProjectionWorker:
         if self.on_batch is not None:
             self.on_batch(len(notifications), last)
         return len(notifications)
+
+    def catch_up_overlapped(
+        self, stop: int, on_batch: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Apply every event up to position `stop`, batch after batch, sending each batch to
+        PostgreSQL from a thread of its own while the next one is read and applied here: the
+        database's work and this process's overlap (for rebuilds, where nobody waits on a
+        single batch). Returns how many events were read."""
+        if self._position is None:
+            self._position = self.view.position()
+        total = 0
+        pending: Future | None = None
+
+        def committed() -> None:
+            nonlocal pending
+            if pending is not None:
+                done, pending = pending, None
+                done.result()  # a failed batch raises here
+
+        with ThreadPoolExecutor(1, thread_name_prefix="batch-commit") as committer:
+            try:
+                while self._position < stop:
+                    notifications = self.events.select_notifications(
+                        self._position, self.batch_size, stop, inclusive_of_start=False
+                    )
+                    if not notifications:
+                        break
+                    last = notifications[-1].id
+                    # A read in the middle of this batch must see the previous one committed.
+                    batch = self.view.open_batch(self._position, last, before_open=committed)
+                    try:
+                        self.projector.apply_notifications(batch.writes, notifications)
+                    except BaseException:
+                        batch.abandon()
+                        raise
+                    committed()
+                    pending = committer.submit(batch.commit)
+                    self._position = last
+                    total += len(notifications)
+                    if on_batch is not None:
+                        on_batch(total, last)
+                committed()
+            except BaseException:
+                # What was applied past the last commit is void: start again from the row.
+                self.projector.forget()
+                self._position = None
+                raise
+        return total
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set, surviving lost connections and failing batches."""

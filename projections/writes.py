@@ -15,6 +15,7 @@ rows written earlier in that order (a favourite's status, a follow's accounts).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from psycopg import Cursor
@@ -35,13 +36,13 @@ TABLES = (
 FLUSH_STATUS_COUNTERS = (
     "UPDATE tootlog_statuses s SET replies_count = greatest(s.replies_count + d.replies, 0),"
     " reblogs_count = greatest(s.reblogs_count + d.reblogs, 0)"
-    " FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS d(id, replies, reblogs)"
+    " FROM unnest(%b::bigint[], %b::int[], %b::int[]) AS d(id, replies, reblogs)"
     " WHERE s.id = d.id"
 )
 FLUSH_ACCOUNT_COUNTERS = (
     "UPDATE tootlog_accounts a SET statuses_count = greatest(a.statuses_count + d.statuses, 0),"
     " last_status_at = greatest(a.last_status_at, d.day)"
-    " FROM unnest(%s::bigint[], %s::int[], %s::date[]) AS d(id, statuses, day)"
+    " FROM unnest(%b::bigint[], %b::int[], %b::date[]) AS d(id, statuses, day)"
     " WHERE a.id = d.id"
 )
 
@@ -49,8 +50,9 @@ FLUSH_ACCOUNT_COUNTERS = (
 class Writes:
     """Statements and counter changes waiting to be sent on the batch's pipelined cursor."""
 
-    def __init__(self, curs: Cursor) -> None:
-        self.curs = curs
+    def __init__(self, cursor: Callable[[], Cursor]) -> None:
+        # The batch's pipelined cursor, opened (with its transaction) on first use.
+        self._cursor = cursor
         self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
         # status id -> [replies, reblogs]; account id -> [statuses, latest day]
         self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -58,6 +60,27 @@ class Writes:
 
     def write(self, table: str, statement: str, params: object) -> None:
         self._statements[table].append((statement, params))
+
+    def insert(
+        self,
+        table: str,
+        statement: str,
+        row: tuple,
+        key: int | None = None,
+        after: int | None = None,
+    ) -> None:
+        """Add a row to a set-based `statement`, which takes one array per column (unnest):
+        consecutive rows of one statement go out as one execution. `after`: the key of a row
+        this one needs already written (its parent), which then must not be in the same one."""
+        statements = self._statements[table]
+        if statements:
+            last_statement, last = statements[-1]
+            if last_statement == statement and isinstance(last, _Rows) and after not in last.keys:
+                last.add(row, key)
+                return
+        rows = _Rows()
+        rows.add(row, key)
+        statements.append((statement, rows))
 
     def count_status(self, status_id: int, replies: int = 0, reblogs: int = 0) -> None:
         counts = self._status_counts[status_id]
@@ -81,18 +104,30 @@ class Writes:
         self.flush()
         return self.curs.connection.cursor()
 
-    def flush(self) -> None:
-        """Send everything held back, table by table."""
-        curs = self.curs
+    @property
+    def curs(self) -> Cursor:
+        return self._cursor()
+
+    def flush(self, curs: Cursor | None = None) -> None:
+        """Send everything held back, table by table (on `curs`, else the batch's cursor)."""
+        curs = curs or self._cursor()
         for table in TABLES:
             statements = self._statements[table]
             if not statements:
                 continue
             start = 0
             while start < len(statements):
-                statement = statements[start][0]
+                statement, params = statements[start]
+                if isinstance(params, _Rows):
+                    curs.execute(statement, params.columns(), prepare=True)
+                    start += 1
+                    continue
                 end = start + 1
-                while end < len(statements) and statements[end][0] == statement:
+                while (
+                    end < len(statements)
+                    and statements[end][0] == statement
+                    and not isinstance(statements[end][1], _Rows)
+                ):
                     end += 1
                 if end - start == 1:
                     curs.execute(statement, statements[start][1], prepare=True)
@@ -118,3 +153,21 @@ class Writes:
                 prepare=True,
             )
             self._account_counts.clear()
+
+
+class _Rows:
+    """Rows for one execution of a set-based statement, with the keys they hold."""
+
+    __slots__ = ("keys", "rows")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.keys: set[int] = set()
+
+    def add(self, row: tuple, key: int | None) -> None:
+        self.rows.append(row)
+        if key is not None:
+            self.keys.add(key)
+
+    def columns(self) -> list[list]:
+        return [list(column) for column in zip(*self.rows, strict=True)]

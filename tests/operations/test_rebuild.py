@@ -220,3 +220,82 @@ def test_the_size_of_batches_does_not_change_the_read_models(server_url: str) ->
         assert result.returncode == 0, result.stdout + result.stderr
         check = tootlog(url, "verify")
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_reblog_recorded_after_its_original_was_deleted_projects_the_same_in_any_batches(
+    server_url: str,
+) -> None:
+    """A reblog that races the deletion of its original can be stored after it: its wrapper
+    stays (the deletion had nothing to take with it), and its unreblog takes it. Batches of one
+    event and verify's batches of 5,000 must agree on that."""
+    from commands.app import TootlogApplication
+    from domain.account import Account
+    from domain.ids import snowflakes
+    from domain.reblog import Reblog, ReblogWrapper
+    from domain.status import Status
+
+    with scratch_database(server_url) as url:
+        app = TootlogApplication(url, pool_size=1)
+        try:
+            author, booster = (
+                Account(
+                    account_id=snowflakes.next_id(),
+                    username=name,
+                    email=None,
+                    password_hash=None,
+                    display_name="",
+                )
+                for name in ("author", "booster")
+            )
+            status_id = snowflakes.next_id()
+            status = Status(
+                status_id=status_id,
+                account_id=author.account_id,
+                text="hi",
+                content="<p>hi</p>",
+                spoiler_text="",
+                sensitive=False,
+                visibility="public",
+                language="en",
+                in_reply_to_id=None,
+                in_reply_to_account_id=None,
+                mentions=[],
+                tags=[],
+                media_ids=[],
+                application=None,
+            )
+            app.save(author, booster, status)
+            status.delete(False)
+            app.save(status)
+            boost = Reblog(account_id=booster.account_id, original_status_id=status_id)
+            wrapper_id = boost.reblog(
+                snowflakes.next_id(),
+                original_visibility="public",
+                requested_visibility=None,
+                default_visibility="public",
+            )
+            index = ReblogWrapper(
+                wrapper_status_id=wrapper_id,
+                account_id=booster.account_id,
+                original_status_id=status_id,
+            )
+            app.save(boost, index)
+            before_unreblog = app.last_position()
+            boost.unreblog()
+            app.save(boost)
+        finally:
+            app.close()
+        assert tootlog(url, "migrate").returncode == 0
+        for batch in ("1", "2", "5000"):
+            result = tootlog(url, "rebuild", "--offline", "--batch-size", batch)
+            assert result.returncode == 0, result.stdout + result.stderr
+            check = tootlog(url, "verify")
+            assert check.returncode == 0, check.stdout + check.stderr
+        with psycopg.connect(url) as conn:
+            deleted, count = conn.execute(
+                "SELECT w.deleted, a.statuses_count FROM tootlog_statuses w"
+                " JOIN tootlog_accounts a ON a.id = w.account_id WHERE w.id = %s",
+                (wrapper_id,),
+            ).fetchone()
+        assert deleted is True and count == 0
+        assert before_unreblog > 0
