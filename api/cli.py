@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tootlog", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="tootlog",
+        description="An event-sourced backend for Mastodon's API: run the server, manage"
+        " accounts and tokens, and replay, rebuild and verify the read models from the log.",
+        epilog="Each command has its own help: tootlog COMMAND --help.",
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the HTTP API (and a projection worker process)")

@@ -4,6 +4,7 @@ to a fresh replay of it."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from api.operations.common import database, positive
@@ -62,7 +63,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=run_verify)
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the command as Ctrl-C does: its transaction is rolled back, what it holds is
+    released, and the live read models are left as they were."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def run_rebuild(args: argparse.Namespace) -> int:
+    stop_on_sigterm()
     settings, url, _ = database()
     progress = Progress("rebuild")
     build = rebuild_offline if args.offline else rebuild_online
@@ -79,6 +87,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    stop_on_sigterm()
     settings, url, _ = database()
     progress = Progress("verify")
     try:

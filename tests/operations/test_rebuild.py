@@ -299,3 +299,34 @@ def test_a_reblog_recorded_after_its_original_was_deleted_projects_the_same_in_a
             ).fetchone()
         assert deleted is True and count == 0
         assert before_unreblog > 0
+
+
+def test_sigterm_stops_a_rebuild_and_a_verify_and_leaves_the_live_models_serving(
+    long_log: Served,
+) -> None:
+    env = {**os.environ, "DATABASE_URL": long_log.url, "TOOTLOG_DOMAIN": TEST_DOMAIN}
+    with psycopg.connect(long_log.url) as conn:
+        public = conn.execute(
+            "SELECT id FROM tootlog_statuses WHERE visibility = 'public' AND NOT deleted LIMIT 1"
+        ).fetchone()[0]
+    anonymous = long_log.server.client()
+    before = anonymous.get(f"/api/v1/statuses/{public}").json()
+    for command, schema in (("rebuild", "tootlog_rebuild"), ("verify", "tootlog_verify")):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", command, "--batch-size", "200"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while schema not in schemas(long_log.url) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 143
+        assert anonymous.get(f"/api/v1/statuses/{public}").json() == before
+    check = tootlog(long_log.url, "verify")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert schemas(long_log.url) <= {"tootlog_rebuild"}  # a copy to carry on from
+    anonymous.close()
