@@ -211,7 +211,11 @@ class Projector:
         self.view.insert_favourite(curs, event.favourite_id, event.account_id, event.status_id)
 
     def _unfavourited(self, curs: Writes, event: Favourite.Unfavourited) -> None:
-        self.view.delete_favourite(curs, event.account_id, event.status_id)
+        # A deleted status's favourites went with it, unless given after the deletion (a race):
+        # only the row can tell then.
+        facts = self.facts.get(event.status_id)
+        present = facts is not None and facts.deleted is None
+        self.view.delete_favourite(curs, event.account_id, event.status_id, present=present)
 
     def _pinned(self, curs: Writes, event: Pins.Pinned) -> None:
         self.view.insert_pin(curs, event.account_id, event.status_id)

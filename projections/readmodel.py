@@ -39,19 +39,33 @@ from projections.writes import Writes
 log = logging.getLogger("tootlog.projection")
 
 
-class _SchemaDatastore(PostgresDatastore):
-    """A datastore whose connections find unqualified table names in `schema` first (a copy of
-    the read models being built beside the live one), then in the live schema."""
+class _ReadModelDatastore(PostgresDatastore):
+    """The projection's connections.
+
+    Every statement a projection runs finds its rows by a key, but a copy of the read models
+    starts from empty tables, and plans made then (sequential scans and hash joins over "small"
+    tables) stay cached while the tables grow to millions of rows: a rebuild slowed down as the
+    square of the log. Key lookups are the only plans these connections may use.
+
+    For a copy built beside the live read models, unqualified table names are found in its
+    schema first, then in the live one.
+    """
 
     def after_connect_func(self):  # noqa: ANN201 - the library's signature
         configure = super().after_connect_func()
-        search_path = SQL("SET search_path = {}, {}").format(
-            Identifier(self.schema), Identifier(LIVE_SCHEMA)
-        )
+        settings = [SQL("SET enable_seqscan = off"), SQL("SET enable_hashjoin = off")]
+        if self.schema != LIVE_SCHEMA:
+            settings.append(
+                SQL("SET search_path = {}, {}").format(
+                    Identifier(self.schema), Identifier(LIVE_SCHEMA)
+                )
+            )
 
         def after_connect(conn) -> None:  # noqa: ANN001
             configure(conn)
-            conn.cursor().execute(search_path)
+            with conn.cursor() as curs:
+                for setting in settings:
+                    curs.execute(setting)
 
         return after_connect
 
@@ -61,8 +75,7 @@ def datastore_for(
 ) -> PostgresDatastore:
     """A library datastore (connection pool) for a libpq URL, on `schema`'s read models."""
     parts = conninfo_to_dict(database_url)
-    cls = PostgresDatastore if schema == LIVE_SCHEMA else _SchemaDatastore
-    return cls(
+    return _ReadModelDatastore(
         dbname=str(parts.get("dbname") or parts.get("user") or "postgres"),
         host=str(parts.get("host") or "localhost"),
         port=str(parts.get("port") or "5432"),
@@ -109,23 +122,15 @@ INSERT_WRAPPERS = (
     " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::bigint[], %b::text[])"
     " AS d(id, account_id, visibility, original, doc)"
 )
+# Their counters are counted in Writes: a Favourited or Followed event always adds its row (the
+# aggregate allows one at a time), an Unfollowed always removes one.
 INSERT_FAVOURITES = (
-    "WITH added AS (INSERT INTO tootlog_favourites (id, account_id, status_id)"
+    "INSERT INTO tootlog_favourites (id, account_id, status_id)"
     " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
-    " ON CONFLICT DO NOTHING RETURNING status_id),"
-    " per_status AS (SELECT status_id, count(*) AS n FROM added GROUP BY status_id)"
-    " UPDATE tootlog_statuses s SET favourites_count = s.favourites_count + per_status.n"
-    " FROM per_status WHERE s.id = per_status.status_id"
 )
 INSERT_FOLLOWS = (
-    "WITH added AS (INSERT INTO tootlog_follows (follower_id, followee_id)"
+    "INSERT INTO tootlog_follows (follower_id, followee_id)"
     " SELECT * FROM unnest(%b::bigint[], %b::bigint[])"
-    " ON CONFLICT DO NOTHING RETURNING follower_id, followee_id),"
-    " per_account AS (SELECT id, sum(following) AS following, sum(followers) AS followers"
-    " FROM (SELECT follower_id AS id, 1 AS following, 0 AS followers FROM added"
-    " UNION ALL SELECT followee_id, 0, 1 FROM added) AS sides GROUP BY id)"
-    " UPDATE tootlog_accounts a SET following_count = a.following_count + c.following,"
-    " followers_count = a.followers_count + c.followers FROM per_account c WHERE a.id = c.id"
 )
 
 
@@ -465,13 +470,26 @@ class ReadModel(PostgresTrackingRecorder):
         self, writes: Writes, favourite_id: int, account_id: int, status_id: int
     ) -> None:
         writes.insert("favourites", INSERT_FAVOURITES, (favourite_id, account_id, status_id))
+        writes.count_status(status_id, favourites=+1)
 
-    def delete_favourite(self, writes: Writes, account_id: int, status_id: int) -> None:
+    def delete_favourite(
+        self, writes: Writes, account_id: int, status_id: int, *, present: bool
+    ) -> None:
+        """Remove a favourite. `present`: the row is known to be there (its status was not
+        deleted, which takes its favourites); else it is uncounted only if it was."""
+        if present:
+            writes.write(
+                "favourites",
+                "DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s",
+                (account_id, status_id),
+            )
+            writes.count_status(status_id, favourites=-1)
+            return
         writes.write(
             "favourites",
             "WITH gone AS (DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s"
             " RETURNING status_id)"
-            " UPDATE tootlog_statuses SET favourites_count = greatest(favourites_count - 1, 0)"
+            " UPDATE tootlog_statuses SET favourites_count = favourites_count - 1"
             " WHERE id IN (SELECT status_id FROM gone)",
             (account_id, status_id),
         )
@@ -497,18 +515,17 @@ class ReadModel(PostgresTrackingRecorder):
 
     def insert_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
         writes.insert("follows", INSERT_FOLLOWS, (follower_id, followee_id))
+        writes.count_account(follower_id, following=+1)
+        writes.count_account(followee_id, followers=+1)
 
     def delete_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
         writes.write(
             "follows",
-            "WITH gone AS (DELETE FROM tootlog_follows"
-            " WHERE follower_id = %(follower)s AND followee_id = %(followee)s RETURNING 1)"
-            " UPDATE tootlog_accounts SET"
-            " following_count = greatest(following_count - (id = %(follower)s)::int, 0),"
-            " followers_count = greatest(followers_count - (id = %(followee)s)::int, 0)"
-            " WHERE id IN (%(follower)s, %(followee)s) AND EXISTS (SELECT 1 FROM gone)",
-            {"follower": follower_id, "followee": followee_id},
+            "DELETE FROM tootlog_follows WHERE follower_id = %s AND followee_id = %s",
+            (follower_id, followee_id),
         )
+        writes.count_account(follower_id, following=-1)
+        writes.count_account(followee_id, followers=-1)
 
     # Tokens
 

@@ -35,15 +35,18 @@ TABLES = (
 
 FLUSH_STATUS_COUNTERS = (
     "UPDATE tootlog_statuses s SET replies_count = greatest(s.replies_count + d.replies, 0),"
-    " reblogs_count = greatest(s.reblogs_count + d.reblogs, 0)"
-    " FROM unnest(%b::bigint[], %b::int[], %b::int[]) AS d(id, replies, reblogs)"
-    " WHERE s.id = d.id"
+    " reblogs_count = greatest(s.reblogs_count + d.reblogs, 0),"
+    " favourites_count = greatest(s.favourites_count + d.favourites, 0)"
+    " FROM unnest(%b::bigint[], %b::int[], %b::int[], %b::int[])"
+    " AS d(id, replies, reblogs, favourites) WHERE s.id = d.id"
 )
 FLUSH_ACCOUNT_COUNTERS = (
     "UPDATE tootlog_accounts a SET statuses_count = greatest(a.statuses_count + d.statuses, 0),"
-    " last_status_at = greatest(a.last_status_at, d.day)"
-    " FROM unnest(%b::bigint[], %b::int[], %b::date[]) AS d(id, statuses, day)"
-    " WHERE a.id = d.id"
+    " last_status_at = greatest(a.last_status_at, d.day),"
+    " following_count = greatest(a.following_count + d.following, 0),"
+    " followers_count = greatest(a.followers_count + d.followers, 0)"
+    " FROM unnest(%b::bigint[], %b::int[], %b::date[], %b::int[], %b::int[])"
+    " AS d(id, statuses, day, following, followers) WHERE a.id = d.id"
 )
 
 
@@ -54,9 +57,10 @@ class Writes:
         # The batch's pipelined cursor, opened (with its transaction) on first use.
         self._cursor = cursor
         self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
-        # status id -> [replies, reblogs]; account id -> [statuses, latest day]
-        self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        self._account_counts: dict[int, list] = defaultdict(lambda: [0, None])
+        # status id -> [replies, reblogs, favourites];
+        # account id -> [statuses, latest day, following, followers]
+        self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self._account_counts: dict[int, list] = defaultdict(lambda: [0, None, 0, 0])
 
     def write(self, table: str, statement: str, params: object) -> None:
         self._statements[table].append((statement, params))
@@ -82,16 +86,28 @@ class Writes:
         rows.add(row, key)
         statements.append((statement, rows))
 
-    def count_status(self, status_id: int, replies: int = 0, reblogs: int = 0) -> None:
+    def count_status(
+        self, status_id: int, replies: int = 0, reblogs: int = 0, favourites: int = 0
+    ) -> None:
         counts = self._status_counts[status_id]
         counts[0] += replies
         counts[1] += reblogs
+        counts[2] += favourites
 
-    def count_account(self, account_id: int, statuses: int, day: date | None) -> None:
+    def count_account(
+        self,
+        account_id: int,
+        statuses: int = 0,
+        day: date | None = None,
+        following: int = 0,
+        followers: int = 0,
+    ) -> None:
         counts = self._account_counts[account_id]
         counts[0] += statuses
         if day is not None and (counts[1] is None or day > counts[1]):
             counts[1] = day
+        counts[2] += following
+        counts[3] += followers
 
     def reader(self) -> Cursor:
         """A cursor of its own for a statement whose answer is read, after every earlier write
@@ -139,18 +155,14 @@ class Writes:
             ids = list(self._status_counts)
             counts = list(self._status_counts.values())
             curs.execute(
-                FLUSH_STATUS_COUNTERS,
-                (ids, [c[0] for c in counts], [c[1] for c in counts]),
-                prepare=True,
+                FLUSH_STATUS_COUNTERS, (ids, *map(list, zip(*counts, strict=True))), prepare=True
             )
             self._status_counts.clear()
         if self._account_counts:
             ids = list(self._account_counts)
             counts = list(self._account_counts.values())
             curs.execute(
-                FLUSH_ACCOUNT_COUNTERS,
-                (ids, [c[0] for c in counts], [c[1] for c in counts]),
-                prepare=True,
+                FLUSH_ACCOUNT_COUNTERS, (ids, *map(list, zip(*counts, strict=True))), prepare=True
             )
             self._account_counts.clear()
 
