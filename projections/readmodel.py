@@ -104,14 +104,17 @@ ADVANCE_TRACKING = (
 # Set-based inserts (projections.writes.Writes.insert): one execution for a run of rows.
 INSERT_STATUSES = (
     "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc)"
+    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc,"
+    " replies_count, reblogs_count, favourites_count)"
     " SELECT d.id, d.account_id, d.visibility, d.mentions::bigint[], d.parent, d.parent_account,"
     " coalesce(p.root_id, d.id), coalesce(p.depth + 1, 0), coalesce(p.path, '{}') || d.id,"
     " coalesce(p.thread_key, ''::bytea) || int8send(d.id),"
-    " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json"
+    " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json,"
+    " d.replies, d.reblogs, d.favourites"
     " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::bigint[],"
-    " %b::bigint[], %b::text[], %b::text[])"
-    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc)"
+    " %b::bigint[], %b::text[], %b::text[], %b::int[], %b::int[], %b::int[])"
+    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc, replies,"
+    " reblogs, favourites)"
     " LEFT JOIN tootlog_statuses p ON p.id = d.parent"
 )
 INSERT_WRAPPERS = (
@@ -375,7 +378,7 @@ class ReadModel(PostgresTrackingRecorder):
         writes.insert(
             "statuses",
             INSERT_STATUSES,
-            (
+            [
                 status_id,
                 account_id,
                 visibility,
@@ -384,9 +387,13 @@ class ReadModel(PostgresTrackingRecorder):
                 in_reply_to_account_id,
                 text,
                 orjson.dumps(doc).decode(),
-            ),
+                0,  # replies, reblogs and favourites counted before the row is sent
+                0,
+                0,
+            ],
             key=status_id,
             after=in_reply_to_id,
+            counted=True,
         )
 
     def count_reply(self, writes: Writes, status_id: int, delta: int) -> None:

@@ -61,6 +61,8 @@ class Writes:
         # account id -> [statuses, latest day, following, followers]
         self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
         self._account_counts: dict[int, list] = defaultdict(lambda: [0, None, 0, 0])
+        # status id -> its row not sent yet (see insert)
+        self._unsent_counts: dict[int, list] = {}
 
     def write(self, table: str, statement: str, params: object) -> None:
         self._statements[table].append((statement, params))
@@ -69,13 +71,18 @@ class Writes:
         self,
         table: str,
         statement: str,
-        row: tuple,
+        row: tuple | list,
         key: int | None = None,
         after: int | None = None,
+        counted: bool = False,
     ) -> None:
         """Add a row to a set-based `statement`, which takes one array per column (unnest):
         consecutive rows of one statement go out as one execution. `after`: the key of a row
-        this one needs already written (its parent), which then must not be in the same one."""
+        this one needs already written (its parent), which then must not be in the same one.
+        `counted`: a status row (a list) whose last three columns are its replies, reblogs and
+        favourites counts; count_status adds to them until it is sent, saving an update."""
+        if counted:
+            self._unsent_counts[key] = row
         statements = self._statements[table]
         if statements:
             last_statement, last = statements[-1]
@@ -89,6 +96,12 @@ class Writes:
     def count_status(
         self, status_id: int, replies: int = 0, reblogs: int = 0, favourites: int = 0
     ) -> None:
+        row = self._unsent_counts.get(status_id)
+        if row is not None:
+            row[-3] += replies
+            row[-2] += reblogs
+            row[-1] += favourites
+            return
         counts = self._status_counts[status_id]
         counts[0] += replies
         counts[1] += reblogs
@@ -127,6 +140,7 @@ class Writes:
     def flush(self, curs: Cursor | None = None) -> None:
         """Send everything held back, table by table (on `curs`, else the batch's cursor)."""
         curs = curs or self._cursor()
+        self._unsent_counts.clear()
         for table in TABLES:
             statements = self._statements[table]
             if not statements:
