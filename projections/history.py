@@ -17,7 +17,8 @@ from eventsourcing.persistence import Mapper, Notification
 
 from domain.codec import make_mapper
 from projections.event_index import ACTOR, STATUS, subjects
-from projections.schema import EVENTS_TABLE, TRACKED_APPLICATION, TRACKING_TABLE
+from projections.positions import live_position
+from projections.schema import EVENTS_TABLE
 
 PAGE = 1000
 
@@ -85,15 +86,6 @@ def topic_pattern(glob: str) -> str:
     return f"^(tootlog\\.)?{body}$"
 
 
-def indexed_position(conn: psycopg.Connection) -> int:
-    """How far the event index (a read model) reaches."""
-    row = conn.execute(
-        f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s",
-        (TRACKED_APPLICATION,),
-    ).fetchone()
-    return row[0] if row else 0
-
-
 def recorded_events(database_url: str, filters: Filters) -> Iterator[Recorded]:
     """The events that match `filters`, oldest first."""
     mapper = make_mapper()
@@ -101,7 +93,7 @@ def recorded_events(database_url: str, filters: Filters) -> Iterator[Recorded]:
         start = (filters.first or 1) - 1
         stop = filters.last
         if filters.status_id is not None or filters.account_id is not None:
-            indexed = indexed_position(conn)
+            indexed = live_position(conn)  # how far the event index (a read model) reaches
             upto = indexed if stop is None else min(stop, indexed)
             rows = _indexed_rows(conn, filters, start, upto)
             start = max(start, indexed)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import psycopg
 
 from projections.schema import (
+    LIVE_SCHEMA,
     POSITION_CHANNEL,
     TOKENS_CHANNEL,
     TRACKED_APPLICATION,
@@ -103,6 +104,15 @@ class ProjectionPositions:
                 log.warning("position listener lost its connection: %s", error)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+
+def live_position(conn: psycopg.Connection) -> int:
+    """The position the live read models have reached (0 before the first event)."""
+    row = conn.execute(
+        f"SELECT notification_id FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = %s",
+        (TRACKED_APPLICATION,),
+    ).fetchone()
+    return row[0] if row else 0
 
 
 async def _tracked(conn: psycopg.AsyncConnection) -> int:

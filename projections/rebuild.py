@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from domain.urls import Urls
+from projections.positions import live_position
 from projections.schema import (
     LIVE_SCHEMA,
     POSITION_CHANNEL,
@@ -68,14 +69,6 @@ def exclusive(database_url: str, what: str, wait: bool = False) -> Iterator[psyc
 def last_event(conn: psycopg.Connection) -> int:
     row = conn.execute("SELECT max(notification_id) FROM tootlog_events").fetchone()
     return row[0] or 0
-
-
-def live_position(conn: psycopg.Connection) -> int:
-    row = conn.execute(
-        f"SELECT notification_id FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = %s",
-        (TRACKED_APPLICATION,),
-    ).fetchone()
-    return row[0] if row else 0
 
 
 class Copy:

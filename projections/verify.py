@@ -15,14 +15,8 @@ import psycopg
 from psycopg import sql
 
 from domain.urls import Urls
-from projections.rebuild import (
-    Copy,
-    Progress,
-    check_urls,
-    drop_schema,
-    exclusive,
-    live_position,
-)
+from projections.positions import live_position
+from projections.rebuild import Copy, Progress, check_urls, drop_schema, exclusive
 from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
 
 VERIFY_SCHEMA = "tootlog_verify"

@@ -20,6 +20,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from commands.accounts import issue_token, register_account
 from commands.app import TootlogApplication
+from domain.ids import snowflakes
+from domain.status import Status
 from domain.urls import Urls
 from projections.readmodel import ReadModel, datastore_for
 
@@ -185,6 +187,27 @@ class Directory:
     def close(self) -> None:
         self.write_model.close()
         self.datastore.close()
+
+
+def new_status(account_id: int, text: str = "t", **fields: object) -> Status:
+    """A public status, made straight from the domain (for tests that write events in bulk)."""
+    values: dict = {
+        "status_id": snowflakes.next_id(),
+        "account_id": account_id,
+        "text": text,
+        "content": f"<p>{text}</p>",
+        "spoiler_text": "",
+        "sensitive": False,
+        "visibility": "public",
+        "language": "en",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "mentions": [],
+        "tags": [],
+        "media_ids": [],
+        "application": None,
+    }
+    return Status(**{**values, **fields})
 
 
 class User:

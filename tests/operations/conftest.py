@@ -6,9 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support import TEST_DOMAIN
+import pytest
+
+from tests.operations.seeding import social_history
+from tests.support import TEST_DOMAIN, Directory, LiveServer, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,3 +29,25 @@ def tootlog(database_url: str, *args: str, timeout: float = 120.0) -> subprocess
         text=True,
         timeout=timeout,
     )
+
+
+@dataclass
+class Served:
+    """A server on a database of its own, with a social history written through its API."""
+
+    url: str
+    server: LiveServer
+    directory: Directory
+    statuses: list[str]
+
+
+@pytest.fixture
+def served(server_url: str) -> Iterator[Served]:
+    with scratch_database(server_url) as url:
+        server = LiveServer(url)
+        directory = Directory(url)
+        try:
+            yield Served(url, server, directory, social_history(server, directory, 40))
+        finally:
+            server.stop()
+            directory.close()

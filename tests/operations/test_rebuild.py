@@ -11,35 +11,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import psycopg
 import pytest
 
 from bench.eventlog import generate
-from tests.operations.conftest import ROOT, tootlog
-from tests.operations.seeding import social_history
-from tests.support import TEST_DOMAIN, Directory, LiveServer, scratch_database
-
-
-@dataclass
-class Served:
-    url: str
-    server: LiveServer
-    directory: Directory
-    statuses: list[str]
-
-
-@pytest.fixture
-def served(server_url: str) -> Iterator[Served]:
-    with scratch_database(server_url) as url:
-        server = LiveServer(url)
-        directory = Directory(url)
-        try:
-            yield Served(url, server, directory, social_history(server, directory, 60))
-        finally:
-            server.stop()
-            directory.close()
+from tests.operations.conftest import ROOT, Served, tootlog
+from tests.support import TEST_DOMAIN, Directory, LiveServer, new_status, scratch_database
 
 
 def schemas(url: str) -> set[str]:
@@ -232,7 +210,6 @@ def test_a_reblog_recorded_after_its_original_was_deleted_projects_the_same_in_a
     from domain.account import Account
     from domain.ids import snowflakes
     from domain.reblog import Reblog, ReblogWrapper
-    from domain.status import Status
 
     with scratch_database(server_url) as url:
         app = TootlogApplication(url, pool_size=1)
@@ -247,23 +224,8 @@ def test_a_reblog_recorded_after_its_original_was_deleted_projects_the_same_in_a
                 )
                 for name in ("author", "booster")
             )
-            status_id = snowflakes.next_id()
-            status = Status(
-                status_id=status_id,
-                account_id=author.account_id,
-                text="hi",
-                content="<p>hi</p>",
-                spoiler_text="",
-                sensitive=False,
-                visibility="public",
-                language="en",
-                in_reply_to_id=None,
-                in_reply_to_account_id=None,
-                mentions=[],
-                tags=[],
-                media_ids=[],
-                application=None,
-            )
+            status = new_status(author.account_id, "hi")
+            status_id = status.status_id
             app.save(author, booster, status)
             status.delete(False)
             app.save(status)

@@ -4,35 +4,10 @@ are each found and named; it works while the server is writing."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import psycopg
-import pytest
 
-from tests.operations.conftest import tootlog
-from tests.operations.seeding import social_history
-from tests.support import Directory, LiveServer, scratch_database
-
-
-@dataclass
-class Served:
-    url: str
-    server: LiveServer
-    directory: Directory
-    statuses: list[str]
-
-
-@pytest.fixture
-def served(server_url: str) -> Iterator[Served]:
-    with scratch_database(server_url) as url:
-        server = LiveServer(url)
-        directory = Directory(url)
-        try:
-            yield Served(url, server, directory, social_history(server, directory, 30))
-        finally:
-            server.stop()
-            directory.close()
+from tests.operations.conftest import Served, tootlog
 
 
 def test_equal_read_models_pass(served: Served) -> None:

@@ -15,7 +15,6 @@ import pytest
 from commands.app import TootlogApplication
 from domain.account import Account
 from domain.ids import snowflakes
-from domain.status import Status
 from projections.readmodel import ReadModel, datastore_for
 from projections.schema import WORKER_LOCK_KEY
 from projections.worker import (
@@ -24,7 +23,7 @@ from projections.worker import (
     wait_until_applied,
     worker_is_running,
 )
-from tests.support import TEST_URLS, scratch_database
+from tests.support import TEST_URLS, new_status, scratch_database
 
 
 def seed(url: str, accounts: int, statuses_each: int, chunk: int = 250) -> tuple[list[int], int]:
@@ -43,26 +42,7 @@ def seed(url: str, accounts: int, statuses_each: int, chunk: int = 250) -> tuple
             )
             position = write_model.save(account)[-1].notification.id
             ids.append(account.account_id)
-        pending = [
-            Status(
-                status_id=snowflakes.next_id(),
-                account_id=account_id,
-                text="t",
-                content="<p>t</p>",
-                spoiler_text="",
-                sensitive=False,
-                visibility="public",
-                language="en",
-                in_reply_to_id=None,
-                in_reply_to_account_id=None,
-                mentions=[],
-                tags=[],
-                media_ids=[],
-                application=None,
-            )
-            for account_id in ids
-            for _ in range(statuses_each)
-        ]
+        pending = [new_status(account_id) for account_id in ids for _ in range(statuses_each)]
         for start in range(0, len(pending), chunk):
             position = write_model.save(*pending[start : start + chunk])[-1].notification.id
         return ids, position
