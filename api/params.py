@@ -21,6 +21,9 @@ from domain.ids import parse_id
 RAILS_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
 MULTIPART_LIMIT = 64 * 1024 * 1024
 _MALFORMED = (400, "Malformed multipart body")
+# Rails' JSON parser refuses deeper nesting (JSON::NestingError, a 400).
+MAX_NESTING = 100
+TOO_DEEP = f"Invalid JSON in request body: nested deeper than {MAX_NESTING} levels"
 
 
 def rails_bool(value: Any) -> bool | None:
@@ -112,22 +115,24 @@ async def read_params(
     return Params(values)
 
 
-def _check_text(value: Any) -> None:
-    """Refuse text PostgreSQL cannot store: NUL characters and lone surrogates."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ApiError(400, "Invalid parameters: NUL characters are not allowed")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key)
-            _check_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item)
+def _check_text(values: dict[str, Any]) -> None:
+    """Refuse text PostgreSQL cannot store (NUL characters, lone surrogates) and nesting deeper
+    than Rails' JSON parser allows. A loop, not recursion: no body may reach a recursion limit."""
+    stack: list[tuple[Any, int]] = [(values, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ApiError(400, "Invalid parameters: NUL characters are not allowed")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+        elif isinstance(value, dict | list):
+            if depth > MAX_NESTING:
+                raise ApiError(400, TOO_DEEP)
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 async def _read_body(request: Request, max_body: int) -> bytes:
