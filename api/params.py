@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from api.errors import ApiError
@@ -21,6 +21,7 @@ from domain.ids import parse_id
 RAILS_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
 MULTIPART_LIMIT = 64 * 1024 * 1024
 _MALFORMED = (400, "Malformed multipart body")
+_NOT_UTF8 = (400, "Invalid parameters: not valid UTF-8")
 # Rails' JSON parser refuses deeper nesting (JSON::NestingError, a 400).
 MAX_NESTING = 100
 TOO_DEEP = f"Invalid JSON in request body: nested deeper than {MAX_NESTING} levels"
@@ -127,7 +128,7 @@ def _check_text(values: dict[str, Any]) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+                raise ApiError(*_NOT_UTF8) from None
         elif isinstance(value, dict | list):
             if depth > MAX_NESTING:
                 raise ApiError(400, TOO_DEEP)
@@ -152,7 +153,7 @@ def _parse_urlencoded(raw: bytes) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+        raise ApiError(*_NOT_UTF8) from None
 
 
 def _pairs_to_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -185,6 +186,28 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return parsed
 
 
+class _Utf8MultiPartParser(MultiPartParser):
+    """Starlette decodes a text part that is not valid UTF-8 as Latin-1; here it is a 400, as the
+    same bytes are in a form or JSON body. File parts are bytes and stay as they are."""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._current_part.content_disposition)
+        _strict_utf8(options.get(b"name", b""))
+        super().on_headers_finished()
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is None:
+            _strict_utf8(self._current_part.data)
+        super().on_part_end()
+
+
+def _strict_utf8(raw: bytes | bytearray) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(*_NOT_UTF8) from None
+
+
 async def _multipart(request: Request, max_body: int, max_field: int) -> dict[str, Any]:
     """Parse a multipart body as it streams in: file parts go to temporary files (on disk past
     1 MiB), so a large upload is never held in memory, and a body over `max_body` is a 413 as
@@ -208,7 +231,7 @@ async def _multipart(request: Request, max_body: int, max_field: int) -> dict[st
             del tail[: -(len(closing) + 1024)]
             yield chunk
 
-    parser = MultiPartParser(
+    parser = _Utf8MultiPartParser(
         request.headers, limited(), max_files=8, max_fields=200, max_part_size=max_field
     )
     try:
