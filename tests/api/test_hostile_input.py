@@ -43,8 +43,11 @@ def test_json_nested_as_deep_as_rails_allows_is_not_refused_for_nesting(
 
 def multipart(name: bytes, value: bytes) -> bytes:
     return (
-        b"--zzz\r\nContent-Disposition: form-data; name=\"" + name + b"\"\r\n\r\n"
-        + value + b"\r\n--zzz--\r\n"
+        b'--zzz\r\nContent-Disposition: form-data; name="'
+        + name
+        + b'"\r\n\r\n'
+        + value
+        + b"\r\n--zzz--\r\n"
     )
 
 
