@@ -59,6 +59,14 @@ class Params:
                 if isinstance(item, UploadFile):
                     await item.close()
 
+    def given(self, name: str) -> bool:
+        """True when `name` (or a form key nested under it, `name[...]`) has a non-blank value."""
+        return any(
+            value not in (None, "", [], {})
+            for key, value in self.values.items()
+            if key == name or key.startswith(name + "[")
+        )
+
     def string(self, name: str) -> str | None:
         """A scalar parameter as text (JSON numbers and booleans are accepted, as Rails)."""
         value = self.values.get(name)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import Viewer, check_optional, check_user, resolve_viewer
+from api.errors import ApiError
 from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
@@ -29,6 +30,15 @@ from domain.scopes import (
 from domain.status import Draft
 
 ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
+# Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
+# (a scheduled status would otherwise be published at once, a poll or quote lost).
+NOT_YET_SUPPORTED = ("scheduled_at", "poll", "quoted_status_id")
+
+
+def refuse_unsupported(params: Params) -> None:
+    for name in NOT_YET_SUPPORTED:
+        if params.given(name):
+            raise ApiError(422, f"{name} is not supported by this server yet")
 
 
 def draft_from(params: Params) -> Draft:
@@ -50,6 +60,7 @@ async def create_status(request: Request) -> Response:
     viewer = await resolve_viewer(request, svc.queries)
     author_id = check_user(viewer, WRITE_STATUSES)
     params = await read_params(request, svc.settings.max_body_bytes)
+    refuse_unsupported(params)
     reply_raw = params.string("in_reply_to_id")
     written = await svc.command(
         commands.publish,
