@@ -134,7 +134,8 @@ HEADERS: dict[str, Schema] = {
     },
     "Link": {
         "description": 'Pagination: `<url?max_id=...>; rel="next"` (only for a full page) '
-        'first, then `<url?since_id=...>; rel="prev"`; absent for an empty page.',
+        'first, then `<url?since_id=...>; rel="prev"` (`min_id` for an account\'s statuses); '
+        "both keep `limit` and the list's filters; absent for an empty page.",
         "schema": {
             "type": "string",
             "pattern": r'^<https?://[^>]+>; rel="(next|prev)"(, <https?://[^>]+>; rel="prev")?$',
