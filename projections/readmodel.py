@@ -431,6 +431,18 @@ class ReadModel(PostgresTrackingRecorder):
             prepare=True,
         )
 
+    def replace_media_preview(self, curs: Cursor, media_id: int, fields: dict) -> None:
+        """Set the document's preview_url, blurhash and meta.small."""
+        curs.execute(
+            "UPDATE tootlog_media SET doc = doc"
+            " || jsonb_build_object('preview_url', %(f)s::jsonb->'preview_url',"
+            " 'blurhash', %(f)s::jsonb->'blurhash',"
+            " 'meta', doc->'meta' || jsonb_build_object('small', %(f)s::jsonb->'small'))"
+            " WHERE id = %(id)s",
+            {"id": media_id, "f": orjson.dumps(fields).decode()},
+            prepare=True,
+        )
+
     def set_media_status(self, curs: Cursor, media_id: int, status_id: int | None) -> None:
         curs.execute(
             "UPDATE tootlog_media SET status_id = %s WHERE id = %s",
