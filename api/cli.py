@@ -11,6 +11,7 @@ import threading
 
 from api.config import Settings
 from api.database import resolve_database_url
+from api.http_limits import bounded_protocol
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import account_id_for_username, issue_token, register_account
 from commands.app import TootlogApplication
@@ -122,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
+        http=bounded_protocol(settings.max_header_bytes),
     )
     return 0
 

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.http_limits import DEFAULT_MAX_HEAD_BYTES
 from domain.media import IMAGE_SIZE_LIMIT
 from domain.urls import Urls
 
@@ -37,6 +38,7 @@ class Settings:
     write_wait_timeout: float = 5.0
     idempotency_retention: float = 3600.0
     max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = DEFAULT_MAX_HEAD_BYTES
     max_media_body_bytes: int = DEFAULT_MAX_MEDIA_BODY
     run_worker: bool = True
     db_pool_size: int = 10
@@ -60,6 +62,7 @@ class Settings:
             write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
             idempotency_retention=_float("TOOTLOG_IDEMPOTENCY_RETENTION", 3600.0),
             max_body_bytes=int(_float("TOOTLOG_MAX_BODY_BYTES", 1024 * 1024)),
+            max_header_bytes=int(_float("TOOTLOG_MAX_HEADER_BYTES", DEFAULT_MAX_HEAD_BYTES)),
             max_media_body_bytes=int(
                 _float("TOOTLOG_MAX_MEDIA_BODY_BYTES", DEFAULT_MAX_MEDIA_BODY)
             ),

@@ -122,6 +122,12 @@ class LiveServer:
         finally:
             datastore.close()
 
+    def memory_kib(self, field: str = "VmRSS") -> int:
+        """The server process's resident memory (`VmRSS`) or its peak (`VmHWM`), in KiB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith(field + ":"))
+        return int(line.split()[1])
+
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
 

@@ -87,8 +87,9 @@ PARAMETERS: dict[str, Schema] = {
         "name": "Idempotency-Key",
         "in": "header",
         "description": "Requests with the same key by the same account within the retention "
-        "(3600 s by default) create one status and all answer with it, also when concurrent.",
-        "schema": STRING,
+        "(3600 s by default) create one status and all answer with it, also when concurrent. "
+        "At most 255 bytes (422 `Idempotency-Key is too long (maximum is 255 bytes)`).",
+        "schema": {**STRING, "maxLength": 255},
     },
 }
 
