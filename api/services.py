@@ -14,6 +14,7 @@ from api.config import Settings
 from api.errors import ApiError
 from commands.accounts import Written
 from commands.app import TootlogApplication
+from commands.recent_keys import RecentKeys
 from commands.statuses import Publishing
 from commands.storage import FileStorage, MediaStorage
 from projections.positions import ProjectionPositions
@@ -37,6 +38,8 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
+    # Idempotency-Keys this process has seen used: a client's retry is answered from here.
+    recent_keys: RecentKeys = field(default_factory=RecentKeys)
     # Reads of just-written statuses: the requests one projection batch releases read together.
     written_statuses: StatusBatches = field(init=False)
     command_threads: ThreadPoolExecutor = field(

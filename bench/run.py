@@ -66,6 +66,10 @@ class Scenario:
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
     connections: int | None = None  # wrk connections for this scenario (else --connections)
     needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
+    # Also judged against another scenario's tootlog numbers (run in the same bench run):
+    # tootlog req/s here >= min_versus_ratio * tootlog req/s there.
+    versus: str | None = None
+    min_versus_ratio: float | None = None
 
 
 SCENARIOS = [
@@ -90,6 +94,15 @@ SCENARIOS = [
     # reblogged_by plan, for one, walks back past every newer status).
     Scenario(
         "post_status_idempotent", "/api/v1/statuses", min_ratio=0.25, script="post_status.lua"
+    ),
+    # A client retrying: every request repeats one Idempotency-Key, so all but the first answer
+    # with the status the key names. It must cost no more than a fresh post.
+    Scenario(
+        "post_status_repeated_key",
+        "/api/v1/statuses",
+        script="post_status_repeated_key.lua",
+        versus="post_status_idempotent",
+        min_versus_ratio=1.0,
     ),
 ]
 
@@ -333,6 +346,8 @@ def measure(
         path=scenario.path,
         min_ratio=scenario.min_ratio,
         max_p50_ratio=scenario.max_p50_ratio,
+        versus=scenario.versus,
+        min_versus_ratio=scenario.min_versus_ratio,
         connections=load.connections,
         baseline=results["baseline"],
         tootlog=results["tootlog"],

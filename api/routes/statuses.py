@@ -83,6 +83,7 @@ async def create_status(request: Request) -> Response:
         in_reply_to_id=parse_id(reply_raw),
         reply_target_given=bool(reply_raw),
         idempotency_key=key,
+        recent_keys=svc.recent_keys,
         application=viewer.token.application if viewer.token else None,
     )
     doc = await svc.written_statuses.status(written.id, author_id)
