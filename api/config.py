@@ -28,6 +28,13 @@ def _registrations_open() -> bool:
     raise ValueError(f"TOOTLOG_REGISTRATIONS must be 'open' or 'closed', not {raw!r}")
 
 
+def _log_format() -> str:
+    raw = os.environ.get("TOOTLOG_LOG_FORMAT", "").strip().lower() or "text"
+    if raw not in ("text", "json"):
+        raise ValueError(f"TOOTLOG_LOG_FORMAT must be 'text' or 'json', not {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything tootlog reads from the environment."""
@@ -48,6 +55,9 @@ class Settings:
     registrations_open: bool = True
     rate_limit: int = 300
     rate_limit_period: float = 300.0
+    ready_max_lag: float = 30.0
+    metrics_token: str | None = None
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -75,6 +85,9 @@ class Settings:
             registrations_open=_registrations_open(),
             rate_limit=int(_float("TOOTLOG_RATE_LIMIT", 300)),
             rate_limit_period=_float("TOOTLOG_RATE_LIMIT_PERIOD", 300.0),
+            ready_max_lag=_float("TOOTLOG_READY_MAX_LAG", 30.0),
+            metrics_token=os.environ.get("TOOTLOG_METRICS_TOKEN", "").strip() or None,
+            log_format=_log_format(),
         )
 
     @property

@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from api.config import Settings
 from api.errors import ApiError
+from api.metrics import WRITE_WAIT_TIMEOUTS
 from commands.accounts import Written
 from commands.app import TootlogApplication
 from commands.recent_keys import RecentKeys
@@ -71,6 +72,7 @@ class Services:
     async def readable(self, written: Written) -> None:
         """Read-your-writes: return once the read models include `written`, else 503."""
         if not await self.positions.wait_for(written.position, self.settings.write_wait_timeout):
+            WRITE_WAIT_TIMEOUTS.inc()
             raise ApiError(503, WRITE_NOT_READABLE)
 
 

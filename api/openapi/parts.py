@@ -156,11 +156,11 @@ HEADERS: dict[str, Schema] = {
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-def headers(*names: str) -> dict[str, Schema]:
-    """References to shared headers, after the rate-limit headers every answer carries."""
-    return {
-        name: {"$ref": f"#/components/headers/{name}"} for name in (*RATE_LIMIT_HEADERS, *names)
-    }
+def headers(*names: str, throttled: bool = True) -> dict[str, Schema]:
+    """References to shared headers, after the rate-limit headers every throttled answer
+    carries."""
+    listed = (*RATE_LIMIT_HEADERS, *names) if throttled else names
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in listed}
 
 
 # Responses
@@ -289,6 +289,7 @@ def form_or_json(
 
 OAUTH2 = "OAuth2"
 CLIENT_BASIC = "ClientBasic"
+METRICS_TOKEN = "MetricsToken"
 
 
 def security_schemes(base_url: str) -> dict[str, Schema]:
@@ -315,6 +316,12 @@ def security_schemes(base_url: str) -> dict[str, Schema]:
             "description": "Client authentication by HTTP Basic (RFC 6749 §2.3.1), instead of "
             "client_id and client_secret parameters.",
         },
+        METRICS_TOKEN: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`TOOTLOG_METRICS_TOKEN` as a bearer token; required for /metrics "
+            "only when that variable is set.",
+        },
     }
 
 
@@ -337,8 +344,9 @@ def operation(
     parameters: list[Schema] | None = None,
     body: Schema | None = None,
     description: str = "",
+    throttled: bool = True,
 ) -> Schema:
-    """One operation; every operation can also be throttled (429)."""
+    """One operation; unless told otherwise, it can also be throttled (429)."""
     op: Schema = {"operationId": operation_id, "summary": summary, "tags": [tag]}
     if description:
         op["description"] = description
@@ -347,5 +355,6 @@ def operation(
         op["parameters"] = parameters
     if body is not None:
         op["requestBody"] = body
-    op["responses"] = dict(sorted({**responses, **errors(429)}.items()))
+    throttles = errors(429) if throttled else {}
+    op["responses"] = dict(sorted({**responses, **throttles}.items()))
     return op
