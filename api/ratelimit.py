@@ -56,7 +56,7 @@ class RateLimit:
         self._reset_header = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.limit <= 0 or scope["path"] in self.exempt:
+        if scope["type"] != "http" or self.limit <= 0 or scope.get("path") in self.exempt:
             await self.app(scope, receive, send)
             return
         try:
