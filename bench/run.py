@@ -63,6 +63,7 @@ class Scenario:
     min_ratio: float | None = None  # target: tootlog req/s >= min_ratio * baseline req/s
     max_p50_ratio: float | None = None  # target: tootlog p50 <= max_p50_ratio * baseline p50
     script: str | None = None  # a Lua file in bench/wrk/, given the token; None: a plain GET
+    script_args: tuple[str, ...] = ()  # given to the script after the token
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
     connections: int | None = None  # wrk connections for this scenario (else --connections)
     needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
@@ -100,7 +101,8 @@ SCENARIOS = [
     Scenario(
         "post_status_repeated_key",
         "/api/v1/statuses",
-        script="post_status_repeated_key.lua",
+        script="post_status.lua",
+        script_args=("repeat",),
         versus="post_status_idempotent",
         min_versus_ratio=1.0,
     ),
@@ -329,15 +331,16 @@ def measure(
     results: dict[str, WrkResult] = {}
     cpu_use: dict[str, cpu.CpuUse] = {}
     paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
+    script_args = [fixture.token, *scenario.script_args]
     for server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
         if load.warmup:
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
-            run_wrk(wrk, url, load, load.warmup, script, [fixture.token])
+            run_wrk(wrk, url, load, load.warmup, script, script_args)
         _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         # Only this server is loaded now: the database's busy backends are its own.
         start = cpu.clock(server.pids(), postgres.backend_pids(database))
-        result = run_wrk(wrk, url, load, load.duration, script, [fixture.token])
+        result = run_wrk(wrk, url, load, load.duration, script, script_args)
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
