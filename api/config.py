@@ -6,12 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.http_limits import DEFAULT_MAX_HEAD_BYTES
 from domain.media import IMAGE_SIZE_LIMIT
 from domain.urls import Urls
 
 # An upload's body holds the file and an optional thumbnail, each up to the image limit.
 DEFAULT_MAX_MEDIA_BODY = 2 * IMAGE_SIZE_LIMIT + 1024 * 1024
+# Request line and headers; nginx's and Puma's defaults are 8-112 KiB.
+DEFAULT_MAX_HEAD_BYTES = 16 * 1024
 
 
 def _float(name: str, default: float) -> float:

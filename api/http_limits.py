@@ -3,7 +3,7 @@
 httptools buffers a header until its end, whatever its size, and uvicorn sets no limit: a 16 MiB
 header was parsed, handed to the app and stored. Here a head larger than the bound is answered
 431 as soon as that many bytes have arrived, and the connection is closed, so at most the bound
-plus one read is ever held. (Nginx's and Puma's defaults are 8-112 KiB.)
+plus one read is ever held.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-DEFAULT_MAX_HEAD_BYTES = 16 * 1024
 TOO_LARGE = "Request header fields too large"
 
 
@@ -25,7 +24,7 @@ class HeadTooLarge(Exception):
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request head over `max_head_bytes` with 431."""
 
-    def __init__(self, *args: Any, max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES, **kwargs: Any):
+    def __init__(self, *args: Any, max_head_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_head_bytes = max_head_bytes
         self._head_bytes = 0

@@ -42,7 +42,9 @@ def openapi_document(base_url: str, version: str) -> Schema:
             "JSON object or (uploads) a multipart body; unknown ones are ignored. A trailing "
             "slash on any path is ignored. Every answer carries X-Request-Id (the client's, when "
             "it sends a short one) and, except the operator routes, X-RateLimit-Limit, "
-            "-Remaining and -Reset while the throttle is on; past the limit the answer is 429.",
+            "-Remaining and -Reset while the throttle is on; past the limit the answer is 429. "
+            "A request whose line and headers exceed TOOTLOG_MAX_HEADER_BYTES (16 KiB by "
+            "default) is answered 431 before any route sees it.",
         },
         "servers": [{"url": base_url}],
         "tags": TAGS,
