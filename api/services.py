@@ -18,6 +18,7 @@ from commands.app import TootlogApplication
 from commands.recent_keys import RecentKeys
 from commands.statuses import Publishing
 from commands.storage import FileStorage, MediaStorage
+from domain.passwords import MAX_CONCURRENT_HASHES
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
 from projections.status_batches import StatusBatches
@@ -46,6 +47,13 @@ class Services:
     command_threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
     )
+    # Commands that hash or verify a password queue here, as many threads as hashes may run at
+    # once: a burst of sign-ups or logins waits its turn without holding the command threads.
+    password_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(
+            MAX_CONCURRENT_HASHES, thread_name_prefix="password"
+        )
+    )
 
     def __post_init__(self) -> None:
         self.written_statuses = StatusBatches(self.queries)
@@ -61,13 +69,21 @@ class Services:
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""
+        return await self._run(self.command_threads, function, *args, **kwargs)
+
+    async def password_command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
+        """`command` for a command that hashes or verifies a password."""
+        return await self._run(self.password_threads, function, *args, **kwargs)
+
+    async def _run(self, threads: ThreadPoolExecutor, function, *args, **kwargs) -> Written:  # noqa: ANN001
         call = functools.partial(function, self.write_model, *args, **kwargs)
-        written = await asyncio.get_running_loop().run_in_executor(self.command_threads, call)
+        written = await asyncio.get_running_loop().run_in_executor(threads, call)
         await self.readable(written)
         return written
 
     def close(self) -> None:
         self.command_threads.shutdown()
+        self.password_threads.shutdown()
 
     async def readable(self, written: Written) -> None:
         """Read-your-writes: return once the read models include `written`, else 503."""

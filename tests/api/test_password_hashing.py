@@ -3,6 +3,7 @@ and password logins queues instead of lifting the server's memory by 64 MiB per 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.api.oauth_client import app_token, create_app
-from tests.support import LiveServer
+from tests.support import Directory, LiveServer
 
 MiB_IN_KIB = 1024
 BURST = 12
@@ -69,3 +70,25 @@ def test_a_burst_of_sign_ups_and_logins_keeps_memory_bounded(own_server: LiveSer
     assert logins == [200] * BURST
     # Two hashes at a time hold 128 MiB; twelve at once would hold 768 MiB.
     assert peak - baseline < 200 * MiB_IN_KIB, (baseline, peak)
+
+
+@pytest.mark.slow  # 40 Argon2id hashes: about 7-15 s here
+def test_a_burst_of_sign_ups_does_not_hold_up_posting(
+    own_server: LiveServer, directory: Directory
+) -> None:
+    poster = directory.user()
+    app = create_app(own_server)
+    token = app_token(own_server, app, "read write")
+    with ThreadPoolExecutor(41) as pool:
+        started = time.monotonic()
+        burst = [pool.submit(sign_up, own_server, token) for _ in range(40)]
+        time.sleep(0.2)  # the sign-ups are queued by now
+        posted = time.monotonic()
+        with own_server.client(poster.token) as client:
+            response = client.post("/api/v1/statuses", data={"status": "not kept waiting"})
+        post_seconds = time.monotonic() - posted
+        assert [f.result()[0] for f in burst] == [200] * 40
+        burst_seconds = time.monotonic() - started
+    assert response.status_code == 200
+    # The sign-ups wait for their own two threads, not for the threads every command uses.
+    assert post_seconds < burst_seconds / 4, (post_seconds, burst_seconds)
