@@ -9,9 +9,10 @@ import signal
 import sys
 import threading
 
-from api.config import Settings
+from api.config import Settings, log_format
 from api.database import resolve_database_url
 from api.http_limits import bounded_protocol
+from api.request_log import use_log_format
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import account_id_for_username, issue_token, register_account
 from commands.app import TootlogApplication
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+    use_log_format(log_format())  # every tootlog process: serve, its worker, the commands
     try:
         return args.handler(args)
     except DomainError as error:

@@ -29,7 +29,8 @@ def _registrations_open() -> bool:
     raise ValueError(f"TOOTLOG_REGISTRATIONS must be 'open' or 'closed', not {raw!r}")
 
 
-def _log_format() -> str:
+def log_format() -> str:
+    """TOOTLOG_LOG_FORMAT: "text" (the default) or "json"."""
     raw = os.environ.get("TOOTLOG_LOG_FORMAT", "").strip().lower() or "text"
     if raw not in ("text", "json"):
         raise ValueError(f"TOOTLOG_LOG_FORMAT must be 'text' or 'json', not {raw!r}")
@@ -88,7 +89,7 @@ class Settings:
             rate_limit_period=_float("TOOTLOG_RATE_LIMIT_PERIOD", 300.0),
             ready_max_lag=_float("TOOTLOG_READY_MAX_LAG", 30.0),
             metrics_token=os.environ.get("TOOTLOG_METRICS_TOKEN", "").strip() or None,
-            log_format=_log_format(),
+            log_format=log_format(),
         )
 
     @property
