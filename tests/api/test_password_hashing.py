@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.api.oauth_client import app_token, create_app
+from tests.api.oauth_client import app_token, create_app, token_request
 from tests.support import Directory, LiveServer
 
 MiB_IN_KIB = 1024
 BURST = 12
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def sign_up(server: LiveServer, token: str) -> tuple[int, str]:
             data={
                 "username": name,
                 "email": f"{name}@example.org",
-                "password": "a long enough password",
+                "password": PASSWORD,
                 "agreement": "true",
                 "locale": "en",
             },
@@ -42,18 +43,15 @@ def sign_up(server: LiveServer, token: str) -> tuple[int, str]:
 
 
 def log_in(server: LiveServer, app: dict, name: str) -> int:
-    with server.client() as client:
-        return client.post(
-            "/oauth/token",
-            data={
-                "grant_type": "password",
-                "client_id": app["client_id"],
-                "client_secret": app["client_secret"],
-                "username": f"{name}@example.org",
-                "password": "a long enough password",
-                "scope": "read",
-            },
-        ).status_code
+    return token_request(
+        server,
+        grant_type="password",
+        client_id=app["client_id"],
+        client_secret=app["client_secret"],
+        username=f"{name}@example.org",
+        password=PASSWORD,
+        scope="read",
+    ).status_code
 
 
 def test_a_burst_of_sign_ups_and_logins_keeps_memory_bounded(own_server: LiveServer) -> None:
