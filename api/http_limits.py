@@ -3,7 +3,8 @@
 httptools buffers a header until its end, whatever its size, and uvicorn sets no limit: a 16 MiB
 header was parsed, handed to the app and stored. Here a head larger than the bound is answered
 431 as soon as that many bytes have arrived, and the connection is closed, so at most the bound
-plus one read is ever held.
+plus one read is ever held. `tootlog serve` uses it; to run uvicorn yourself, pass
+`--http api.http_limits:BoundedHttpToolsProtocol` (the default bound).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from api.config import DEFAULT_MAX_HEAD_BYTES
 
 TOO_LARGE = "Request header fields too large"
 
@@ -24,7 +27,9 @@ class HeadTooLarge(Exception):
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request head over `max_head_bytes` with 431."""
 
-    def __init__(self, *args: Any, max_head_bytes: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.max_head_bytes = max_head_bytes
         self._head_bytes = 0
