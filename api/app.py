@@ -12,9 +12,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import health, metrics
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
 from api.ratelimit import RateLimit, request_key
+from api.request_log import RequestLog, use_log_format
 from api.routes import (
     account_credentials,
     accounts,
@@ -35,6 +37,8 @@ from projections.rebuild import prepare
 log = logging.getLogger("tootlog")
 
 STARTUP_CATCH_UP_TIMEOUT = 20.0
+# For load balancers and Prometheus: never throttled.
+OPERATOR_PATHS = frozenset(route.path for route in [*health.routes, *metrics.routes])
 
 
 class IgnoreTrailingSlash:
@@ -61,6 +65,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        use_log_format(settings.log_format)  # after uvicorn has set up its own loggers
         migrate(database_url, settings)
         pool = AsyncConnectionPool(
             database_url,
@@ -75,7 +80,10 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         positions = ProjectionPositions(database_url, on_token_revoked=queries.forget_token)
         await positions.start()
         write_model = TootlogApplication(
-            database_url, pool_size=settings.db_pool_size, group_commit=True
+            database_url,
+            pool_size=settings.db_pool_size,
+            group_commit=True,
+            on_recorded=metrics.count_appended,
         )
         worker = WorkerProcess(database_url, settings.urls) if settings.run_worker else None
         if worker is not None:
@@ -108,14 +116,18 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *accounts.routes,
             *media.routes,
             *openapi.routes,
+            *health.routes,
+            *metrics.routes,
         ],
         middleware=[
+            Middleware(RequestLog),
             Middleware(
                 RateLimit,
                 limit=settings.rate_limit,
                 period=settings.rate_limit_period,
                 key=request_key,
-            )
+                exempt=OPERATOR_PATHS,
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

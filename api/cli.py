@@ -12,9 +12,11 @@ import threading
 
 import psycopg
 
-from api.config import Settings
+from api.config import Settings, log_format
+from api.http_limits import bounded_protocol
 from api.operations import rebuild, replay
 from api.operations.common import CommandError, database
+from api.request_log import use_log_format
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import account_id_for_username, issue_token, register_account
 from commands.app import TootlogApplication
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+    use_log_format(log_format())  # every tootlog process: serve, its worker, the commands
     try:
         return args.handler(args)
     except DomainError as error:
@@ -150,7 +153,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
+        http=bounded_protocol(settings.max_header_bytes),
     )
     return 0
 

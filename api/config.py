@@ -11,6 +11,8 @@ from domain.urls import Urls
 
 # An upload's body holds the file and an optional thumbnail, each up to the image limit.
 DEFAULT_MAX_MEDIA_BODY = 2 * IMAGE_SIZE_LIMIT + 1024 * 1024
+# Request line and headers; nginx's and Puma's defaults are 8-112 KiB.
+DEFAULT_MAX_HEAD_BYTES = 16 * 1024
 
 
 def _float(name: str, default: float) -> float:
@@ -27,6 +29,14 @@ def _registrations_open() -> bool:
     raise ValueError(f"TOOTLOG_REGISTRATIONS must be 'open' or 'closed', not {raw!r}")
 
 
+def log_format() -> str:
+    """TOOTLOG_LOG_FORMAT: "text" (the default) or "json"."""
+    raw = os.environ.get("TOOTLOG_LOG_FORMAT", "").strip().lower() or "text"
+    if raw not in ("text", "json"):
+        raise ValueError(f"TOOTLOG_LOG_FORMAT must be 'text' or 'json', not {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything tootlog reads from the environment."""
@@ -37,6 +47,7 @@ class Settings:
     write_wait_timeout: float = 5.0
     idempotency_retention: float = 3600.0
     max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = DEFAULT_MAX_HEAD_BYTES
     max_media_body_bytes: int = DEFAULT_MAX_MEDIA_BODY
     run_worker: bool = True
     db_pool_size: int = 10
@@ -46,6 +57,9 @@ class Settings:
     registrations_open: bool = True
     rate_limit: int = 300
     rate_limit_period: float = 300.0
+    ready_max_lag: float = 30.0
+    metrics_token: str | None = None
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -60,6 +74,7 @@ class Settings:
             write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
             idempotency_retention=_float("TOOTLOG_IDEMPOTENCY_RETENTION", 3600.0),
             max_body_bytes=int(_float("TOOTLOG_MAX_BODY_BYTES", 1024 * 1024)),
+            max_header_bytes=int(_float("TOOTLOG_MAX_HEADER_BYTES", DEFAULT_MAX_HEAD_BYTES)),
             max_media_body_bytes=int(
                 _float("TOOTLOG_MAX_MEDIA_BODY_BYTES", DEFAULT_MAX_MEDIA_BODY)
             ),
@@ -72,6 +87,9 @@ class Settings:
             registrations_open=_registrations_open(),
             rate_limit=int(_float("TOOTLOG_RATE_LIMIT", 300)),
             rate_limit_period=_float("TOOTLOG_RATE_LIMIT_PERIOD", 300.0),
+            ready_max_lag=_float("TOOTLOG_READY_MAX_LAG", 30.0),
+            metrics_token=os.environ.get("TOOTLOG_METRICS_TOKEN", "").strip() or None,
+            log_format=log_format(),
         )
 
     @property

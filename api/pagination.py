@@ -34,17 +34,33 @@ def _cursor(params: Params, name: str) -> int | None:
     return parse_id(raw) if raw else None
 
 
-def link_header(request: Request, base_url: str, params: Params, cursors: list[int], page: Page):
-    """`next` (only on a full page) then `prev`; no header for an empty page."""
+def link_header(
+    request: Request,
+    base_url: str,
+    params: Params,
+    cursors: list[int],
+    page: Page,
+    *,
+    prev_cursor: str = "since_id",
+    filters: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """`next` (only on a full page) then `prev`; no header for an empty page.
+
+    The links keep `limit` and the list's `filters` as the client sent them; `prev` names its
+    cursor `prev_cursor` (Mastodon writes `since_id` for most lists, `min_id` for some).
+    """
     if not cursors:
         return {}
-    limit = params.string("limit")
-    kept = {"limit": limit} if limit not in (None, "") else {}
+    kept = {
+        name: value
+        for name in ("limit", *filters)
+        if isinstance(value := params.raw(name), str | int | float) and value != ""
+    }
     url = f"{base_url}{request.url.path}"
     links = []
     if len(cursors) == page.limit:
         query = urlencode(sorted({**kept, "max_id": str(cursors[-1])}.items()))
         links.append(f'<{url}?{query}>; rel="next"')
-    query = urlencode(sorted({**kept, "since_id": str(cursors[0])}.items()))
+    query = urlencode(sorted({**kept, prev_cursor: str(cursors[0])}.items()))
     links.append(f'<{url}?{query}>; rel="prev"')
     return {"Link": ", ".join(links)}

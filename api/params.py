@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from api.errors import ApiError
@@ -21,6 +21,10 @@ from domain.ids import parse_id
 RAILS_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
 MULTIPART_LIMIT = 64 * 1024 * 1024
 _MALFORMED = (400, "Malformed multipart body")
+_NOT_UTF8 = (400, "Invalid parameters: not valid UTF-8")
+# Rails' JSON parser refuses deeper nesting (JSON::NestingError, a 400).
+MAX_NESTING = 100
+TOO_DEEP = f"Invalid JSON in request body: nested deeper than {MAX_NESTING} levels"
 
 
 def rails_bool(value: Any) -> bool | None:
@@ -54,6 +58,14 @@ class Params:
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, UploadFile):
                     await item.close()
+
+    def given(self, name: str) -> bool:
+        """True when `name` (or a form key nested under it, `name[...]`) has a non-blank value."""
+        return any(
+            value not in (None, "", [], {})
+            for key, value in self.values.items()
+            if key == name or key.startswith(name + "[")
+        )
 
     def string(self, name: str) -> str | None:
         """A scalar parameter as text (JSON numbers and booleans are accepted, as Rails)."""
@@ -112,22 +124,24 @@ async def read_params(
     return Params(values)
 
 
-def _check_text(value: Any) -> None:
-    """Refuse text PostgreSQL cannot store: NUL characters and lone surrogates."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ApiError(400, "Invalid parameters: NUL characters are not allowed")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key)
-            _check_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item)
+def _check_text(values: dict[str, Any]) -> None:
+    """Refuse text PostgreSQL cannot store (NUL characters, lone surrogates) and nesting deeper
+    than Rails' JSON parser allows. A loop, not recursion: no body may reach a recursion limit."""
+    stack: list[tuple[Any, int]] = [(values, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ApiError(400, "Invalid parameters: NUL characters are not allowed")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(*_NOT_UTF8) from None
+        elif isinstance(value, dict | list):
+            if depth > MAX_NESTING:
+                raise ApiError(400, TOO_DEEP)
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 async def _read_body(request: Request, max_body: int) -> bytes:
@@ -147,7 +161,7 @@ def _parse_urlencoded(raw: bytes) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "Invalid parameters: not valid UTF-8") from None
+        raise ApiError(*_NOT_UTF8) from None
 
 
 def _pairs_to_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -180,6 +194,28 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return parsed
 
 
+class _Utf8MultiPartParser(MultiPartParser):
+    """Starlette decodes a text part that is not valid UTF-8 as Latin-1; here it is a 400, as the
+    same bytes are in a form or JSON body. File parts are bytes and stay as they are."""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._current_part.content_disposition)
+        _strict_utf8(options.get(b"name", b""))
+        super().on_headers_finished()
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is None:
+            _strict_utf8(self._current_part.data)
+        super().on_part_end()
+
+
+def _strict_utf8(raw: bytes | bytearray) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(*_NOT_UTF8) from None
+
+
 async def _multipart(request: Request, max_body: int, max_field: int) -> dict[str, Any]:
     """Parse a multipart body as it streams in: file parts go to temporary files (on disk past
     1 MiB), so a large upload is never held in memory, and a body over `max_body` is a 413 as
@@ -203,7 +239,7 @@ async def _multipart(request: Request, max_body: int, max_field: int) -> dict[st
             del tail[: -(len(closing) + 1024)]
             yield chunk
 
-    parser = MultiPartParser(
+    parser = _Utf8MultiPartParser(
         request.headers, limited(), max_files=8, max_fields=200, max_part_size=max_field
     )
     try:

@@ -42,8 +42,10 @@ class RateLimit:
         period: float,
         key: Callable[[Scope], Awaitable[str]],
         clock: Callable[[], float] = time.time,
+        exempt: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
+        self.exempt = exempt  # paths never counted nor throttled (health checks, metrics)
         self.limit = limit
         self.period = period
         self.key = key
@@ -54,7 +56,7 @@ class RateLimit:
         self._reset_header = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.limit <= 0:
+        if scope["type"] != "http" or self.limit <= 0 or scope.get("path") in self.exempt:
             await self.app(scope, receive, send)
             return
         try:

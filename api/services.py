@@ -12,10 +12,13 @@ from starlette.requests import Request
 
 from api.config import Settings
 from api.errors import ApiError
+from api.metrics import WRITE_WAIT_TIMEOUTS
 from commands.accounts import Written
 from commands.app import TootlogApplication
+from commands.recent_keys import RecentKeys
 from commands.statuses import Publishing
 from commands.storage import FileStorage, MediaStorage
+from domain.passwords import MAX_CONCURRENT_HASHES
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
 from projections.status_batches import StatusBatches
@@ -37,10 +40,19 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
+    # Idempotency-Keys this process has seen used: a client's retry is answered from here.
+    recent_keys: RecentKeys = field(default_factory=RecentKeys)
     # Reads of just-written statuses: the requests one projection batch releases read together.
     written_statuses: StatusBatches = field(init=False)
     command_threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
+    )
+    # Commands that hash or verify a password queue here, as many threads as hashes may run at
+    # once: a burst of sign-ups or logins waits its turn without holding the command threads.
+    password_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(
+            MAX_CONCURRENT_HASHES, thread_name_prefix="password"
+        )
     )
 
     def __post_init__(self) -> None:
@@ -57,17 +69,26 @@ class Services:
 
     async def command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
         """Run a (synchronous) command off the event loop, then wait until it is readable."""
+        return await self._run(self.command_threads, function, *args, **kwargs)
+
+    async def password_command(self, function, *args, **kwargs) -> Written:  # noqa: ANN001
+        """`command` for a command that hashes or verifies a password."""
+        return await self._run(self.password_threads, function, *args, **kwargs)
+
+    async def _run(self, threads: ThreadPoolExecutor, function, *args, **kwargs) -> Written:  # noqa: ANN001
         call = functools.partial(function, self.write_model, *args, **kwargs)
-        written = await asyncio.get_running_loop().run_in_executor(self.command_threads, call)
+        written = await asyncio.get_running_loop().run_in_executor(threads, call)
         await self.readable(written)
         return written
 
     def close(self) -> None:
         self.command_threads.shutdown()
+        self.password_threads.shutdown()
 
     async def readable(self, written: Written) -> None:
         """Read-your-writes: return once the read models include `written`, else 503."""
         if not await self.positions.wait_for(written.position, self.settings.write_wait_timeout):
+            WRITE_WAIT_TIMEOUTS.inc()
             raise ApiError(503, WRITE_NOT_READABLE)
 
 

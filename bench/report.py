@@ -29,6 +29,8 @@ class ScenarioOutcome:
     baseline_cpu: CpuUse
     tootlog_cpu: CpuUse
     tootlog_memory: Memory
+    versus: str | None = None  # another scenario whose tootlog req/s this one's is judged by
+    min_versus_ratio: float | None = None
 
     @property
     def throughput_ratio(self) -> float | None:
@@ -80,6 +82,8 @@ def render(run: Run) -> str:
     ]
     for outcome in run.scenarios:
         lines += ["", *_render_scenario(outcome, load.connections)]
+    for outcome, other in _comparisons(run):
+        lines += ["", _render_comparison(outcome, other)]
     peak = run.tootlog_memory.peak_mb
     lines += [
         "",
@@ -96,6 +100,18 @@ def write_json(run: Run, path: Path) -> None:
         "load": asdict(run.load),
         "database": run.database,
         "scenarios": [_scenario_json(outcome) for outcome in run.scenarios],
+        "comparisons": [
+            {
+                "scenario": outcome.name,
+                "versus": other.name,
+                "throughput_ratio": _ratio(
+                    outcome.tootlog.requests_per_second, other.tootlog.requests_per_second
+                ),
+                "cpu_ratio": _ratio(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms),
+                "min_throughput_ratio": outcome.min_versus_ratio,
+            }
+            for outcome, other in _comparisons(run)
+        ],
         "memory": {
             "tootlog": asdict(run.tootlog_memory),
             "baseline": asdict(run.baseline_memory),
@@ -140,6 +156,26 @@ def _render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
                 f"{result.socket_errors} socket): these numbers are not comparable"
             )
     return lines
+
+
+def _comparisons(run: Run) -> list[tuple[ScenarioOutcome, ScenarioOutcome]]:
+    """(scenario, the scenario it is judged against) for those measured in this run."""
+    by_name = {outcome.name: outcome for outcome in run.scenarios}
+    return [
+        (outcome, by_name[outcome.versus]) for outcome in run.scenarios if outcome.versus in by_name
+    ]
+
+
+def _render_comparison(outcome: ScenarioOutcome, other: ScenarioOutcome) -> str:
+    ratio = _ratio(outcome.tootlog.requests_per_second, other.tootlog.requests_per_second)
+    cpu = _ratio(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms)
+    text = f"{outcome.name} vs {other.name}, tootlog both: {_times(ratio)} req/s"
+    if outcome.min_versus_ratio is not None:
+        met = ratio is not None and ratio >= outcome.min_versus_ratio
+        flagged = outcome.flagged or other.flagged
+        verdict = "not comparable, see errors" if flagged else _verdict(met)
+        text += f" (target >= {outcome.min_versus_ratio:.2f}x: {verdict})"
+    return text + f", {_times(cpu)} server cpu ms/req"
 
 
 def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:

@@ -63,9 +63,14 @@ class Scenario:
     min_ratio: float | None = None  # target: tootlog req/s >= min_ratio * baseline req/s
     max_p50_ratio: float | None = None  # target: tootlog p50 <= max_p50_ratio * baseline p50
     script: str | None = None  # a Lua file in bench/wrk/, given the token; None: a plain GET
+    script_args: tuple[str, ...] = ()  # given to the script after the token
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
     connections: int | None = None  # wrk connections for this scenario (else --connections)
     needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
+    # Also judged against another scenario's tootlog numbers (run in the same bench run):
+    # tootlog req/s here >= min_versus_ratio * tootlog req/s there.
+    versus: str | None = None
+    min_versus_ratio: float | None = None
 
 
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
@@ -93,6 +98,16 @@ SCENARIOS = [
     # reblogged_by plan, for one, walks back past every newer status).
     Scenario(
         "post_status_idempotent", "/api/v1/statuses", min_ratio=0.25, script="post_status.lua"
+    ),
+    # A client retrying: every request repeats one Idempotency-Key, so all but the first answer
+    # with the status the key names. It must cost no more than a fresh post.
+    Scenario(
+        "post_status_repeated_key",
+        "/api/v1/statuses",
+        script="post_status.lua",
+        script_args=("repeat",),
+        versus="post_status_idempotent",
+        min_versus_ratio=1.0,
     ),
 ]
 
@@ -332,15 +347,16 @@ def measure(
     results: dict[str, WrkResult] = {}
     cpu_use: dict[str, cpu.CpuUse] = {}
     paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
+    script_args = [fixture.token, *scenario.script_args]
     for server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
         if load.warmup:
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
-            run_wrk(wrk, url, load, load.warmup, script, [fixture.token])
+            run_wrk(wrk, url, load, load.warmup, script, script_args)
         _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         # Only this server is loaded now: the database's busy backends are its own.
         start = cpu.clock(server.pids(), postgres.backend_pids(database))
-        result = run_wrk(wrk, url, load, load.duration, script, [fixture.token])
+        result = run_wrk(wrk, url, load, load.duration, script, script_args)
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
@@ -349,6 +365,8 @@ def measure(
         path=scenario.path,
         min_ratio=scenario.min_ratio,
         max_p50_ratio=scenario.max_p50_ratio,
+        versus=scenario.versus,
+        min_versus_ratio=scenario.min_versus_ratio,
         connections=load.connections,
         baseline=results["baseline"],
         tootlog=results["tootlog"],

@@ -45,17 +45,29 @@ class TootlogApplication(Application):
 
     name = APP_NAME
 
-    def __init__(self, database_url: str, pool_size: int = 8, group_commit: bool = False) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        pool_size: int = 8,
+        group_commit: bool = False,
+        on_recorded: Callable[[list[Recording]], None] | None = None,
+    ) -> None:
         super().__init__(env=event_store_env(database_url, pool_size))
         self._committer = GroupCommitter(self._store) if group_commit else None
+        # Told what each save stored (the API counts appended events by topic).
+        self._on_recorded = on_recorded
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
         """Save all pending events of `objs` in one transaction (shared with other callers'
         saves when group commit is on)."""
         if self._committer is None or kwargs:
-            return super().save(*objs, **kwargs)
-        events = [e for obj in objs if obj is not None for e in obj.collect_events()]
-        return self._committer.save(events) if events else []
+            recordings = super().save(*objs, **kwargs)
+        else:
+            events = [e for obj in objs if obj is not None for e in obj.collect_events()]
+            recordings = self._committer.save(events) if events else []
+        if self._on_recorded is not None:
+            self._on_recorded(recordings)
+        return recordings
 
     def _store(self, events: list) -> list[Recording]:
         """Store events in one transaction (the group committer's unit of work)."""

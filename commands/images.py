@@ -51,6 +51,14 @@ class EncodedImage:
 
 
 @dataclass(frozen=True)
+class ProcessedPreview:
+    """A preview and its blurhash."""
+
+    small: EncodedImage
+    blurhash: str
+
+
+@dataclass(frozen=True)
 class ProcessedUpload:
     """What an upload becomes: the stored original, its preview and the preview's blurhash."""
 
@@ -72,6 +80,18 @@ def process_upload(file: BinaryIO, thumbnail: BinaryIO | None = None) -> Process
             return ProcessedUpload(original, small, _blurhash(small))
         except Exception:  # a file Pillow verified but cannot re-encode: never a 500
             log.exception("processing a verified image failed")
+            raise Unprocessable(PROCESSING_FAILED) from None
+
+
+def process_thumbnail(thumbnail: BinaryIO) -> ProcessedPreview:
+    """Verify and process a custom preview uploaded on its own (`PUT /api/v1/media/:id`)."""
+    with _decoding:
+        source = _open_verified(thumbnail, SMALL_PIXEL_LIMIT)
+        try:
+            small = _small(source)
+            return ProcessedPreview(small, _blurhash(small))
+        except Exception:  # a file Pillow verified but cannot re-encode: never a 500
+            log.exception("processing a verified thumbnail failed")
             raise Unprocessable(PROCESSING_FAILED) from None
 
 

@@ -1,4 +1,4 @@
-"""Use cases: upload media, change its description or focus (§8.8)."""
+"""Use cases: upload media, change its description, focus or preview (§8.8)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import BinaryIO
 
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
-from commands.images import process_upload
-from commands.storage import MediaStorage, new_keys
+from commands.images import process_thumbnail, process_upload
+from commands.storage import MediaStorage, new_keys, new_preview_key
 from domain.errors import RecordNotFound
 from domain.ids import snowflakes
-from domain.media import MediaAttachment, check_upload, parse_focus
+from domain.media import MediaAttachment, check_media_update, check_upload, parse_focus
 
 log = logging.getLogger("tootlog.media")
 
@@ -75,26 +75,57 @@ def upload(
 
 def update(
     app: TootlogApplication,
+    storage: MediaStorage,
     *,
     account_id: int,
     media_id: int,
     description: str | None = None,
     focus: object = None,
+    thumbnail: BinaryIO | None = None,
+    thumbnail_size: int | None = None,
 ) -> Written:
-    """Change the description and/or focus of one of the caller's unattached uploads."""
+    """Change the description, focus and/or custom preview of one of the caller's unattached
+    uploads. A new preview is stored under a new key before the event; the replaced preview's
+    file goes once the event is recorded (a crash in between leaves garbage, never a gap)."""
+    check_media_update(description, thumbnail_size)
     focus_point = parse_focus(focus)
+    preview = None
+    if thumbnail is not None:
+        _editable(app, media_id, account_id)  # 404 before the costly decoding
+        preview = process_thumbnail(thumbnail)
+        preview_key = new_preview_key(preview.small.content_type)
+        storage.save(preview_key, preview.small.data)
+    replaced: list[str] = []
 
     def attempt() -> Written:
-        media = app.get_or_none(MediaAttachment.create_id(media_id), MediaAttachment)
-        if media is None:
-            raise RecordNotFound
-        media.check_editable_by(account_id)
-        if not media.update(description, focus_point):
+        media = _editable(app, media_id, account_id)
+        changed = media.update(description, focus_point)
+        if preview is not None:
+            small = preview.small
+            stored = {"key": preview_key, "content_type": small.content_type}
+            geometry = {"width": small.width, "height": small.height}
+            replaced[:] = [media.replace_thumbnail({**stored, **geometry}, preview.blurhash)]
+        elif not changed:
             return Written(media_id, app.last_position())
         recordings = app.save(media)
         return Written(media_id, recordings[-1].notification.id)
 
-    return retrying(attempt)
+    try:
+        written = retrying(attempt)
+    except BaseException:
+        if preview is not None:
+            remove_files(storage, [preview_key])
+        raise
+    remove_files(storage, replaced)
+    return written
+
+
+def _editable(app: TootlogApplication, media_id: int, account_id: int) -> MediaAttachment:
+    media = app.get_or_none(MediaAttachment.create_id(media_id), MediaAttachment)
+    if media is None:
+        raise RecordNotFound
+    media.check_editable_by(account_id)
+    return media
 
 
 def load_media(app: TootlogApplication, media_ids: list[int]) -> dict[int, MediaAttachment | None]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
 from commands.media import load_media, remove_files
+from commands.recent_keys import KeyUse, RecentKeys
 from commands.social import delete_wrapper, find_target, visible_target
 from commands.storage import MediaStorage
 from domain.account import Username
@@ -52,26 +53,37 @@ def publish(
     reply_target_given: bool = False,
     idempotency_key: str | None = None,
     application: dict | None = None,
+    recent_keys: RecentKeys | None = None,
 ) -> Written:
     """Publish a status, or return the one an unexpired Idempotency-Key already names.
 
     Checks run in Mastodon's order: reply target, idempotency, media, then the model rules.
+    A key in `recent_keys` is answered from there (a retry then costs no event-store read).
     """
 
     author_id = author.account_id
+    retention = settings.idempotency_retention
+
+    def remember(used_at: float, written: Written) -> Written:
+        if recent_keys is not None and idempotency_key:
+            use = KeyUse(written.id, used_at, written.position)
+            recent_keys.remember(author_id, idempotency_key, use)
+        return written
 
     def attempt(look_up_key: bool) -> Written:
         parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
         key = None
+        if idempotency_key and recent_keys is not None:
+            use = recent_keys.live(author_id, idempotency_key, time.time(), retention)
+            if use is not None:
+                return Written(use.status_id, use.position)
         if idempotency_key and look_up_key:
             key = app.get_or_none(
                 IdempotencyKey.create_id(author_id, idempotency_key), IdempotencyKey
             )
-            earlier = (
-                key.live_status_id(time.time(), settings.idempotency_retention) if key else None
-            )
-            if earlier is not None:
-                return _earlier_status(app, earlier)
+            earlier = key.live_status_id(time.time(), retention) if key else None
+            if key is not None and earlier is not None:
+                return remember(key.used_at, _earlier_status(app, earlier))
         check_media_count(draft.media_ids)  # before loading any of them
         media = load_media(app, draft.media_ids)
         media_ids = check_attachable(draft.media_ids, media, author_id)
@@ -100,7 +112,7 @@ def publish(
         elif key is not None:
             key.use_again(status_id=status.status_id, used_at=now)
         recordings = app.save(status, *attached, key)
-        return Written(status.status_id, recordings[-1].notification.id)
+        return remember(now, Written(status.status_id, recordings[-1].notification.id))
 
     attempts = 0
 

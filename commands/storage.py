@@ -41,6 +41,11 @@ def new_keys(original_type: str, small_type: str) -> tuple[str, str]:
     )
 
 
+def new_preview_key(small_type: str) -> str:
+    """A fresh key for a preview replaced on its own (a new key: stored files never change)."""
+    return f"{secrets.token_hex(16)}/small.{EXTENSIONS[small_type]}"
+
+
 def content_type_of(key: str) -> str | None:
     """The content type of a stored file, from the extension of its key (None: no such key)."""
     return CONTENT_TYPES[key.rsplit(".", 1)[1]] if KEY_RE.match(key) else None

@@ -53,6 +53,13 @@ def check_upload(
         raise ValidationFailed(*problems)
 
 
+def check_media_update(description: str | None, thumbnail_size: int | None) -> None:
+    """The model validations of a change to an upload, all failures in one 422."""
+    problems = _size_problems("Thumbnail", thumbnail_size) + description_problems(description)
+    if problems:
+        raise ValidationFailed(*problems)
+
+
 def _size_problems(attachment: str, size: int | None) -> list[str]:
     if size is None or size <= IMAGE_SIZE_LIMIT:
         return []
@@ -160,6 +167,17 @@ class MediaAttachment(Aggregate):
     def _updated(self, media_id: int, description: str | None, focus: dict | None) -> None:
         self.description = description
         self.focus = focus
+
+    def replace_thumbnail(self, preview: dict, blurhash: str | None) -> str:
+        """Use a custom preview (`PUT /api/v1/media/:id` with `thumbnail`); the replaced
+        preview's storage key is returned, for its file to go once this is recorded."""
+        replaced = self.preview["key"]
+        self._thumbnail_replaced(media_id=self.media_id, preview=preview, blurhash=blurhash)
+        return replaced
+
+    @event("ThumbnailReplaced", topic="tootlog.media.thumbnail_replaced.v1")
+    def _thumbnail_replaced(self, media_id: int, preview: dict, blurhash: str | None) -> None:
+        self.preview = preview
 
     def attach(self, status_id: int) -> None:
         self._attached(media_id=self.media_id, status_id=status_id)

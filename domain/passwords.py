@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# Each hash or verification holds 64 MiB (the hasher's memory cost) while it runs: a few at a
+# time bound the process's memory under a burst of sign-ups or logins; the rest wait their turn.
+MAX_CONCURRENT_HASHES = 2
+_hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
 
 
 @cache
 def _decoy_hash() -> str:
-    return _hasher.hash("decoy password")
+    return hash_password("decoy password")
 
 
 def hash_password(password: str) -> str:
     """The stored form of a password."""
-    return _hasher.hash(password)
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
@@ -30,6 +36,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         verify_password(_decoy_hash(), password)
         return False
     try:
-        return _hasher.verify(stored_hash, password)
+        with _hashing:
+            return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False

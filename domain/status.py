@@ -164,15 +164,8 @@ def compose(
     if not text and spoiler_text:
         text, spoiler_text = spoiler_text, ""
 
-    mentioned: dict[str, Mentioned] = {}
-    for acct in texts.mention_names(text):
-        account = resolve_mention(acct)
-        if account is not None:
-            mentioned[acct] = account
-    text = texts.normalize_mentions(
-        text, lambda acct: mentioned[acct].username if acct in mentioned else None
-    )
-
+    # Cheap checks first: the length counts a mention as typed (`@user`, without a domain), so
+    # it needs no lookup, and a text full of mentions is refused before any is resolved.
     problems = []
     if not text and not draft.media_ids:
         problems.append("Text can't be blank")
@@ -183,6 +176,15 @@ def compose(
         problems.append("Visibility is not included in the list")
     if problems:
         raise ValidationFailed(*problems)
+
+    mentioned: dict[str, Mentioned] = {}
+    for acct in texts.mention_names(text):
+        account = resolve_mention(acct)
+        if account is not None:
+            mentioned[acct] = account
+    text = texts.normalize_mentions(
+        text, lambda acct: mentioned[acct].username if acct in mentioned else None
+    )
 
     unique_mentions = list({m.account_id: m for m in mentioned.values()}.values())
     return {

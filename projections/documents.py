@@ -103,6 +103,15 @@ def media_document(urls: Urls, event) -> dict:  # noqa: ANN001  (MediaAttachment
     }
 
 
+def media_preview_fields(urls: Urls, event) -> dict:  # noqa: ANN001  (.ThumbnailReplaced)
+    """The fields of a media document that a replaced preview changes (`meta.small` too)."""
+    return {
+        "preview_url": urls.media_file(event.preview["key"]),
+        "blurhash": event.blurhash,
+        "small": _geometry(event.preview),
+    }
+
+
 def _geometry(file: dict) -> dict:
     width, height = file["width"], file["height"]
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}

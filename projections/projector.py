@@ -22,6 +22,7 @@ from projections.documents import (
     account_document,
     application_document,
     media_document,
+    media_preview_fields,
     status_document,
     wrapper_document,
 )
@@ -242,6 +243,13 @@ class Projector:
     def _media_updated(self, curs: Writes, event: MediaAttachment.Updated) -> None:
         self.view.describe_media(curs, event.media_id, event.description, event.focus)
 
+    def _media_thumbnail_replaced(
+        self, curs: Writes, event: MediaAttachment.ThumbnailReplaced
+    ) -> None:
+        self.view.replace_media_preview(
+            curs, event.media_id, media_preview_fields(self.urls, event)
+        )
+
     def _media_attached(self, curs: Writes, event: MediaAttachment.Attached) -> None:
         self.view.set_media_status(curs, event.media_id, event.status_id)
 
@@ -275,6 +283,7 @@ class Projector:
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,
         MediaAttachment.Updated: _media_updated,
+        MediaAttachment.ThumbnailReplaced: _media_thumbnail_replaced,
         MediaAttachment.Attached: _media_attached,
         MediaAttachment.Detached: _media_detached,
         MediaAttachment.Deleted: _media_deleted,

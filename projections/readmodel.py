@@ -588,6 +588,18 @@ class ReadModel(PostgresTrackingRecorder):
             },
         )
 
+    def replace_media_preview(self, writes: Writes, media_id: int, fields: dict) -> None:
+        """Set the document's preview_url, blurhash and meta.small."""
+        writes.write(
+            "media",
+            "UPDATE tootlog_media SET doc = doc"
+            " || jsonb_build_object('preview_url', %(f)s::jsonb->'preview_url',"
+            " 'blurhash', %(f)s::jsonb->'blurhash',"
+            " 'meta', doc->'meta' || jsonb_build_object('small', %(f)s::jsonb->'small'))"
+            " WHERE id = %(id)s",
+            {"id": media_id, "f": orjson.dumps(fields).decode()},
+        )
+
     def set_media_status(self, writes: Writes, media_id: int, status_id: int | None) -> None:
         writes.write(
             "media", "UPDATE tootlog_media SET status_id = %s WHERE id = %s", (status_id, media_id)

@@ -93,7 +93,11 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()  # a server that never came up must not outlive its test
+            raise
 
     def _wait_until_up(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -123,6 +127,12 @@ class LiveServer:
                 time.sleep(0.02)
         finally:
             datastore.close()
+
+    def memory_kib(self, field: str = "VmRSS") -> int:
+        """The server process's resident memory (`VmRSS`) or its peak (`VmHWM`), in KiB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith(field + ":"))
+        return int(line.split()[1])
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import orjson
 
-from api.openapi import accounts, media, oauth, server, statuses
+from api.openapi import accounts, media, oauth, operator, server, statuses
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
 
@@ -20,13 +20,14 @@ TAGS = [
     {"name": "media", "description": "Uploads and their files."},
     {"name": "oauth", "description": "Client apps, tokens and the authorize page."},
     {"name": "instance", "description": "What a client reads to know the server."},
+    {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
 ]
 
 
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, oauth, server):
+    for module in (statuses, accounts, media, oauth, server, operator):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations
@@ -39,8 +40,11 @@ def openapi_document(base_url: str, version: str) -> Schema:
             "description": "Every answer is JSON unless stated (the authorize page is HTML, "
             "media files are images). Parameters may come from the query string, a form, a "
             "JSON object or (uploads) a multipart body; unknown ones are ignored. A trailing "
-            "slash on any path is ignored. Every answer carries X-RateLimit-Limit, "
-            "-Remaining and -Reset while the throttle is on; past the limit the answer is 429.",
+            "slash on any path is ignored. Every answer carries X-Request-Id (the client's, when "
+            "it sends a short one) and, except the operator routes, X-RateLimit-Limit, "
+            "-Remaining and -Reset while the throttle is on; past the limit the answer is 429. "
+            "A request whose line and headers exceed TOOTLOG_MAX_HEADER_BYTES (16 KiB by "
+            "default) is answered 431 before any route sees it.",
         },
         "servers": [{"url": base_url}],
         "tags": TAGS,

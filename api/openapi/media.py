@@ -25,6 +25,12 @@ _FOCUS = {"type": "string", "description": '"x,y", both between -1.0 and 1.0.'}
 BINARY: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
+def _with_multipart(body: Schema, fields: dict[str, Schema]) -> Schema:
+    """`body`, also accepted as multipart/form-data with these fields (files among them)."""
+    multipart = {"schema": {"type": "object", "properties": fields}}
+    return {**body, "content": {**body["content"], "multipart/form-data": multipart}}
+
+
 def _upload(operation_id: str, summary: str) -> Schema:
     return operation(
         operation_id,
@@ -72,11 +78,14 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
         "put": operation(
             "updateMedia",
-            "Change the alt text or focus of an unattached upload",
+            "Change the alt text, focus or preview of an unattached upload",
             tag=TAG,
             security=any_scope_of(WRITE_MEDIA),
             parameters=[parameter("Id")],
-            body=form_or_json({"description": _DESCRIPTION, "focus": _FOCUS}),
+            body=_with_multipart(
+                form_or_json({"description": _DESCRIPTION, "focus": _FOCUS}),
+                {"thumbnail": BINARY, "description": _DESCRIPTION, "focus": _FOCUS},
+            ),
             responses={
                 **ok(MEDIA, "The upload as it is now."),
                 **errors(400, 401, 403, 404, 413, 422, 503),

@@ -87,8 +87,9 @@ PARAMETERS: dict[str, Schema] = {
         "name": "Idempotency-Key",
         "in": "header",
         "description": "Requests with the same key by the same account within the retention "
-        "(3600 s by default) create one status and all answer with it, also when concurrent.",
-        "schema": STRING,
+        "(3600 s by default) create one status and all answer with it, also when concurrent. "
+        "At most 255 bytes (422 `Idempotency-Key is too long (maximum is 255 bytes)`).",
+        "schema": {**STRING, "maxLength": 255},
     },
 }
 
@@ -134,7 +135,8 @@ HEADERS: dict[str, Schema] = {
     },
     "Link": {
         "description": 'Pagination: `<url?max_id=...>; rel="next"` (only for a full page) '
-        'first, then `<url?since_id=...>; rel="prev"`; absent for an empty page.',
+        'first, then `<url?since_id=...>; rel="prev"` (`min_id` for an account\'s statuses); '
+        "both keep `limit` and the list's filters; absent for an empty page.",
         "schema": {
             "type": "string",
             "pattern": r'^<https?://[^>]+>; rel="(next|prev)"(, <https?://[^>]+>; rel="prev")?$',
@@ -154,11 +156,11 @@ HEADERS: dict[str, Schema] = {
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-def headers(*names: str) -> dict[str, Schema]:
-    """References to shared headers, after the rate-limit headers every answer carries."""
-    return {
-        name: {"$ref": f"#/components/headers/{name}"} for name in (*RATE_LIMIT_HEADERS, *names)
-    }
+def headers(*names: str, throttled: bool = True) -> dict[str, Schema]:
+    """References to shared headers, after the rate-limit headers every throttled answer
+    carries."""
+    listed = (*RATE_LIMIT_HEADERS, *names) if throttled else names
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in listed}
 
 
 # Responses
@@ -287,6 +289,7 @@ def form_or_json(
 
 OAUTH2 = "OAuth2"
 CLIENT_BASIC = "ClientBasic"
+METRICS_TOKEN = "MetricsToken"
 
 
 def security_schemes(base_url: str) -> dict[str, Schema]:
@@ -313,6 +316,12 @@ def security_schemes(base_url: str) -> dict[str, Schema]:
             "description": "Client authentication by HTTP Basic (RFC 6749 §2.3.1), instead of "
             "client_id and client_secret parameters.",
         },
+        METRICS_TOKEN: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`TOOTLOG_METRICS_TOKEN` as a bearer token; required for /metrics "
+            "only when that variable is set.",
+        },
     }
 
 
@@ -335,8 +344,9 @@ def operation(
     parameters: list[Schema] | None = None,
     body: Schema | None = None,
     description: str = "",
+    throttled: bool = True,
 ) -> Schema:
-    """One operation; every operation can also be throttled (429)."""
+    """One operation; unless told otherwise, it can also be throttled (429)."""
     op: Schema = {"operationId": operation_id, "summary": summary, "tags": [tag]}
     if description:
         op["description"] = description
@@ -345,5 +355,6 @@ def operation(
         op["parameters"] = parameters
     if body is not None:
         op["requestBody"] = body
-    op["responses"] = dict(sorted({**responses, **errors(429)}.items()))
+    throttles = errors(429) if throttled else {}
+    op["responses"] = dict(sorted({**responses, **throttles}.items()))
     return op

@@ -92,8 +92,10 @@ PATHS: dict[str, dict[str, Schema]] = {
                 **ok(STATUS, "The new status (or the one the Idempotency-Key names)."),
                 **errors(400, 401, 403, 404, 413, 422, 503),
             },
-            description=f"{USER_CHECKS}, reply target (404), idempotency, media (422), then "
-            "the model rules (422 `Validation failed: ...`).",
+            description=f"{USER_CHECKS}, parameters tootlog does not implement yet "
+            "(`scheduled_at`, `poll`, `quoted_status_id`: 422 `NAME is not supported by this "
+            "server yet`), reply target (404), idempotency, media (422), then the model rules "
+            "(422 `Validation failed: ...`).",
         )
     },
     "/api/v1/statuses/{id}": {

@@ -30,7 +30,7 @@ async def register(request: Request) -> Response:
     if not svc.settings.registrations_open:
         raise Forbidden
     params = await read_params(request, svc.settings.max_body_bytes)
-    issued = await svc.command(
+    issued = await svc.password_command(
         sign_up,
         app_id=token.app_id,
         username=params.string("username") or "",

@@ -17,6 +17,7 @@ from domain.ids import parse_id
 from domain.scopes import READ_ACCOUNTS, READ_FOLLOWS, READ_STATUSES, WRITE_FOLLOWS
 
 STATUSES_PAGE = (20, 40)  # default and maximum `limit` of status lists
+STATUS_FILTERS = ("only_media", "exclude_replies", "exclude_reblogs", "pinned")
 
 
 async def show_account(request: Request) -> Response:
@@ -44,12 +45,19 @@ async def account_statuses(request: Request) -> Response:
             account_id,
             viewer.account_id,
             page,
-            pinned=bool(params.boolean("pinned")),
-            exclude_replies=bool(params.boolean("exclude_replies")),
-            exclude_reblogs=bool(params.boolean("exclude_reblogs")),
-            only_media=bool(params.boolean("only_media")),
+            **{name: bool(params.boolean(name)) for name in STATUS_FILTERS},
         )
-    headers = link_header(request, svc.settings.urls.base, params, [c for c, _ in items], page)
+    cursors = [c for c, _ in items]
+    # As Mastodon's AccountStatusesFilter: `prev` by min_id, and the filters kept in both links.
+    headers = link_header(
+        request,
+        svc.settings.urls.base,
+        params,
+        cursors,
+        page,
+        prev_cursor="min_id",
+        filters=STATUS_FILTERS,
+    )
     response = json_text("[" + ",".join(doc for _, doc in items) + "]")
     response.headers.update(headers)
     return response

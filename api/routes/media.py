@@ -11,12 +11,13 @@ from typing import BinaryIO
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from api.auth import check_user, resolve_viewer
-from api.params import read_params
+from api.params import Params, read_params
 from api.responses import json_text
 from api.services import Services, services
 from commands import media as commands
@@ -44,9 +45,7 @@ async def upload_media(request: Request) -> Response:
     )
     try:
         file = params.file("file")
-        thumbnail = params.file("thumbnail")
-        if thumbnail is not None and not thumbnail.size:
-            thumbnail = None  # an empty thumbnail part means "none"
+        thumbnail = _thumbnail(params)
         written = await svc.command(
             commands.upload,
             svc.media_storage,
@@ -83,18 +82,29 @@ async def update_media(request: Request) -> Response:
     media_id = parse_id(request.path_params["id"])
     if media_id is None:
         raise RecordNotFound
-    params = await read_params(request, svc.settings.max_body_bytes)
+    params = await read_params(
+        request, svc.settings.max_body_bytes, max_multipart_body=svc.settings.max_media_body_bytes
+    )
     try:
+        thumbnail = _thumbnail(params)
         written = await svc.command(
             commands.update,
+            svc.media_storage,
             account_id=account_id,
             media_id=media_id,
             description=params.string("description"),
             focus=params.raw("focus"),
+            thumbnail=thumbnail.file if thumbnail else None,
+            thumbnail_size=thumbnail.size if thumbnail else None,
         )
     finally:
         await params.close()
     return await _answer(svc, written.id, account_id)
+
+
+def _thumbnail(params: Params) -> UploadFile | None:
+    thumbnail = params.file("thumbnail")
+    return thumbnail if thumbnail is not None and thumbnail.size else None  # empty: "none"
 
 
 async def _answer(svc: Services, media_id: int, account_id: int) -> Response:

@@ -72,7 +72,7 @@ async def token(request: Request) -> Response:
             now=time.time(),
         )
     elif grant_type == "password":
-        issued = await svc.command(
+        issued = await svc.password_command(
             commands.grant_password,
             credentials,
             text(params, "username"),
@@ -151,7 +151,7 @@ async def approve(request: Request) -> Response:
         app, scopes = await _checked(svc, auth)
         if params.string("decision") == "deny":
             raise oauth_error("access_denied", redirectable=True)
-        issued = await svc.command(
+        issued = await svc.password_command(
             commands.issue_authorization_code,
             auth,
             email=email,

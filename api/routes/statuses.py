@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import Viewer, check_optional, check_user, resolve_viewer
+from api.errors import ApiError
 from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
@@ -29,6 +30,27 @@ from domain.scopes import (
 from domain.status import Draft
 
 ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
+# Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
+# (a scheduled status would otherwise be published at once, a poll or quote lost).
+NOT_YET_SUPPORTED = ("scheduled_at", "poll", "quoted_status_id")
+MAX_IDEMPOTENCY_KEY_BYTES = 255  # as Stripe's keys
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key (None when blank), or a 422 when it is too long."""
+    key = request.headers.get("idempotency-key") or None
+    # Header values are decoded as Latin-1, one character per byte sent.
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY_BYTES:
+        raise ApiError(
+            422, f"Idempotency-Key is too long (maximum is {MAX_IDEMPOTENCY_KEY_BYTES} bytes)"
+        )
+    return key
+
+
+def refuse_unsupported(params: Params) -> None:
+    for name in NOT_YET_SUPPORTED:
+        if params.given(name):
+            raise ApiError(422, f"{name} is not supported by this server yet")
 
 
 def draft_from(params: Params) -> Draft:
@@ -49,7 +71,9 @@ async def create_status(request: Request) -> Response:
     svc = services(request)
     viewer = await resolve_viewer(request, svc.queries)
     author_id = check_user(viewer, WRITE_STATUSES)
+    key = idempotency_key(request)
     params = await read_params(request, svc.settings.max_body_bytes)
+    refuse_unsupported(params)
     reply_raw = params.string("in_reply_to_id")
     written = await svc.command(
         commands.publish,
@@ -58,7 +82,8 @@ async def create_status(request: Request) -> Response:
         draft=draft_from(params),
         in_reply_to_id=parse_id(reply_raw),
         reply_target_given=bool(reply_raw),
-        idempotency_key=request.headers.get("idempotency-key") or None,
+        idempotency_key=key,
+        recent_keys=svc.recent_keys,
         application=viewer.token.application if viewer.token else None,
     )
     doc = await svc.written_statuses.status(written.id, author_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from tests.support import Directory, LiveServer, User
 
@@ -236,3 +237,35 @@ def test_a_status_names_the_app_whose_token_posted_it(live_server: LiveServer, a
     expected = {"name": "My bot", "website": "https://bot.example"}
     assert posted["application"] == shown["application"] == expected
     assert without_app["application"] is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scheduled_at": "2030-01-01T00:00:00Z"},
+        {"poll[options][]": ["a", "b"], "poll[expires_in]": "3600"},
+        {"quoted_status_id": "1"},
+    ],
+)
+def test_parameters_not_implemented_yet_are_refused_and_publish_nothing(
+    live_server: LiveServer, alice: User, params: dict
+) -> None:
+    name = next(iter(params)).split("[")[0]
+    with live_server.client(alice.token) as client:
+        response = client.post("/api/v1/statuses", data={"status": "hello", **params})
+        account = client.get(f"/api/v1/accounts/{alice.id}").json()
+    assert response.status_code == 422, response.text
+    assert response.json() == {"error": f"{name} is not supported by this server yet"}
+    assert account["statuses_count"] == 0
+
+
+def test_a_json_poll_is_refused_and_blank_unsupported_parameters_are_ignored(
+    live_server: LiveServer, alice: User
+) -> None:
+    with live_server.client(alice.token) as client:
+        poll = client.post(
+            "/api/v1/statuses", json={"status": "q", "poll": {"options": ["a", "b"]}}
+        )
+        blank = client.post("/api/v1/statuses", data={"status": "hi", "scheduled_at": ""})
+    assert poll.status_code == 422
+    assert blank.status_code == 200, blank.text

@@ -124,3 +124,19 @@ def test_account_statuses_filters_and_pages(api, alice, bob, carol, post) -> Non
     api.ok(api.call(carol, "POST", f"/api/v1/accounts/{alice.id}/follow"))
     assert api.ok(api.get(carol, path))[0]["id"] == private["id"]
     assert api.get(None, "/api/v1/accounts/999/statuses").status_code == 404
+
+
+def test_account_statuses_links_page_back_by_min_id_and_keep_the_filters(api, alice, post) -> None:
+    posts = [post(alice, status=f"post {i}")["id"] for i in range(3)]
+    path = f"/api/v1/accounts/{alice.id}/statuses"
+    page = api.get(None, path, limit=2, exclude_replies="true", only_media="0", pinned="")
+    assert [s["id"] for s in api.ok(page)] == [posts[2], posts[1]]
+    url = f"https://example.com{path}?exclude_replies=true&limit=2"
+    assert page.headers["link"] == (  # sorted, as Rails' to_query
+        f'<{url}&max_id={posts[1]}&only_media=0>; rel="next", '
+        f'<{url}&min_id={posts[2]}&only_media=0>; rel="prev"'
+    )
+    # A client that follows `prev` by its min_id gets what is newer than the page's first.
+    newer = api.get(None, path, min_id=posts[1])
+    assert [s["id"] for s in api.ok(newer)] == [posts[2]]
+    assert links(newer)["prev"].endswith(f"?min_id={posts[2]}")

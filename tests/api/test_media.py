@@ -431,3 +431,53 @@ def test_the_event_log_holds_the_facts_of_an_upload(
     state = bytes(row["state"]).decode()
     for fact in ('"width":30', '"height":20', media["blurhash"], '"image/png"', '"facts"'):
         assert fact in state
+
+
+def test_a_thumbnail_put_on_its_own_replaces_the_preview(
+    live_server: LiveServer, alice: User
+) -> None:
+    media = uploaded(live_server, alice)
+    thumbnail = image_bytes("JPEG", size=(40, 30), color=(0, 0, 255))
+    with live_server.client(alice.token) as client:
+        response = client.put(
+            f"/api/v1/media/{media['id']}",
+            files={"thumbnail": ("thumb.jpg", thumbnail, "image/jpeg")},
+            data={"description": "with a thumbnail"},
+        )
+        assert response.status_code == 200, response.text
+        changed = response.json()
+        shown = client.get(f"/api/v1/media/{media['id']}").json()
+        new_preview = client.get(path_of(changed["preview_url"]))
+        old_preview = client.get(path_of(media["preview_url"]))
+    assert changed["preview_url"] != media["preview_url"]
+    assert changed["url"] == media["url"]
+    assert changed["description"] == "with a thumbnail"
+    assert changed["meta"]["small"] == {
+        "width": 40,
+        "height": 30,
+        "size": "40x30",
+        "aspect": 40 / 30,
+    }
+    assert changed["meta"]["original"] == media["meta"]["original"]
+    assert changed["blurhash"] != media["blurhash"]
+    assert shown == changed
+    assert new_preview.status_code == 200
+    assert opened(new_preview.content).size == (40, 30)
+    assert old_preview.status_code == 404  # the replaced preview's file is gone
+
+
+def test_a_thumbnail_that_is_no_image_is_422_and_changes_nothing(
+    live_server: LiveServer, alice: User, bob: User
+) -> None:
+    media = uploaded(live_server, alice)
+    path = f"/api/v1/media/{media['id']}"
+    junk = {"thumbnail": ("thumb.png", b"not an image", "image/png")}
+    with live_server.client(alice.token) as client:
+        response = client.put(path, files=junk, data={"description": "x"})
+        after = client.get(path).json()
+    with live_server.client(bob.token) as client:
+        foreign = client.put(path, files={"thumbnail": ("t.png", image_bytes(), "image/png")})
+    assert response.status_code == 422
+    assert response.json() == NOT_VERIFIED
+    assert after == media
+    assert foreign.status_code == 404

@@ -500,6 +500,13 @@ def test_instance_and_this_document(check: Conformance) -> None:
     check.call("GET /openapi.json", headers={"If-None-Match": etag}, expect=304)
 
 
+@drives("GET /health", "GET /ready", "GET /metrics")
+def test_operator_routes(check: Conformance) -> None:
+    assert check.call("GET /health", expect=200).text == "OK"
+    assert check.json("GET /ready")["status"] == "ready"
+    assert "tootlog_http_requests_total" in check.call("GET /metrics", expect=200).text
+
+
 def scoped_operations() -> list[str]:
     document = Document(openapi_document(TEST_URLS.base, "4.3.0"))
     return sorted(

@@ -117,3 +117,26 @@ def test_only_the_author_deletes_and_only_once() -> None:
     status.delete(delete_media=False)
     with pytest.raises(RecordNotFound):
         status.check_deletable_by(ALICE)
+
+
+@pytest.mark.parametrize(
+    ("draft", "problem"),
+    [
+        (Draft(text=" ".join(f"@nobody{i}" for i in range(5000))), "character limit"),
+        (Draft(text="@bob hi", visibility="everyone"), "Visibility"),
+    ],
+)
+def test_a_refused_text_looks_up_none_of_its_mentions(draft: Draft, problem: str) -> None:
+    looked_up: list[str] = []
+    with pytest.raises(ValidationFailed, match=problem):
+        compose(
+            draft,
+            status_id=1,
+            author=AS_ALICE,
+            parent=None,
+            resolve_mention=lambda acct: looked_up.append(acct),
+            profile_url=URLS.profile,
+            tag_base_url=URLS.tags,
+            application=None,
+        )
+    assert looked_up == []

@@ -46,8 +46,10 @@ def served(server_url: str) -> Iterator[Served]:
     with scratch_database(server_url) as url:
         server = LiveServer(url)
         directory = Directory(url)
+        served = Served(url, server, directory, [])
         try:
-            yield Served(url, server, directory, social_history(server, directory, 40))
+            served.statuses = social_history(server, directory, 40)
+            yield served
         finally:
-            server.stop()
+            served.server.stop()  # a test may have started another
             directory.close()

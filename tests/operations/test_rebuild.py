@@ -114,10 +114,11 @@ def long_log(server_url: str) -> Iterator[Served]:
         generate(url, 20_000)
         server = LiveServer(url)
         directory = Directory(url)
+        served = Served(url, server, directory, [])
         try:
-            yield Served(url, server, directory, [])
+            yield served
         finally:
-            server.stop()
+            served.server.stop()
             directory.close()
 
 
