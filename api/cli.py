@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import shlex
 import signal
 import sys
 import threading
+import warnings
+from importlib.metadata import PackageNotFoundError, version
 
 import psycopg
 
 from api.config import Settings, log_format
 from api.http_limits import bounded_protocol
-from api.operations import rebuild, replay
+from api.operations import accounts, rebuild, replay
 from api.operations.common import CommandError, database
 from api.request_log import use_log_format
 from api.worker_process import stop_when_stdin_closes
-from commands.accounts import account_id_for_username, issue_token, register_account
+from commands.accounts import issue_token, register_account
 from commands.app import TootlogApplication
 from domain.errors import DomainError, NotFound
 from projections.as_of import UnknownStatus
@@ -26,8 +29,6 @@ from projections.rebuild import Busy, prepare
 from projections.worker import (
     ProjectionWorker,
     UrlsMismatch,
-    wait_until_applied,
-    worker_is_running,
 )
 
 DEMO_USERNAME = "demo"
@@ -36,8 +37,12 @@ DEMO_USERNAME = "demo"
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Quiet unless asked: the embedded PostgreSQL logs every command it runs.
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+    if not args.verbose:
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     use_log_format(log_format())  # every tootlog process: serve, its worker, the commands
     try:
         return args.handler(args)
@@ -64,15 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tootlog",
         description="An event-sourced backend for Mastodon's API: run the server, manage"
-        " accounts and tokens, and replay, rebuild and verify the read models from the log.",
+        " accounts and tokens, and replay, rebuild and verify the read models from the log."
+        " Every command uses DATABASE_URL, or (unset) the embedded PostgreSQL under"
+        " TOOTLOG_DATA_DIR, and says which on standard error.",
         epilog="Each command has its own help: tootlog COMMAND --help.",
+    )
+    parser.add_argument("--version", action="version", version=f"tootlog {_version()}")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log what the embedded PostgreSQL and tootlog do"
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the HTTP API (and a projection worker process)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="API processes (only 1 for now; default 1)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     project = sub.add_parser("project", help="run a projection worker on its own")
@@ -83,26 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="create the event store and read-model tables")
     migrate.set_defaults(handler=cmd_migrate)
 
-    accounts = sub.add_parser("accounts", help="manage accounts").add_subparsers(required=True)
-    create_account = accounts.add_parser("create", help="create an account; prints its id")
-    create_account.add_argument("username")
-    create_account.add_argument("--email")
-    create_account.add_argument("--password")
-    create_account.add_argument("--display-name", default="")
-    create_account.set_defaults(handler=cmd_accounts_create)
-
-    tokens = sub.add_parser("tokens", help="manage access tokens").add_subparsers(required=True)
-    create_token = tokens.add_parser("create", help="issue a token; prints only the token")
-    create_token.add_argument("username")
-    create_token.add_argument("--scopes", default="read write follow")
-    create_token.set_defaults(handler=cmd_tokens_create)
-
+    accounts.add_parsers(sub)
     replay.add_parser(sub)
     rebuild.add_parsers(sub)
     return parser
 
 
 _database = database
+
+
+def _version() -> str:
+    try:
+        return version("tootlog")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:
@@ -138,14 +147,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings, url, embedded = _database(args.port)
     worker = _migrated(settings, url)
     worker.close()
-    if embedded:
-        _greet_with_demo_account(settings, url, args.host, args.port)
     if args.workers > 1:
         raise SystemExit("--workers > 1: run `tootlog project` plus uvicorn api.asgi:app instead")
     # uvicorn shuts down on SIGTERM, then raises it again with the handler it found here: by
     # default that kills the process before exit hooks run, which left the embedded PostgreSQL
     # running. Exiting instead lets them stop it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _greet(settings, url, embedded, args.host, args.port)
     uvicorn.run(
         create_app(settings, url),
         host=args.host,
@@ -158,77 +166,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _greet_with_demo_account(settings: Settings, url: str, host: str, port: int) -> None:
-    """On the first start of an empty embedded database, create a demo account and say how."""
+def _greet(settings: Settings, url: str, embedded: bool, host: str, port: int) -> None:
+    """Say where the server listens and how to start using it; on the first start of an empty
+    embedded database, create the demo account (with an e-mail address, a password and a
+    token, so that a client can log in and a script can post) and print its credentials."""
+    base = f"http://{host}:{port}"
+    lines = [f"tootlog is serving {base} (Ctrl-C stops it)."]
+    demo = _demo_account(url) if embedded else None
+    if demo is not None:
+        email, password, token = demo
+        lines += [
+            f"Created the demo account @{DEMO_USERNAME}: e-mail {email}, password {password}",
+            "Log in with a client, e.g. the toot command line:",
+            f"  toot login_cli --instance {base} --email {email} --password {password}",
+            f"Or post with its bearer token:\n  {token}",
+            f"  curl -H {shlex.quote('Authorization: Bearer ' + token)}"
+            f" -d status='Hello from tootlog' {base}/api/v1/statuses",
+        ]
+    elif embedded:
+        lines.append(
+            f"A new token for @{DEMO_USERNAME} (password as printed at the first start):"
+            f" tootlog tokens create {DEMO_USERNAME}"
+        )
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def _demo_account(url: str) -> tuple[str, str, str] | None:
+    """(e-mail, password, token) of a new demo account, or None when the database is not
+    empty (the demo account was made at the first start)."""
     write_model = TootlogApplication(url, pool_size=1)
     try:
         if write_model.last_position() > 0:
-            return
-        account = register_account(write_model, DEMO_USERNAME, display_name="Demo")
+            return None
+        email = f"{DEMO_USERNAME}@tootlog.localhost"
+        password = secrets.token_urlsafe(12)
+        account = register_account(
+            write_model, DEMO_USERNAME, email=email, password=password, display_name="Demo"
+        )
         token, _ = issue_token(write_model, account.id, "read write follow")
     finally:
         write_model.close()
-    base = f"http://{host}:{port}"
-    print(
-        f"Created the demo account @{DEMO_USERNAME}. Its bearer token:\n  {token}\n"
-        f"Post a status:\n  curl -H {shlex.quote('Authorization: Bearer ' + token)} "
-        f"-d status='Hello from tootlog' {base}/api/v1/statuses\n",
-        flush=True,
-    )
-
-
-def _with_write_model(url: str, action):  # noqa: ANN001, ANN202
-    write_model = TootlogApplication(url, pool_size=1)
-    try:
-        return action(write_model)
-    finally:
-        write_model.close()
-
-
-def _await_projection(url: str, settings: Settings, position: int) -> None:
-    """If a worker is running, return once it has applied `position` (so the API sees it)."""
-    if not worker_is_running(url):
-        return
-    worker = ProjectionWorker(url, settings.urls)
-    try:
-        wait_until_applied(worker, position, timeout=10)
-    except TimeoutError:
-        print("tootlog: warning: the projection has not caught up yet", file=sys.stderr)
-    finally:
-        worker.close()
-
-
-def cmd_accounts_create(args: argparse.Namespace) -> int:
-    settings, url, _ = _database()
-    _migrated(settings, url).close()
-    written = _with_write_model(
-        url,
-        lambda app: register_account(
-            app,
-            args.username,
-            email=args.email,
-            password=args.password,
-            display_name=args.display_name,
-        ),
-    )
-    _await_projection(url, settings, written.position)
-    print(written.id)
-    return 0
-
-
-def cmd_tokens_create(args: argparse.Namespace) -> int:
-    settings, url, _ = _database()
-    _migrated(settings, url).close()
-
-    def create(app: TootlogApplication) -> tuple[str, int]:
-        account_id = account_id_for_username(app, args.username)
-        token, written = issue_token(app, account_id, args.scopes)
-        return token, written.position
-
-    token, position = _with_write_model(url, create)
-    _await_projection(url, settings, position)
-    print(token)
-    return 0
+    return email, password, token
 
 
 if __name__ == "__main__":

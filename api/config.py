@@ -37,6 +37,14 @@ def log_format() -> str:
     return raw
 
 
+def default_data_dir() -> Path:
+    """One place whatever the working directory: $XDG_DATA_HOME/tootlog, or
+    ~/.local/share/tootlog (a relative default made a second, empty database wherever tootlog
+    was started)."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".local" / "share") / "tootlog"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything tootlog reads from the environment."""
@@ -69,7 +77,7 @@ class Settings:
             domain, scheme = f"localhost:{port}", scheme or "http"
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
-            data_dir=Path(os.environ.get("TOOTLOG_DATA_DIR") or ".tootlog"),
+            data_dir=Path(os.environ.get("TOOTLOG_DATA_DIR") or default_data_dir()),
             urls=Urls(domain=domain, scheme=scheme or "https"),
             write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
             idempotency_retention=_float("TOOTLOG_IDEMPOTENCY_RETENTION", 3600.0),

@@ -36,8 +36,9 @@ def server_database_url() -> str:
         return url
     import pgserver
 
-    data = Path(tempfile.gettempdir()) / f"tootlog-tests-{os.getuid()}"
-    return pgserver.get_server(data, cleanup_mode="stop").get_uri()
+    # A directory of this run's own, deleted with the server when the run ends.
+    data = Path(tempfile.mkdtemp(prefix="tootlog-tests-"))
+    return pgserver.get_server(data, cleanup_mode="delete").get_uri()
 
 
 @contextmanager

@@ -4,16 +4,26 @@ parsing of times and positions given on the command line."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
+
+from psycopg.conninfo import conninfo_to_dict
 
 from api.config import Settings
 from api.database import resolve_database_url
 
 
 def database(port: int = 8000) -> tuple[Settings, str, bool]:
-    """The settings, the database URL and whether it is the embedded PostgreSQL."""
+    """The settings, the database URL and whether it is the embedded PostgreSQL; says which
+    database on standard error (a command must never use another one silently)."""
     settings = Settings.from_env(port)
     url, embedded = resolve_database_url(settings.database_url, settings.data_dir)
+    if embedded:
+        where = f"the embedded PostgreSQL in {(settings.data_dir / 'postgres').resolve()}"
+    else:
+        parts = conninfo_to_dict(url)
+        where = f"database {parts.get('dbname', '?')} on {parts.get('host', 'localhost')}"
+    print(f"tootlog: using {where}", file=sys.stderr, flush=True)
     return settings, url, embedded
 
 

@@ -83,4 +83,6 @@ def test_one_verify_or_rebuild_at_a_time(served: Served) -> None:
         for command in (["verify"], ["rebuild"]):
             result = tootlog(served.url, *command)
             assert result.returncode == 1
-            assert result.stderr.startswith("tootlog: another rebuild or verify is running")
+            assert result.stderr.splitlines()[-1].startswith(
+                "tootlog: another rebuild or verify is running"
+            )
