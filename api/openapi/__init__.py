@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import orjson
 
-from api.openapi import accounts, media, oauth, operator, server, statuses
+from api.openapi import accounts, discovery, media, oauth, operator, server, statuses
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
 
@@ -27,7 +27,7 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, oauth, server, operator):
+    for module in (statuses, accounts, media, oauth, server, operator, discovery):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations

@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterator
+from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 
 from api.errors import OUTSIDE_SCOPES
 from api.openapi import openapi_document
 from api.openapi.parts import OAUTH2
+from api.routes.discovery import ALREADY_CONFIRMED
 from commands.accounts import register_account
 from tests.api.oauth_client import OOB, PASSWORD, email_of, pkce_pair
 from tests.api.openapi_checker import Conformance, Document, pointer
@@ -505,6 +508,31 @@ def test_operator_routes(check: Conformance) -> None:
     assert check.call("GET /health", expect=200).text == "OK"
     assert check.json("GET /ready")["status"] == "ready"
     assert "tootlog_http_requests_total" in check.call("GET /metrics", expect=200).text
+
+
+# Never a success: every tootlog account is confirmed when it is made (checked below).
+DRIVEN.add("POST /api/v1/emails/confirmations")
+
+
+@drives(
+    "GET /.well-known/oauth-authorization-server",
+    "GET /avatars/original/missing.png",
+    "GET /headers/original/missing.png",
+)
+def test_discovery_routes(check: Conformance, alice: User) -> None:
+    metadata = check.json("GET /.well-known/oauth-authorization-server")
+    assert "password" in metadata["grant_types_supported"]
+    assert metadata["token_endpoint"] == f"{TEST_URLS.base}/oauth/token"
+    assert "write:statuses" in metadata["scopes_supported"]
+    sizes = {"GET /avatars/original/missing.png": (120, 120)}
+    sizes["GET /headers/original/missing.png"] = (1500, 500)
+    for operation, size in sizes.items():
+        answer = check.call(operation, expect=200)
+        assert answer.headers["content-type"] == "image/png"
+        assert Image.open(BytesIO(answer.content)).size == size
+    check.call("POST /api/v1/emails/confirmations", expect=401)
+    refused = check.call("POST /api/v1/emails/confirmations", alice.token, expect=403)
+    assert refused.json() == {"error": ALREADY_CONFIRMED}
 
 
 def scoped_operations() -> list[str]:
