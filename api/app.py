@@ -26,6 +26,7 @@ from api.routes import (
     media,
     oauth,
     openapi,
+    pages,
     statuses,
 )
 from api.services import Services
@@ -118,6 +119,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *media.routes,
             *openapi.routes,
             *discovery.routes,
+            *pages.routes,
             *health.routes,
             *metrics.routes,
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import orjson
 
-from api.openapi import accounts, discovery, media, oauth, operator, server, statuses
+from api.openapi import accounts, discovery, media, oauth, operator, pages, server, statuses
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
 
@@ -21,13 +21,14 @@ TAGS = [
     {"name": "oauth", "description": "Client apps, tokens and the authorize page."},
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
+    {"name": "pages", "description": "The HTML pages behind the URLs the API gives out."},
 ]
 
 
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, oauth, server, operator, discovery):
+    for module in (statuses, accounts, media, oauth, server, operator, discovery, pages):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations

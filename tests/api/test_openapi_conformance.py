@@ -535,6 +535,25 @@ def test_discovery_routes(check: Conformance, alice: User) -> None:
     assert refused.json() == {"error": ALREADY_CONFIRMED}
 
 
+@drives("GET /", "GET /@{username}", "GET /@{username}/{id}")
+def test_pages_behind_the_urls(check: Conformance, alice: User, bob: User) -> None:
+    assert "<h1>" in check.call("GET /", expect=200).text
+    public = status_of(check, alice, status="a public page")
+    hidden = status_of(check, alice, status="a private one", visibility="private")
+    page = check.call(
+        "GET /@{username}/{id}", path={"username": alice.username, "id": public["id"]}
+    )
+    assert page.status_code == 200 and "a public page" in page.text
+    assert '<meta property="og:title"' in page.text
+    for status_id, username in ((hidden["id"], alice.username), (public["id"], bob.username)):
+        check.call(
+            "GET /@{username}/{id}", path={"username": username, "id": status_id}, expect=404
+        )
+    profile = check.call("GET /@{username}", path={"username": alice.username}, expect=200)
+    assert "a public page" in profile.text and "a private one" not in profile.text
+    check.call("GET /@{username}", path={"username": "nobody_here"}, expect=404)
+
+
 def scoped_operations() -> list[str]:
     document = Document(openapi_document(TEST_URLS.base, "4.3.0"))
     return sorted(
