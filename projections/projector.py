@@ -6,6 +6,7 @@ from eventsourcing.utils import resolve_topic
 from psycopg import Cursor
 
 from domain.account import Account
+from domain.card import StatusCard
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
@@ -16,6 +17,7 @@ from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
+from projections.cards import CardReadModel, card_document
 from projections.documents import (
     account_document,
     application_document,
@@ -34,6 +36,7 @@ class Projector:
     def __init__(self, view: ReadModel, urls: Urls) -> None:
         self.view = view
         self.urls = urls
+        self.cards = CardReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
 
@@ -156,6 +159,9 @@ class Projector:
     def _app_registered(self, curs: Cursor, event: OAuthApp.Registered) -> None:
         self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
 
+    def _card_fetched(self, curs: Cursor, event: StatusCard.Fetched) -> None:
+        self.cards.record_card(curs, event.status_id, event.url, card_document(event))
+
     def _username(self, curs: Cursor, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -181,4 +187,5 @@ class Projector:
         MediaAttachment.Detached: _media_detached,
         MediaAttachment.Deleted: _media_deleted,
         OAuthApp.Registered: _app_registered,
+        StatusCard.Fetched: _card_fetched,
     }
