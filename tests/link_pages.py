@@ -19,10 +19,11 @@ from pathlib import Path
 import brotli
 import orjson
 
-# Names the tests resolve through /etc/hosts: the site itself, and a name for a private address
+# Names the tests resolve through /etc/hosts (under a real TLD, or the text would not link
+# them): the site itself, and a name for a private address
 # (nothing listens there; the fetcher must refuse it before connecting).
-SITE_HOST = "tootlog-cards.test"
-PRIVATE_HOST = "tootlog-private.test"
+SITE_HOST = "cards.tootlog-tests.net"
+PRIVATE_HOST = "private.tootlog-tests.net"
 PRIVATE_ADDRESS = "10.213.7.9"
 HUGE_BYTES = 20 * 1024 * 1024
 

@@ -91,9 +91,13 @@ class CardWorker:
                     await self._drop_pending()
                     await _sleep_unless(stop, 2.0)
         finally:
-            await self._drop_pending()
+            await self.close()
+
+    async def close(self) -> None:
+        await self._drop_pending()
+        if self.fetcher is not None:
             await self.fetcher.close()
-            self.write_model.close()
+        self.write_model.close()
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
         async with await psycopg.AsyncConnection.connect(
