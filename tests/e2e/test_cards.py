@@ -10,6 +10,7 @@ import httpx
 import pytest
 from mastodon import Mastodon
 
+from tests.api.openapi_checker import Conformance, Document
 from tests.link_pages import SITE_HOST, Site
 from tests.support import Directory, LiveServer, User, scratch_database
 
@@ -132,3 +133,13 @@ def test_a_page_that_never_finishes_blocks_neither_the_api_nor_other_cards(
         # The stuck page has not timed out yet (4 s), and gives no card once it has.
         assert client.get(f"/api/v1/statuses/{stuck['id']}").json()["card"] is None
         assert client.get(f"/api/v1/statuses/{other['id']}").status_code == 200
+
+
+def test_cards_match_the_openapi_document(server: LiveServer, site: Site, alice: User) -> None:
+    with server.client() as client:
+        check = Conformance(server, Document(client.get("/openapi.json").json()))
+    for page in ("/og?schema", "/video?schema", "/articles/one?schema"):
+        status = post(server, alice, site.url(page))
+        path = {"id": status["id"]}
+        card = poll(lambda path=path: check.json("GET /api/v1/statuses/{id}/card", path=path))
+        assert card and check.json("GET /api/v1/statuses/{id}", path=path)["card"] == card
