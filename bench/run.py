@@ -25,7 +25,7 @@ from types import FrameType
 
 import orjson
 
-from bench import cpu, postgres, report, seed, servers
+from bench import cpu, postgres, report, seed, servers, slow_site
 from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
@@ -66,6 +66,8 @@ class Scenario:
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
     connections: int | None = None  # wrk connections for this scenario (else --connections)
     needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
+    # Statuses linking a page that answers after 2 s, posted just before tootlog is loaded.
+    slow_links: int = 0
 
 
 SCENARIOS = [
@@ -91,7 +93,18 @@ SCENARIOS = [
     Scenario(
         "post_status_idempotent", "/api/v1/statuses", min_ratio=0.25, script="post_status.lua"
     ),
+    # The same load while the card worker works through 1,000 statuses linking slow pages:
+    # compare with post_status_idempotent (POST answers once the status is readable, so its
+    # latency is the write-to-visible lag).
+    Scenario(
+        "post_status_slow_links",
+        "/api/v1/statuses",
+        min_ratio=0.25,
+        script="post_status.lua",
+        slow_links=1000,
+    ),
 ]
+SLOW_LINK_TOPIC = "tootlog.card.fetched.v1"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +159,10 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             "TOOTLOG_RATE_LIMIT": "1000000000",
         }
         token = seed_tootlog(env)
+        site = None
+        if any(s.slow_links for s in scenarios):
+            env["TOOTLOG_CARD_ALLOWED_HOSTS"] = slow_site.HOST
+            site = stack.enter_context(slow_site.slow_site())
         needs = {s.needs for s in scenarios}
         social = seed_social(database, thread="thread" in needs, reblogs="reblogs" in needs)
         tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
@@ -169,7 +186,9 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             thread_id=str(social.thread_id),
             reblogged_id=str(social.reblogged_id),
         )
-        outcomes = [measure(s, fixture, baseline, tootlog, wrk, load, database) for s in scenarios]
+        outcomes = [
+            measure(s, fixture, baseline, tootlog, wrk, load, database, site) for s in scenarios
+        ]
         return report.Run(
             load=load,
             database="DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded (pgserver)",
@@ -309,6 +328,7 @@ def measure(
     wrk: str,
     load: Load,
     database: str,
+    site: str | None = None,
 ) -> report.ScenarioOutcome:
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
@@ -318,6 +338,10 @@ def measure(
     paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
     for server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
+        if server is tootlog and scenario.slow_links and site:
+            count = scenario.slow_links
+            seconds = slow_site.post_links(tootlog.base_url, fixture.token, site, count)
+            _progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
         if load.warmup:
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, [fixture.token])
@@ -328,6 +352,11 @@ def measure(
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
+        if server is tootlog and scenario.slow_links:
+            ((cards,),) = postgres.fetch_all(
+                database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)
+            )
+            _progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,
