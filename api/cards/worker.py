@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import psycopg
@@ -39,11 +43,13 @@ from domain.urls import Urls
 from projections.schema import EVENTS_CHANNEL, TRACKING_TABLE
 
 log = logging.getLogger("tootlog.cards")
+T = TypeVar("T")
 
 # The card worker's row in the tracking table, and the advisory lock its active instance holds.
 CARDS_APPLICATION = "tootlog_cards"
 CARDS_LOCK_KEY = 0x746F6F746C6F6A
 BATCH = 500
+DB_CONNECTIONS = 2
 # Statuses read ahead of the oldest one still waiting for its outcome.
 MAX_PENDING = 2000
 OEMBED_TYPES = ("application/json", "application/json+oembed", "text/json")
@@ -64,7 +70,11 @@ class CardWorker:
         self.urls = urls
         self.settings = settings
         self.idle_poll = idle_poll
-        self.write_model = TootlogApplication(database_url, pool_size=4)
+        # Few connections: the worker's database work is small, and PostgreSQL's connection slots
+        # are shared with everything else. Every call goes through `_db`, one thread per
+        # pooled connection, so no call ever waits for the pool.
+        self.write_model = TootlogApplication(database_url, pool_size=DB_CONNECTIONS)
+        self._db_threads = ThreadPoolExecutor(DB_CONNECTIONS, thread_name_prefix="cards-db")
         self.mapper = make_mapper()
         self.fetcher: Fetcher | None = None
         self.position = 0  # committed: every status at or before it has its outcome
@@ -97,6 +107,7 @@ class CardWorker:
         await self._drop_pending()
         if self.fetcher is not None:
             await self.fetcher.close()
+        self._db_threads.shutdown()
         self.write_model.close()
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
@@ -112,7 +123,7 @@ class CardWorker:
             if stop.is_set():
                 return
             await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
-            self.position = self._read = await asyncio.to_thread(self._load_position)
+            self.position = self._read = await self._db(self._load_position)
             self._failure = None
             log.info("card worker active from position %d", self.position)
             while not stop.is_set():
@@ -128,7 +139,7 @@ class CardWorker:
     async def catch_up(self) -> None:
         """Handle every status stored so far and wait for their outcomes (tools and tests)."""
         self.fetcher = self.fetcher or Fetcher(self.settings.policy(self.urls))
-        self.position = self._read = await asyncio.to_thread(self._load_position)
+        self.position = self._read = await self._db(self._load_position)
         while await self._read_batch() >= BATCH:
             pass
         while self._pending and self._failure is None:
@@ -138,7 +149,7 @@ class CardWorker:
         await self._save_position()
 
     async def _read_batch(self) -> int:
-        notifications = await asyncio.to_thread(
+        notifications = await self._db(
             self.write_model.recorder.select_notifications,
             self._read,
             BATCH,
@@ -160,7 +171,7 @@ class CardWorker:
 
     async def _card_for(self, position: int, status_id: int, link: str) -> None:
         try:
-            plan = await asyncio.to_thread(
+            plan = await self._db(
                 commands.plan, self.write_model, status_id, link, time.time(), self.settings.period
             )
             if plan.done:
@@ -197,7 +208,7 @@ class CardWorker:
             del self._inflight[link]
 
     async def _record(self, status_id: int, link: str, outcome: Outcome, new_fetch: bool) -> None:
-        saved = await asyncio.to_thread(
+        saved = await self._db(
             commands.record, self.write_model, status_id, link, outcome, new_fetch=new_fetch
         )
         if saved:
@@ -233,13 +244,19 @@ class CardWorker:
                     return embedded
         return from_page(document)
 
+    async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._db_threads, call)
+
     def _load_position(self) -> int:
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        with self.write_model.recorder.datastore.get_connection() as conn:
             row = conn.execute(
-                f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s",
+                f"SELECT notification_id AS position FROM {TRACKING_TABLE}"
+                " WHERE application_name = %s",
                 (CARDS_APPLICATION,),
             ).fetchone()
-        return row[0] if row else 0
+            conn.commit()
+        return row["position"] if row else 0
 
     async def _save_position(self) -> None:
         """Move the committed position up to just before the oldest status still pending."""
@@ -247,7 +264,7 @@ class CardWorker:
         if position <= self.position:
             return
         self.position = position
-        await asyncio.to_thread(self._store_position, position)
+        await self._db(self._store_position, position)
 
     def _store_position(self, position: int) -> None:
         with self.write_model.recorder.datastore.get_connection() as conn:
