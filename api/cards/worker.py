@@ -50,6 +50,8 @@ CARDS_APPLICATION = "tootlog_cards"
 CARDS_LOCK_KEY = 0x746F6F746C6F6A
 BATCH = 500
 DB_CONNECTIONS = 2
+# Fetches (in flight or done) this worker remembers, to share them without a database read.
+REMEMBERED_FETCHES = 10_000
 # Statuses read ahead of the oldest one still waiting for its outcome.
 MAX_PENDING = 2000
 OEMBED_TYPES = ("application/json", "application/json+oembed", "text/json")
@@ -178,8 +180,8 @@ class CardWorker:
                 pass
             elif plan.shared is not None:
                 await self._record(status_id, link, plan.shared, new_fetch=False)
-            elif link in self._inflight:
-                outcome = await asyncio.shield(self._inflight[link])
+            elif (shared := self._shared_fetch(link)) is not None:
+                outcome = await asyncio.shield(shared)
                 await self._record(status_id, link, outcome, new_fetch=False)
             else:
                 await self._fetch_and_record(status_id, link)
@@ -193,19 +195,37 @@ class CardWorker:
         del self._pending[position]
         await self._save_position()
 
+    def _shared_fetch(self, link: str) -> asyncio.Future[Outcome] | None:
+        """This worker's fetch of `link` in flight, or done recently enough to share.
+
+        Done fetches are remembered too: a status whose plan was read just before another
+        status's fetch of the same link was recorded would otherwise fetch it again.
+        """
+        fetch = self._inflight.get(link)
+        if fetch is None or not fetch.done():
+            return fetch
+        usable = not fetch.cancelled() and fetch.exception() is None
+        if usable and time.time() - fetch.result().fetched_at < self.settings.period:
+            return fetch
+        del self._inflight[link]
+        return None
+
     async def _fetch_and_record(self, status_id: int, link: str) -> None:
         shared: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._inflight[link] = shared
+        while len(self._inflight) > REMEMBERED_FETCHES:
+            del self._inflight[next(iter(self._inflight))]  # the oldest
         try:
             outcome = await self._fetch(link)
             await self._record(status_id, link, outcome, new_fetch=True)
             shared.set_result(outcome)
-        except BaseException as error:
+        except asyncio.CancelledError:
+            shared.cancel()
+            raise
+        except Exception as error:
             shared.set_exception(error)
             shared.exception()  # retrieved: no "never retrieved" warning when nobody waits
             raise
-        finally:
-            del self._inflight[link]
 
     async def _record(self, status_id: int, link: str, outcome: Outcome, new_fetch: bool) -> None:
         saved = await self._db(
@@ -277,6 +297,7 @@ class CardWorker:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._pending.clear()
+        self._inflight.clear()
         self._room = asyncio.Semaphore(MAX_PENDING)
 
 

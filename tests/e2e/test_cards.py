@@ -3,6 +3,9 @@ up within seconds of posting, everywhere a status is rendered, and at the legacy
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -143,3 +146,30 @@ def test_cards_match_the_openapi_document(server: LiveServer, site: Site, alice:
         path = {"id": status["id"]}
         card = poll(lambda path=path: check.json("GET /api/v1/statuses/{id}/card", path=path))
         assert card and check.json("GET /api/v1/statuses/{id}", path=path)["card"] == card
+
+
+def test_tootlog_cards_runs_alone_and_stops_on_sigterm(fresh_database_url: str, site: Site) -> None:
+    server = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "0"})
+    own = Directory(fresh_database_url)
+    worker = None
+    try:
+        user = own.user()
+        status = post(server, user, f"alone {site.url('/title?alone')}")
+        time.sleep(1.0)
+        with server.client(user.token) as client:
+            assert client.get(f"/api/v1/statuses/{status['id']}").json()["card"] is None
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "cards"],
+                env={**os.environ, **CARD_ENV, "DATABASE_URL": fresh_database_url},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            card = poll(lambda: client.get(f"/api/v1/statuses/{status['id']}").json()["card"], 15)
+            assert card is not None and card["title"] == "Just a title"
+        worker.terminate()
+        assert worker.wait(timeout=10) == 0
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+        own.close()
+        server.stop()

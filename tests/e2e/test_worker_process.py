@@ -86,3 +86,17 @@ def test_no_worker_process_when_told_not_to(fresh_database_url: str) -> None:
         assert children(server.process.pid, command=None) == set()
     finally:
         server.stop()
+
+
+def test_serve_runs_a_card_worker_unless_cards_are_off(fresh_database_url: str) -> None:
+    server = LiveServer(fresh_database_url)
+    try:
+        assert len(children(server.process.pid, "cards")) == 1
+    finally:
+        server.stop()
+    off = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "0"})
+    try:
+        assert children(off.process.pid, "cards") == set()
+        assert len(children(off.process.pid, "project")) == 1
+    finally:
+        off.stop()
