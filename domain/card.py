@@ -62,17 +62,27 @@ class Preview:
         return cls(**{name: fields[name] for name in cls.__dataclass_fields__ if name in fields})
 
 
+# Control characters other than tab and newline: no card shows them, and PostgreSQL's jsonb
+# (the read model) refuses NUL.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
 def capped(preview: Preview) -> Preview:
-    """The preview with its text fields cut to the caps above."""
+    """The preview with control characters removed, surrounding blanks stripped and its text
+    fields cut to the caps above."""
+    fields = {
+        name: value.translate(_CONTROLS).strip() if isinstance(value, str) else value
+        for name, value in preview.as_fields().items()
+    }
     return Preview(
         **{
-            **preview.as_fields(),
-            "title": preview.title[:MAX_TITLE],
-            "description": preview.description[:MAX_DESCRIPTION],
-            "author_name": preview.author_name[:MAX_NAME],
-            "provider_name": preview.provider_name[:MAX_NAME],
-            "image_description": preview.image_description[:MAX_DESCRIPTION],
-            "html": preview.html if len(preview.html) <= MAX_HTML else "",
+            **fields,
+            "title": fields["title"][:MAX_TITLE],
+            "description": fields["description"][:MAX_DESCRIPTION],
+            "author_name": fields["author_name"][:MAX_NAME],
+            "provider_name": fields["provider_name"][:MAX_NAME],
+            "image_description": fields["image_description"][:MAX_DESCRIPTION],
+            "html": fields["html"] if len(fields["html"]) <= MAX_HTML else "",
         }
     )
 

@@ -107,11 +107,9 @@ def _published(value: str | None) -> str | None:
 
 def from_page(document: Document) -> Preview:
     """The card OpenGraph, Twitter card and the plain <title>/<meta description> describe."""
-    title = document.meta("og:title", "twitter:title") or document.title()
-    if not title:
-        raise NoCard("no title")
+    title = document.meta("og:title", "twitter:title") or document.title() or ""
     site = document.meta("og:site")
-    return capped(
+    preview = capped(
         Preview(
             url=_canonical(document),
             title=title,
@@ -133,6 +131,9 @@ def from_page(document: Document) -> Preview:
             published_at=_published(document.meta("article:published_time")),
         )
     )
+    if not preview.title:
+        raise NoCard("no title")
+    return preview
 
 
 def _canonical(document: Document) -> str:
@@ -212,9 +213,8 @@ def from_oembed(
         preview = Preview(**common, type="link", image=link("thumbnail_url") or None)
     else:
         return None
-    if not preview.title and not preview.html:
-        return None
-    return capped(preview)
+    preview = capped(preview)
+    return preview if preview.title or preview.html else None
 
 
 def _iframe(markup: object) -> str:

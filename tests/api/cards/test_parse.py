@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.cards.parse import Document, NoCard, from_oembed, from_page
 from domain.card import MAX_TITLE
@@ -136,3 +138,35 @@ def test_oembed_link_and_photo_types_need_no_allow_list() -> None:
 @pytest.mark.parametrize("body", [b"not json", b"[]", b'{"type":"photo"}', b'{"type":"x"}'])
 def test_bad_oembed_answers_give_nothing(body: bytes) -> None:
     assert from_oembed(BASE, "http://site.test/o", body, frozenset({"site.test"})) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=200).map(
+            lambda t: f"<title>{t}</title><meta name=description content='{t}'>".encode()
+        ),
+    ),
+    charset=st.sampled_from([None, "utf-8", "iso-8859-1", "shift_jis", "no-such-charset"]),
+)
+def test_any_page_gives_a_plain_text_card_or_no_card(body: bytes, charset: str | None) -> None:
+    try:
+        preview = card(body, charset)
+    except NoCard:
+        return
+    for value in preview.as_fields().values():
+        if isinstance(value, str):
+            assert not any(ord(c) < 32 and c not in "\t\n" for c in value)
+    assert preview.title and preview.html == ""
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(list(OEMBED)), st.one_of(st.text(), st.integers(-(2**40), 2**40), st.none())
+    )
+)
+def test_any_oembed_answer_gives_a_card_or_nothing(data: dict) -> None:
+    answer = from_oembed(BASE, "http://site.test/o", orjson.dumps(data), frozenset({"site.test"}))
+    assert answer is None or answer.title or answer.html
