@@ -49,7 +49,7 @@ T = TypeVar("T")
 CARDS_APPLICATION = "tootlog_cards"
 CARDS_LOCK_KEY = 0x746F6F746C6F6A
 BATCH = 500
-DB_CONNECTIONS = 2
+DB_CONNECTIONS = 1
 # Fetches (in flight or done) this worker remembers, to share them without a database read.
 REMEMBERED_FETCHES = 10_000
 # Statuses read ahead of the oldest one still waiting for its outcome.
@@ -72,9 +72,9 @@ class CardWorker:
         self.urls = urls
         self.settings = settings
         self.idle_poll = idle_poll
-        # Few connections: the worker's database work is small, and PostgreSQL's connection slots
-        # are shared with everything else. Every call goes through `_db`, one thread per
-        # pooled connection, so no call ever waits for the pool.
+        # One connection (and the listener's): the worker's database work is small, and
+        # PostgreSQL's connection slots are shared with everything else. Every call goes through
+        # `_db`, one thread per pooled connection, so no call ever waits for the pool.
         self.write_model = TootlogApplication(database_url, pool_size=DB_CONNECTIONS)
         self._db_threads = ThreadPoolExecutor(DB_CONNECTIONS, thread_name_prefix="cards-db")
         self.mapper = make_mapper()

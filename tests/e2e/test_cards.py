@@ -18,6 +18,7 @@ from tests.link_pages import SITE_HOST, Site
 from tests.support import Directory, LiveServer, User, scratch_database
 
 CARD_ENV = {
+    "TOOTLOG_CARDS": "1",
     "TOOTLOG_CARD_ALLOWED_HOSTS": SITE_HOST,
     "TOOTLOG_CARD_OEMBED_PROVIDERS": SITE_HOST,
     "TOOTLOG_CARD_TIMEOUT": "4",
@@ -149,7 +150,7 @@ def test_cards_match_the_openapi_document(server: LiveServer, site: Site, alice:
 
 
 def test_tootlog_cards_runs_alone_and_stops_on_sigterm(fresh_database_url: str, site: Site) -> None:
-    server = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "0"})
+    server = LiveServer(fresh_database_url)  # no card worker: tootlog cards is started below
     own = Directory(fresh_database_url)
     worker = None
     try:

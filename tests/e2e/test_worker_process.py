@@ -62,7 +62,7 @@ def test_a_killed_worker_is_restarted_and_writes_are_readable_again(
 
 
 def test_the_worker_stops_with_serve_even_when_serve_is_killed(fresh_database_url: str) -> None:
-    stopped = LiveServer(fresh_database_url)
+    stopped = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "1"})
     (first,) = children(stopped.process.pid)
     (cards,) = children(stopped.process.pid, "cards")
     stopped.process.terminate()
@@ -89,7 +89,7 @@ def test_no_worker_process_when_told_not_to(fresh_database_url: str) -> None:
 
 
 def test_serve_runs_a_card_worker_unless_cards_are_off(fresh_database_url: str) -> None:
-    server = LiveServer(fresh_database_url)
+    server = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "1"})
     try:
         assert len(children(server.process.pid, "cards")) == 1
     finally:
