@@ -97,6 +97,8 @@ class Fetcher:
             raise FetchFailed(f"HTTP error: {type(error).__name__}") from error
         except ssl.SSLError as error:
             raise FetchFailed("TLS error") from error
+        except (httpx.InvalidURL, ValueError, UnicodeError) as error:
+            raise FetchFailed("invalid URL") from error
 
     async def _get(self, url: str, accept: tuple[str, ...]) -> Page:
         current = url

@@ -244,6 +244,9 @@ class CardWorker:
                 preview = await self._preview(link)
             except (FetchFailed, Refused, NoCard) as error:
                 return Outcome(None, str(error), time.time())
+            except Exception as error:  # whatever a page does, it ends in an outcome
+                log.exception("fetching %s failed unexpectedly", link[:100])
+                return Outcome(None, f"error: {type(error).__name__}", time.time())
         return Outcome(preview, None, time.time())
 
     async def _preview(self, link: str):  # noqa: ANN202

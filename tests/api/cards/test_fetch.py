@@ -139,3 +139,10 @@ def test_public_addresses_are_allowed() -> None:
 
     assert is_public(ipaddress.ip_address("93.184.216.34"))
     assert is_public(ipaddress.ip_address("2606:2800:220:1:248:1893:25c8:1946"))
+
+
+def test_a_redirect_to_a_broken_or_non_http_url_fails(site: Site) -> None:
+    with pytest.raises(FetchFailed):  # httpx itself refuses the Location
+        fetch(site.url("/bad-redirect"))
+    with pytest.raises(Refused, match="not an http"):
+        fetch(site.url("/ftp-redirect"))
