@@ -191,7 +191,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         "/to-loopback": lambda h: h.to_loopback(),
         "/to-private": lambda h: h.to_private(),
         "/missing": lambda h: h._send(404, b"<title>Gone</title>", "text/html"),
-        "/bad-redirect": lambda h: h._send(302, b"", "text/html", {"Location": "http://bad host:x/"}),
+        "/bad-redirect": lambda h: h._send(302, b"", "text/html", {"Location": "http://h:x/"}),
         "/ftp-redirect": lambda h: h._send(302, b"", "text/html", {"Location": "ftp://x.org/f"}),
     }
     return Handler
