@@ -36,15 +36,15 @@ def server(server_url: str, site: Site) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def directory(server: LiveServer) -> Iterator[Directory]:
+def people(server: LiveServer) -> Iterator[Directory]:
     made = Directory(server.database_url)
     yield made
     made.close()
 
 
 @pytest.fixture(scope="module")
-def alice(directory: Directory) -> User:
-    return directory.user()
+def alice(people: Directory) -> User:
+    return people.user()
 
 
 def post(server: LiveServer, user: User, text: str, **params: str) -> dict:
@@ -80,12 +80,12 @@ def test_mastodon_py_sees_the_card_within_5_seconds(
 
 
 def test_the_card_route_answers_as_mastodon_2_9(
-    server: LiveServer, site: Site, alice: User, directory: Directory
+    server: LiveServer, site: Site, alice: User, people: Directory
 ) -> None:
     with_card = post(server, alice, f"see {site.url('/title?route')}")
     plain = post(server, alice, "no link here")
     private = post(server, alice, f"{site.url('/title?private')}", visibility="private")
-    no_read = directory.token(alice.account_id, "write")
+    no_read = people.token(alice.account_id, "write")
     with httpx.Client(base_url=server.base_url) as anonymous:
         card = poll(lambda: anonymous.get(f"/api/v1/statuses/{with_card['id']}/card").json())
         assert card["title"] == "Just a title"
@@ -105,9 +105,9 @@ def test_the_card_route_answers_as_mastodon_2_9(
 
 
 def test_the_card_is_in_every_rendering_of_the_status(
-    server: LiveServer, site: Site, alice: User, directory: Directory
+    server: LiveServer, site: Site, alice: User, people: Directory
 ) -> None:
-    bob = directory.user()
+    bob = people.user()
     root = post(server, alice, f"thread {site.url('/video?everywhere')}")
     reply = post(server, bob, "a reply", in_reply_to_id=root["id"])
     with server.client(bob.token) as client:
@@ -149,19 +149,20 @@ def test_cards_match_the_openapi_document(server: LiveServer, site: Site, alice:
         assert card and check.json("GET /api/v1/statuses/{id}", path=path)["card"] == card
 
 
-def test_tootlog_cards_runs_alone_and_stops_on_sigterm(fresh_database_url: str, site: Site) -> None:
-    server = LiveServer(fresh_database_url)  # no card worker: tootlog cards is started below
-    own = Directory(fresh_database_url)
+def test_tootlog_cards_runs_alone_and_stops_on_sigterm(
+    live_server: LiveServer, directory: Directory, site: Site
+) -> None:
+    # The shared test server runs no card worker (tests/support.py): `tootlog cards` does it.
+    user = directory.user()
+    status = post(live_server, user, f"alone {site.url('/title?alone')}")
     worker = None
     try:
-        user = own.user()
-        status = post(server, user, f"alone {site.url('/title?alone')}")
-        time.sleep(1.0)
-        with server.client(user.token) as client:
+        with live_server.client(user.token) as client:
+            time.sleep(0.5)
             assert client.get(f"/api/v1/statuses/{status['id']}").json()["card"] is None
             worker = subprocess.Popen(
                 [sys.executable, "-m", "api.cli", "cards"],
-                env={**os.environ, **CARD_ENV, "DATABASE_URL": fresh_database_url},
+                env={**os.environ, **CARD_ENV, "DATABASE_URL": live_server.database_url},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -172,5 +173,3 @@ def test_tootlog_cards_runs_alone_and_stops_on_sigterm(fresh_database_url: str, 
     finally:
         if worker is not None and worker.poll() is None:
             worker.kill()
-        own.close()
-        server.stop()
