@@ -91,7 +91,7 @@ def card_link(text: str, media_ids: list[int], local_domain: str) -> str | None:
     """The link a status's card previews: its first http(s) link that is not this server's,
     or None (no link; statuses with media never get a card). Mentions and hashtags are
     entities of their own, never links."""
-    if media_ids:
+    if media_ids or "://" not in text:
         return None
     for entity in texts.extract_entities(text):
         if entity.kind != "url":
