@@ -84,6 +84,7 @@ class Site:
 
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
+        self.headers: dict[str, dict[str, str]] = {}  # the last request's headers, by path
         self.huge_sent = 0  # bytes of /huge written before the client went away
         self.closing = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -111,6 +112,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0]
             site.hits[path] += 1
+            site.headers[path] = dict(self.headers.items())
             route = ROUTES.get(path)
             if route is None and path.startswith("/redirect/"):
                 left = int(path.rsplit("/", 1)[1])

@@ -146,3 +146,23 @@ def test_a_redirect_to_a_broken_or_non_http_url_fails(site: Site) -> None:
         fetch(site.url("/bad-redirect"))
     with pytest.raises(Refused, match="not an http"):
         fetch(site.url("/ftp-redirect"))
+
+
+def test_requests_name_the_host_and_tootlog_with_its_instance(site: Site) -> None:
+    from api.cards.config import CardSettings
+    from tests.support import TEST_URLS
+
+    policy = CardSettings(allowed=AllowList.parse(SITE_HOST)).policy(TEST_URLS)
+
+    async def go() -> None:
+        fetcher = Fetcher(policy)
+        try:
+            await fetcher.get(site.url("/title?headers"), HTML)
+        finally:
+            await fetcher.close()
+
+    asyncio.run(go())
+    sent = site.headers["/title"]
+    assert sent["Host"] == f"{SITE_HOST}:{site.port}"  # the name, though 127.0.0.1 was dialled
+    assert sent["User-Agent"] == "tootlog (+https://example.com/) Bot"
+    assert "br" in sent["Accept-Encoding"] and sent["Accept"] == "text/html"
