@@ -13,7 +13,7 @@ import asyncio
 import ssl
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 
 import brotli
@@ -41,6 +41,8 @@ class FetchPolicy:
     deadline: float = 10.0
     max_redirects: int = MAX_REDIRECTS
     max_body_bytes: int = MAX_BODY_BYTES
+    # Certificates are checked against the system's CAs unless another context is given.
+    tls: ssl.SSLContext | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment: we connect where we checked
-            verify=ssl.create_default_context(),
+            verify=policy.tls or ssl.create_default_context(),
             timeout=httpx.Timeout(
                 connect=policy.connect_timeout,
                 read=policy.read_timeout,

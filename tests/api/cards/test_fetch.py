@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +172,67 @@ def test_requests_name_the_host_and_tootlog_with_its_instance(site: Site) -> Non
     assert sent["Host"] == f"{SITE_HOST}:{site.port}"  # the name, though 127.0.0.1 was dialled
     assert sent["User-Agent"] == "tootlog (+https://example.com/) Bot"
     assert "br" in sent["Accept-Encoding"] and sent["Accept"] == "text/html"
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A test CA and a certificate it signed for SITE_HOST (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "ext").write_text(f"subjectAltName=DNS:{SITE_HOST}\n")
+    for command in (
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca",
+        f"req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN={SITE_HOST}",
+        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2"
+        " -extfile ext",
+    ):
+        subprocess.run(["openssl", *command.split()], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def test_https_goes_to_the_checked_address_with_the_name_in_sni_and_the_certificate_check(
+    tls_files: Path,
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TlsPage)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls_files / "leaf.pem", tls_files / "leaf.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    trusting = ssl.create_default_context(cafile=str(tls_files / "ca.pem"))
+    port = server.server_address[1]
+
+    async def go(host: str, allowed: str) -> Page:
+        policy = FetchPolicy(allowed=AllowList.parse(allowed), tls=trusting, deadline=3.0)
+        fetcher = Fetcher(policy)
+        try:
+            return await fetcher.get(f"https://{host}:{port}/", HTML)
+        finally:
+            await fetcher.close()
+
+    try:
+        page = asyncio.run(go(SITE_HOST, SITE_HOST))
+        assert b"Over TLS" in page.body
+        assert _TlsPage.seen_host == f"{SITE_HOST}:{port}"
+        # Dialled by address, the certificate (issued to the name) does not match.
+        with pytest.raises(FetchFailed):
+            asyncio.run(go("127.0.0.1", "127.0.0.1"))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _TlsPage(BaseHTTPRequestHandler):
+    seen_host = ""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).seen_host = self.headers.get("Host", "")
+        body = b"<title>Over TLS</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
