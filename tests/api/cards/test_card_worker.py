@@ -17,7 +17,7 @@ from api.cards.config import CardSettings
 from api.cards.worker import CARDS_APPLICATION, CardWorker
 from commands.accounts import register_account
 from commands.app import TootlogApplication
-from commands.statuses import Publishing, publish
+from commands.statuses import Publishing, delete, publish
 from domain.card import LinkFetch, StatusCard
 from domain.status import Author, Draft
 from projections.schema import READ_MODEL_TABLES
@@ -188,6 +188,15 @@ def test_no_card_for_statuses_with_no_link_or_a_local_link(world: World, site: S
     world.run_cards()
     assert world.events(plain) == [] and world.events(local) == []
     assert world.card(plain) is None
+
+
+def test_a_status_deleted_before_its_turn_is_not_fetched(world: World, site: Site) -> None:
+    before = site.hits["/title"]
+    status_id = world.post(site.url("/title?deleted"))
+    delete(world.app, account_id=world.author.account_id, status_id=status_id)
+    world.run_cards()
+    assert world.events(status_id) == []
+    assert site.hits["/title"] == before
 
 
 def test_a_rebuild_reproduces_every_card_with_the_site_stopped(world: World) -> None:
