@@ -47,7 +47,8 @@ T = TypeVar("T")
 
 # The card worker's row in the tracking table, and the advisory lock its active instance holds.
 CARDS_APPLICATION = "tootlog_cards"
-CARDS_LOCK_KEY = 0x746F6F746C6F6A
+# "tootlogc": far from the keys projections/schema.py counts up from "tootlog".
+CARDS_LOCK_KEY = 0x746F6F746C6F6763
 BATCH = 500
 # How long the worker lets new commits gather after being woken, before reading them.
 GATHER_SECONDS = 0.1
