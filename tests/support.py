@@ -53,6 +53,17 @@ def scratch_database(base_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def serving(server_url: str, env: dict[str, str], port: int | None = None) -> Iterator[LiveServer]:
+    """`tootlog serve` with `env` on a scratch database of its own, stopped afterwards."""
+    with scratch_database(server_url) as database_url:
+        server = LiveServer(database_url, env, port=port)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

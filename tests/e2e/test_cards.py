@@ -15,24 +15,21 @@ from mastodon import Mastodon
 
 from tests.api.openapi_checker import Conformance, Document
 from tests.link_pages import SITE_HOST, Site
-from tests.support import Directory, LiveServer, User, scratch_database
+from tests.support import Directory, LiveServer, User, serving
 
 CARD_ENV = {
     "TOOTLOG_CARDS": "1",
     "TOOTLOG_CARD_ALLOWED_HOSTS": SITE_HOST,
     "TOOTLOG_CARD_OEMBED_PROVIDERS": SITE_HOST,
     "TOOTLOG_CARD_TIMEOUT": "4",
+    "TOOTLOG_DB_POOL_SIZE": "2",  # the PostgreSQL server is shared
 }
 
 
 @pytest.fixture(scope="module")
 def server(server_url: str, site: Site) -> Iterator[LiveServer]:
-    with scratch_database(server_url) as database_url:
-        live = LiveServer(database_url, CARD_ENV)
-        try:
-            yield live
-        finally:
-            live.stop()
+    with serving(server_url, CARD_ENV) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
