@@ -35,7 +35,7 @@ from api.cards.parse import Document, NoCard, from_oembed, from_page
 from commands import cards as commands
 from commands.app import TootlogApplication
 from commands.cards import Outcome
-from domain.card import card_link
+from domain.card import Preview, card_link
 from domain.codec import make_mapper
 from domain.ids import snowflake_time
 from domain.status import Status
@@ -259,7 +259,7 @@ class CardWorker:
                 return Outcome(None, f"error: {type(error).__name__}", time.time())
         return Outcome(preview, None, time.time())
 
-    async def _preview(self, link: str):  # noqa: ANN202
+    async def _preview(self, link: str) -> Preview:
         assert self.fetcher is not None
         page = await self.fetcher.get(link, ("text/html",))
         document = await asyncio.to_thread(Document, page.url, page.body, page.charset)
