@@ -37,22 +37,23 @@ def card_document(event) -> dict:  # noqa: ANN001  (StatusCard.Fetched)
     }
 
 
+# The card's row, and the card in the status's document (a status with media keeps `card: null`:
+# Mastodon never shows a card beside media).
+INSERT_CARD = (
+    "INSERT INTO tootlog_cards (status_id, url, doc) VALUES (%s, %s, %s::jsonb)"
+    " ON CONFLICT (status_id) DO UPDATE SET url = excluded.url, doc = excluded.doc"
+)
+SET_STATUS_CARD = (
+    "UPDATE tootlog_statuses SET doc = jsonb_set(doc::jsonb, '{card}', %s::jsonb)::json"
+    " WHERE id = %s AND json_array_length(doc->'media_attachments') = 0"
+)
+
+
 class CardReadModel:
     """Writes of the card read model, in the projection batch's transaction."""
 
     def record_card(self, curs: Cursor, status_id: int, url: str, doc: dict) -> None:
-        """Store the card and put it in the status's document (a status with media keeps
-        `card: null`: Mastodon never shows a card beside media)."""
+        """Store the card and put it in the status's document."""
         text = orjson.dumps(doc).decode()
-        curs.execute(
-            "INSERT INTO tootlog_cards (status_id, url, doc) VALUES (%s, %s, %s::jsonb)"
-            " ON CONFLICT (status_id) DO UPDATE SET url = excluded.url, doc = excluded.doc",
-            (status_id, url, text),
-            prepare=True,
-        )
-        curs.execute(
-            "UPDATE tootlog_statuses SET doc = jsonb_set(doc::jsonb, '{card}', %s::jsonb)::json"
-            " WHERE id = %s AND json_array_length(doc->'media_attachments') = 0",
-            (text, status_id),
-            prepare=True,
-        )
+        curs.execute(INSERT_CARD, (status_id, url, text), prepare=True)
+        curs.execute(SET_STATUS_CARD, (text, status_id), prepare=True)
