@@ -8,6 +8,7 @@ is what the fetcher uses), restoring the file afterwards.
 from __future__ import annotations
 
 import gzip
+import io
 import threading
 import time
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import brotli
 import orjson
+from PIL import Image
 
 # Names the tests resolve through /etc/hosts (under a real TLD, or the text would not link
 # them): the site itself, and a name for a private address
@@ -77,6 +79,19 @@ OEMBED = {
     "html": '<iframe src="https://player.example/v/1" width="640" height="360"></iframe>'
     "<script>alert(1)</script>",
 }
+
+
+def _image(size: tuple[int, int], color: str, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+CUP = _image((64, 32), "saddlebrown", "PNG")
+PIC = _image((10, 10), "navy", "PNG")
+THUMB = _image((32, 18), "red", "JPEG")
+PRIVATE_IMAGE = f"""<html><head><title>Private image</title>
+<meta property="og:image" content="http://{PRIVATE_HOST}/x.png"></head></html>""".encode()
 
 
 class Site:
@@ -193,6 +208,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         "/to-loopback": lambda h: h.to_loopback(),
         "/to-private": lambda h: h.to_private(),
         "/missing": lambda h: h._send(404, b"<title>Gone</title>", "text/html"),
+        "/img/cup.png": lambda h: h._send(200, CUP, "image/png"),
+        "/images/pic.png": lambda h: h._send(200, PIC, "image/png"),
+        "/thumbs/video.jpg": lambda h: h._send(200, THUMB, "image/jpeg"),
+        "/private-image": lambda h: h._send(200, PRIVATE_IMAGE, "text/html"),
         "/bad-redirect": lambda h: h._send(302, b"", "text/html", {"Location": "http://h:x/"}),
         "/ftp-redirect": lambda h: h._send(302, b"", "text/html", {"Location": "ftp://x.org/f"}),
     }

@@ -18,6 +18,7 @@ log = logging.getLogger("tootlog.cards")
 def run_card_worker(database_url: str, urls: Urls, *, supervised: bool) -> int:
     """Run the card worker until SIGINT/SIGTERM (or, supervised, until serve is gone)."""
     settings = CardSettings.from_env()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the worker logs each outcome itself
     if not settings.enabled:
         log.warning("TOOTLOG_CARDS=0: link preview cards are not fetched")
         return 0

@@ -85,12 +85,13 @@ class Fetcher:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str, accept: tuple[str, ...]) -> Page:
+    async def get(self, url: str, accept: tuple[str, ...], limit: int | None = None) -> Page:
         """GET `url` (following at most `max_redirects` redirects); a 200 answer of one of the
-        `accept`ed media types, or FetchFailed / Refused with the reason."""
+        `accept`ed media types, its body read up to `limit` bytes (the policy's by default), or
+        FetchFailed / Refused with the reason."""
         try:
             async with asyncio.timeout(self.policy.deadline):
-                return await self._get(url, accept)
+                return await self._get(url, accept, limit or self.policy.max_body_bytes)
         except TimeoutError as error:
             raise FetchFailed("timed out") from error
         except httpx.TimeoutException as error:
@@ -102,7 +103,7 @@ class Fetcher:
         except (httpx.InvalidURL, ValueError, UnicodeError) as error:
             raise FetchFailed("invalid URL") from error
 
-    async def _get(self, url: str, accept: tuple[str, ...]) -> Page:
+    async def _get(self, url: str, accept: tuple[str, ...], limit: int) -> Page:
         current = url
         for _hop in range(self.policy.max_redirects + 1):
             request = await self._request(current, accept)

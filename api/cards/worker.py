@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -35,8 +36,10 @@ from api.cards.parse import Document, NoCard, from_oembed, from_page
 from commands import cards as commands
 from commands.app import TootlogApplication
 from commands.cards import Outcome
+from commands.images import image_facts
 from domain.card import Preview, card_link
 from domain.codec import make_mapper
+from domain.errors import Unprocessable
 from domain.ids import snowflake_time
 from domain.status import Status
 from domain.urls import Urls
@@ -58,6 +61,9 @@ REMEMBERED_FETCHES = 10_000
 # Statuses read ahead of the oldest one still waiting for its outcome.
 MAX_PENDING = 2000
 OEMBED_TYPES = ("application/json", "application/json+oembed", "text/json")
+# A card's image: Mastodon's PreviewCard types and size limit.
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
 SAVE_POSITION = (
     f"INSERT INTO {TRACKING_TABLE} (application_name, notification_id) VALUES (%s, %s)"
     f" ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id"
@@ -260,6 +266,26 @@ class CardWorker:
         return Outcome(preview, None, time.time())
 
     async def _preview(self, link: str) -> Preview:
+        """The card of `link`, with its image's facts when the image can be fetched."""
+        preview = await self._described(link)
+        if preview.image is None:
+            return preview
+        assert self.fetcher is not None
+        try:
+            image = await self.fetcher.get(preview.image, IMAGE_TYPES, MAX_IMAGE_BYTES)
+            if image.truncated:
+                raise FetchFailed("image too large")
+            width, height, blurhash = await asyncio.to_thread(image_facts, image.body)
+        except (FetchFailed, Refused, Unprocessable) as error:
+            # As Mastodon: no image rather than one this server could not check.
+            log.info("image of %s dropped: %s", link[:100], error)
+            return replace(preview, image=None, blurhash=None)
+        if preview.type == "link":  # as Mastodon: a link card has its image's size
+            return replace(preview, width=width, height=height, blurhash=blurhash)
+        return replace(preview, blurhash=blurhash)
+
+    async def _described(self, link: str) -> Preview:
+        """The card the page (or its oEmbed endpoint) describes."""
         assert self.fetcher is not None
         page = await self.fetcher.get(link, ("text/html",))
         document = await asyncio.to_thread(Document, page.url, page.body, page.charset)
@@ -317,3 +343,15 @@ class CardWorker:
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+def card_worker_is_running(database_url: str) -> bool:
+    """True when some process holds the card worker's advisory lock on this database."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
+            (CARDS_LOCK_KEY >> 32, CARDS_LOCK_KEY & 0xFFFFFFFF),
+        ).fetchone()
+    return bool(row and row[0])

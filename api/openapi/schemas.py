@@ -411,11 +411,12 @@ SCHEMAS: dict[str, Schema] = {
                 "height": COUNT,
                 "image": {
                     **nullable(URL),
-                    "description": "The page's own image URL (tootlog does not copy images).",
+                    "description": "The page's own image URL (tootlog checks the image but "
+                    "does not copy it); null when it could not be fetched as an image.",
                 },
                 "image_description": STRING,
                 "embed_url": STRING,
-                "blurhash": {**NULL, "description": "Images are not fetched."},
+                "blurhash": nullable(STRING),
                 "published_at": nullable(DATETIME),
                 "authors": array(
                     closed({"name": STRING, "url": STRING, "account": NULL}), maxItems=1

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from mastodon import Mastodon
 
+from api.cards.worker import card_worker_is_running
 from tests.api.openapi_checker import Conformance, Document
 from tests.link_pages import SITE_HOST, Site
 from tests.support import Directory, LiveServer, User, serving
@@ -29,6 +30,11 @@ CARD_ENV = {
 @pytest.fixture(scope="module")
 def server(server_url: str, site: Site) -> Iterator[LiveServer]:
     with serving(server_url, CARD_ENV) as live:
+        # Up before anyone posts, as on a real server (the card process starts beside serve).
+        deadline = time.monotonic() + 30
+        while not card_worker_is_running(live.database_url):
+            assert time.monotonic() < deadline, "the card worker did not start"
+            time.sleep(0.05)
         yield live
 
 

@@ -104,6 +104,7 @@ def test_every_kind_of_page_ends_in_the_right_event_and_card(world: World, site:
     before = dict(site.hits)
     ids = {page: world.post(f"look {site.url(page)} now") for page in pages}
     private = world.post(f"http://{PRIVATE_HOST}:{site.port}/og")
+    private_image = world.post(site.url("/private-image"))
     world.run_cards()
 
     fetched = {page: world.outcome(ids[page]) for page in pages}
@@ -115,10 +116,16 @@ def test_every_kind_of_page_ends_in_the_right_event_and_card(world: World, site:
     assert card["provider_name"] == "Coffee Weekly"
     assert card["type"] == "link" and card["html"] == ""
     assert card["published_at"] == "2026-11-30T08:15:00.000Z"
+    # The image was fetched: its real size (not og:image:width/height) and its blurhash.
+    assert (card["width"], card["height"]) == (64, 32)
+    assert card["blurhash"] and len(card["blurhash"]) > 6
     assert world.card(ids["/title"])["title"] == "Just a title"
     video = world.card(ids["/video"])
     assert video["type"] == "video" and video["html"].startswith('<iframe src="https://player')
     assert video["title"] == "A video"
+    assert video["image"] == site.url("/thumbs/video.jpg") and video["blurhash"]
+    assert (video["width"], video["height"]) == (640, 360)  # the oEmbed player's size
+    assert world.card(private_image)["image"] is None  # at a refused address: dropped
     assert world.card(ids["/huge"])["title"] == "Huge page"
     assert world.card(ids["/latin1"])["title"] == "Crème brûlée à la française"
     assert world.card(ids["/articles/one"])["image"] == site.url("/images/pic.png")
