@@ -42,16 +42,16 @@ def slow_site() -> Iterator[str]:
     """Run the site; yields its base URL (by name)."""
     hosts = Path("/etc/hosts")
     original = hosts.read_text()
-    hosts.write_text(original.rstrip("\n") + f"\n127.0.0.1 {HOST}\n")  # in place: may be a mount
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
+        hosts.write_text(original.rstrip("\n") + f"\n127.0.0.1 {HOST}\n")  # in place: a mount
         yield f"http://{HOST}:{server.server_address[1]}"
     finally:
+        hosts.write_text(original)
         server.shutdown()
         server.server_close()
-        hosts.write_text(original)
 
 
 def post_links(base_url: str, token: str, site: str, count: int) -> float:
