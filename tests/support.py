@@ -105,7 +105,13 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            # A server that never came up (say, PostgreSQL had no connection slot left) must not
+            # outlive the test: orphaned, it would hold its connections for the rest of the run.
+            self.stop()
+            raise
 
     def _wait_until_up(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
