@@ -44,6 +44,7 @@ from domain.ids import snowflake_time
 from domain.status import Status
 from domain.urls import Urls
 from projections.schema import EVENTS_CHANNEL, TRACKING_TABLE
+from projections.worker import worker_is_running
 
 log = logging.getLogger("tootlog.cards")
 T = TypeVar("T")
@@ -347,11 +348,4 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 
 def card_worker_is_running(database_url: str) -> bool:
     """True when some process holds the card worker's advisory lock on this database."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
-            (CARDS_LOCK_KEY >> 32, CARDS_LOCK_KEY & 0xFFFFFFFF),
-        ).fetchone()
-    return bool(row and row[0])
+    return worker_is_running(database_url, CARDS_LOCK_KEY)
