@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import health, metrics
+from api.cards.config import CardSettings
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
 from api.ratelimit import RateLimit, request_key
@@ -21,6 +22,7 @@ from api.routes import (
     account_credentials,
     accounts,
     apps,
+    cards,
     discovery,
     instance,
     media,
@@ -95,11 +97,22 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             head = write_model.last_position()
             if not await positions.wait_for(head, STARTUP_CATCH_UP_TIMEOUT):
                 log.warning("serving before the projection caught up with position %d", head)
+        # Link cards: a process of its own, so fetching and parsing pages never takes time from
+        # the API or the projection.
+        card_worker = (
+            WorkerProcess(database_url, settings.urls, command="cards")
+            if settings.run_worker and CardSettings.from_env().enabled
+            else None
+        )
+        if card_worker is not None:
+            card_worker.start()
         services = app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:
             services.close()
+            if card_worker is not None:
+                await asyncio.to_thread(card_worker.stop)
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
             await positions.stop()
@@ -111,6 +124,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         # theirs. Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}`.
         routes=[
             *statuses.routes,
+            *cards.routes,
             *account_credentials.routes,
             *apps.routes,
             *oauth.routes,

@@ -1,4 +1,4 @@
-"""The `tootlog` command: serve, project, migrate, accounts create, tokens create; and the
+"""The `tootlog` command: serve, project, cards, migrate, accounts create, tokens create; and the
 operator's replay, rebuild and verify (api/operations)."""
 
 from __future__ import annotations
@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     project.set_defaults(handler=cmd_project)
 
+    cards = sub.add_parser("cards", help="run the link preview card worker on its own")
+    cards.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
+    cards.set_defaults(handler=cmd_cards)
+
     migrate = sub.add_parser("migrate", help="create the event store and read-model tables")
     migrate.set_defaults(handler=cmd_migrate)
 
@@ -137,6 +141,14 @@ def cmd_project(args: argparse.Namespace) -> int:
     worker.run(stop)
     worker.close()
     return 0
+
+
+def cmd_cards(args: argparse.Namespace) -> int:
+    from api.cards.command import run_card_worker
+
+    settings, url, _ = _database()
+    _migrated(settings, url).close()
+    return run_card_worker(url, settings.urls, supervised=args.supervised)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

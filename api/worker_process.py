@@ -27,9 +27,11 @@ HEALTHY_AFTER = 30.0
 
 
 class WorkerProcess:
-    """Runs and supervises `tootlog project --supervised` for one database."""
+    """Runs and supervises `tootlog <command> --supervised` for one database (`project`: the
+    projection worker; `cards`: the link preview card worker)."""
 
-    def __init__(self, database_url: str, urls: Urls) -> None:
+    def __init__(self, database_url: str, urls: Urls, command: str = "project") -> None:
+        self.command = command
         # The child builds the same documents as this server: same database, same public URLs.
         self.env = {
             **os.environ,
@@ -70,7 +72,7 @@ class WorkerProcess:
             if self._stopping.is_set():
                 return
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "project", "--supervised"],
+                [sys.executable, "-m", "api.cli", self.command, "--supervised"],
                 env=self.env,
                 stdin=subprocess.PIPE,  # never written: its EOF tells the child that serve is gone
                 # A session of its own: a terminal's Ctrl-C reaches serve, which stops the child in
@@ -90,7 +92,9 @@ class WorkerProcess:
                 return
             if time.monotonic() - started > HEALTHY_AFTER:
                 backoff = FIRST_BACKOFF
-            log.warning("projection worker exited with code %s; restarting in %.1fs", code, backoff)
+            log.warning(
+                "%s worker exited with code %s; restarting in %.1fs", self.command, code, backoff
+            )
             if self._stopping.wait(backoff):
                 return
             backoff = min(backoff * 2, MAX_BACKOFF)

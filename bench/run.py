@@ -25,7 +25,7 @@ from types import FrameType
 
 import orjson
 
-from bench import cpu, log_bench, postgres, report, seed, servers
+from bench import cpu, log_bench, postgres, report, seed, servers, slow_site
 from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
@@ -71,6 +71,8 @@ class Scenario:
     # tootlog req/s here >= min_versus_ratio * tootlog req/s there.
     versus: str | None = None
     min_versus_ratio: float | None = None
+    # Statuses linking a page that answers after 2 s, posted just before tootlog is loaded.
+    slow_links: int = 0
 
 
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
@@ -109,7 +111,18 @@ SCENARIOS = [
         versus="post_status_idempotent",
         min_versus_ratio=1.0,
     ),
+    # The same load while the card worker works through 1,000 statuses linking slow pages:
+    # compare with post_status_idempotent (POST answers once the status is readable, so its
+    # latency is the write-to-visible lag).
+    Scenario(
+        "post_status_slow_links",
+        "/api/v1/statuses",
+        min_ratio=0.25,
+        script="post_status.lua",
+        slow_links=1000,
+    ),
 ]
+SLOW_LINK_TOPIC = "tootlog.card.fetched.v1"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,6 +190,10 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             "TOOTLOG_RATE_LIMIT": "1000000000",
         }
         token = seed_tootlog(env)
+        site = None
+        if any(s.slow_links for s in scenarios):
+            env["TOOTLOG_CARD_ALLOWED_HOSTS"] = slow_site.HOST
+            site = stack.enter_context(slow_site.slow_site())
         needs = {s.needs for s in scenarios}
         social = seed_social(database, thread="thread" in needs, reblogs="reblogs" in needs)
         tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
@@ -200,7 +217,9 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             thread_id=str(social.thread_id),
             reblogged_id=str(social.reblogged_id),
         )
-        outcomes = [measure(s, fixture, baseline, tootlog, wrk, load, database) for s in scenarios]
+        outcomes = [
+            measure(s, fixture, baseline, tootlog, wrk, load, database, site) for s in scenarios
+        ]
         return report.Run(
             load=load,
             database="DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded (pgserver)",
@@ -340,6 +359,7 @@ def measure(
     wrk: str,
     load: Load,
     database: str,
+    site: str | None = None,
 ) -> report.ScenarioOutcome:
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
@@ -350,6 +370,10 @@ def measure(
     script_args = [fixture.token, *scenario.script_args]
     for server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
+        if server is tootlog and scenario.slow_links and site:
+            count = scenario.slow_links
+            seconds = slow_site.post_links(tootlog.base_url, fixture.token, site, count)
+            _progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
         if load.warmup:
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, script_args)
@@ -360,6 +384,11 @@ def measure(
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
+        if server is tootlog and scenario.slow_links:
+            ((cards,),) = postgres.fetch_all(
+                database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)
+            )
+            _progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,

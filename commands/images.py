@@ -95,6 +95,21 @@ def process_thumbnail(thumbnail: BinaryIO) -> ProcessedPreview:
             raise Unprocessable(PROCESSING_FAILED) from None
 
 
+def image_facts(data: bytes) -> tuple[int, int, str]:
+    """The width, height and blurhash of an image (a link card's), or Unprocessable."""
+    with _decoding:
+        try:
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as header:
+                width, height = header.size
+        except Exception:  # Pillow raises many kinds for hostile bytes; all mean "not an image"
+            raise Unprocessable(FILE_TYPE_NOT_VERIFIED) from None
+        image = _open_verified(io.BytesIO(data), SMALL_PIXEL_LIMIT)
+        try:
+            return width, height, _blurhash(_small(image))
+        except Exception:
+            raise Unprocessable(PROCESSING_FAILED) from None
+
+
 def _open_verified(file: BinaryIO, wanted_pixels: int) -> Image.Image:
     """The decoded image, after checking its type and dimensions from its header."""
     try:

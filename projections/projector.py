@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from eventsourcing.persistence import Notification
 
 from domain.account import Account
+from domain.card import StatusCard
 from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
@@ -18,6 +19,7 @@ from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
+from projections.cards import CardReadModel, card_document
 from projections.documents import (
     account_document,
     application_document,
@@ -41,6 +43,7 @@ class Projector:
         self.view = view
         self.urls = urls
         self.mapper = make_mapper()
+        self.cards = CardReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -262,6 +265,9 @@ class Projector:
     def _app_registered(self, curs: Writes, event: OAuthApp.Registered) -> None:
         self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
 
+    def _card_fetched(self, curs: Writes, event: StatusCard.Fetched) -> None:
+        self.cards.record_card(curs, event.status_id, event.url, card_document(event))
+
     def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -288,4 +294,5 @@ class Projector:
         MediaAttachment.Detached: _media_detached,
         MediaAttachment.Deleted: _media_deleted,
         OAuthApp.Registered: _app_registered,
+        StatusCard.Fetched: _card_fetched,
     }

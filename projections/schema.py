@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 3
+READ_MODEL_VERSION = 4
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -40,6 +40,7 @@ READ_MODEL_TABLES = (
     "tootlog_media",
     "tootlog_apps",
     "tootlog_event_index",
+    "tootlog_cards",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -149,6 +150,15 @@ DDL = [
         id bigint PRIMARY KEY,
         account_id bigint NOT NULL,
         status_id bigint,
+        doc jsonb NOT NULL
+    )
+    """,
+    # Link preview cards, one per status that has one, with the PreviewCard JSON (the same
+    # document is spliced into the status's own).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_cards (
+        status_id bigint PRIMARY KEY,
+        url text NOT NULL,
         doc jsonb NOT NULL
     )
     """,

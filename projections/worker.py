@@ -253,14 +253,15 @@ def wait_until_applied(worker: ProjectionWorker, position: int, timeout: float =
         time.sleep(0.01)
 
 
-def worker_is_running(database_url: str) -> bool:
-    """True when some process holds the projection worker's advisory lock on this database."""
+def worker_is_running(database_url: str, lock_key: int = WORKER_LOCK_KEY) -> bool:
+    """True when some process holds the projection worker's advisory lock (or another
+    worker's, `lock_key`) on this database."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Advisory locks are per database; pg_locks lists those of every database.
         row = conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
-            (WORKER_LOCK_KEY >> 32, WORKER_LOCK_KEY & 0xFFFFFFFF),
+            (lock_key >> 32, lock_key & 0xFFFFFFFF),
         ).fetchone()
     return bool(row and row[0])

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.link_pages import Site, running_site
 from tests.support import Directory, LiveServer, scratch_database, server_database_url
 
 
@@ -40,3 +41,10 @@ def directory(database_url: str, live_server: LiveServer) -> Iterator[Directory]
     directory = Directory(database_url)
     yield directory
     directory.close()
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    """The local web site the link card tests fetch (reachable by name through /etc/hosts)."""
+    with running_site() as running:
+        yield running

@@ -56,6 +56,17 @@ def scratch_database(base_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def serving(server_url: str, env: dict[str, str], port: int | None = None) -> Iterator[LiveServer]:
+    """`tootlog serve` with `env` on a scratch database of its own, stopped afterwards."""
+    with scratch_database(server_url) as database_url:
+        server = LiveServer(database_url, env, port=port)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -84,6 +95,9 @@ class LiveServer:
             "TOOTLOG_DATA_DIR": str(self.data_dir),
             # Tests share one client address and tokens: a limit they never reach.
             "TOOTLOG_RATE_LIMIT": "1000000",
+            # No card worker process unless a test asks for one (tests/e2e/test_cards.py): it
+            # would only add connections to a PostgreSQL whose 100 slots the test runs share.
+            "TOOTLOG_CARDS": "0",
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
@@ -97,7 +111,9 @@ class LiveServer:
         try:
             self._wait_until_up()
         except BaseException:
-            self.stop()  # a server that never came up must not outlive its test
+            # A server that never came up (say, PostgreSQL had no connection slot left) must not
+            # outlive the test: orphaned, it would hold its connections for the rest of the run.
+            self.stop()
             raise
 
     def _wait_until_up(self, timeout: float = 30.0) -> None:

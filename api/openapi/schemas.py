@@ -19,7 +19,7 @@ from api.openapi.parts import (
     nullable,
     ref,
 )
-from domain import media
+from domain import card, media
 from domain.oauth import DESCRIPTIONS as OAUTH_ERRORS
 from domain.scopes import VALID_SCOPES
 from domain.visibility import VISIBILITIES
@@ -121,7 +121,12 @@ def _status(body_key: str, reblog: Schema, description: str) -> Schema:
             "mentions": array(ref("Mention")),
             "tags": array(ref("Tag")),
             "emojis": array(ref("CustomEmoji")),
-            "card": {**NULL, "description": "tootlog fetches no link previews yet."},
+            "card": {
+                **nullable(ref("PreviewCard")),
+                "description": "The preview of the status's first link: null until the card "
+                "worker has fetched it (seconds after posting), when the page gave none, and "
+                "always for statuses with media.",
+            },
             "poll": {**NULL, "description": "tootlog has no polls."},
         },
         {
@@ -385,6 +390,41 @@ SCHEMAS: dict[str, Schema] = {
             "created_at": {"type": "integer", "description": "Unix time."},
         }
     ),
+    "PreviewCard": {
+        **closed(
+            {
+                "url": URL,
+                "title": STRING,
+                "description": STRING,
+                "language": nullable(STRING),
+                "type": {"enum": list(card.CARD_TYPES)},
+                "author_name": STRING,
+                "author_url": STRING,
+                "provider_name": STRING,
+                "provider_url": STRING,
+                "html": {
+                    **STRING,
+                    "description": "An iframe rebuilt from an oEmbed `video`/`rich` answer of "
+                    "an allow-listed provider (TOOTLOG_CARD_OEMBED_PROVIDERS), else empty.",
+                },
+                "width": COUNT,
+                "height": COUNT,
+                "image": {
+                    **nullable(URL),
+                    "description": "The page's own image URL (tootlog checks the image but "
+                    "does not copy it); null when it could not be fetched as an image.",
+                },
+                "image_description": STRING,
+                "embed_url": STRING,
+                "blurhash": nullable(STRING),
+                "published_at": nullable(DATETIME),
+                "authors": array(
+                    closed({"name": STRING, "url": STRING, "account": NULL}), maxItems=1
+                ),
+            }
+        ),
+        "description": "A link preview, fetched once from the page and recorded as an event.",
+    },
     "InstanceV1": INSTANCE_V1,
     "InstanceV2": INSTANCE_V2,
 }

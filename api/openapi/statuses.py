@@ -8,6 +8,7 @@ from api.openapi.parts import (
     Schema,
     any_scope_of,
     array,
+    closed,
     errors,
     form_or_json,
     ok,
@@ -137,6 +138,24 @@ PATHS: dict[str, dict[str, Schema]] = {
                 **ok(ref("Context"), "Ancestors root first; descendants depth first."),
                 **errors(401, 403, 404),
             },
+        )
+    },
+    "/api/v1/statuses/{id}/card": {
+        "get": operation(
+            "getStatusCard",
+            "The link preview card of a status (legacy)",
+            tag=TAG,
+            security=any_scope_of(READ_STATUSES, optional=True),
+            parameters=ID,
+            responses={
+                **ok(
+                    {"anyOf": [ref("PreviewCard"), closed({})]},
+                    "The card, or `{}` while the status has none.",
+                ),
+                **errors(401, 403, 404),
+            },
+            description="Mastodon 2.9's route (removed in 3.0; clients read the Status's "
+            "`card`). Checks and 404s exactly as getStatus.",
         )
     },
     "/api/v1/statuses/{id}/reblogged_by": {

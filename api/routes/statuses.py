@@ -92,7 +92,9 @@ async def create_status(request: Request) -> Response:
     return json_text(doc)
 
 
-async def show_status(request: Request) -> Response:
+async def visible_status(request: Request) -> tuple[Viewer, str]:
+    """The status in the path as the caller sees it (JSON text), after the scope check; 404
+    when it is missing or invisible (§6.1)."""
     svc = services(request)
     viewer = await resolve_viewer(request, svc.queries)
     check_optional(viewer, READ_STATUSES)
@@ -100,6 +102,11 @@ async def show_status(request: Request) -> Response:
     doc = await svc.queries.status(status_id, viewer.account_id) if status_id else None
     if doc is None:
         raise NotFound
+    return viewer, doc
+
+
+async def show_status(request: Request) -> Response:
+    viewer, doc = await visible_status(request)
     return json_text(doc, public=cacheable_for(viewer))
 
 

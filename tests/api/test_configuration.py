@@ -8,7 +8,7 @@ import pytest
 
 from api.config import Settings
 from tests.api.oauth_client import app_token, create_app
-from tests.support import LiveServer, scratch_database
+from tests.support import LiveServer, serving
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +19,8 @@ def closed(server_url: str) -> Iterator[LiveServer]:
         "TOOTLOG_TITLE": "Closed club",
         "TOOTLOG_DB_POOL_SIZE": "2",  # the PostgreSQL server is shared
     }
-    with scratch_database(server_url) as url:
-        server = LiveServer(url, env)
-        try:
-            yield server
-        finally:
-            server.stop()
+    with serving(server_url, env) as server:
+        yield server
 
 
 def test_closed_registrations_refuse_sign_up_and_say_so(closed: LiveServer) -> None:

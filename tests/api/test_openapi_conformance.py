@@ -93,6 +93,7 @@ def client_token(check: Conformance, app: dict, scope: str = "read write") -> st
     "POST /api/v1/statuses",
     "GET /api/v1/statuses/{id}",
     "GET /api/v1/statuses/{id}/context",
+    "GET /api/v1/statuses/{id}/card",
     "DELETE /api/v1/statuses/{id}",
 )
 def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> None:
@@ -120,8 +121,11 @@ def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> 
         context = check.json("GET /api/v1/statuses/{id}/context", viewer, path={"id": reply["id"]})
         assert context["ancestors"] and context["descendants"]
 
+    # No card: this server allows no site to be fetched (tests/e2e/test_cards.py has cards).
+    assert check.json("GET /api/v1/statuses/{id}/card", path={"id": reply["id"]}) == {}
     for missing in ("1", "junk", private["id"]):
         check.call("GET /api/v1/statuses/{id}", path={"id": missing}, expect=404)
+        check.call("GET /api/v1/statuses/{id}/card", path={"id": missing}, expect=404)
         check.call("GET /api/v1/statuses/{id}/context", path={"id": missing}, expect=404)
     check.call("POST /api/v1/statuses", data={"status": "x"}, expect=401)
     check.call("POST /api/v1/statuses", "unknown-token", data={"status": "x"}, expect=401)

@@ -8,7 +8,7 @@ import blurhash
 import pytest
 from PIL import Image
 
-from commands.images import process_upload
+from commands.images import image_facts, process_upload
 from domain.errors import Unprocessable
 from domain.media import FILE_TYPE_NOT_VERIFIED, ORIGINAL_PIXEL_LIMIT, SMALL_PIXEL_LIMIT
 from tests.images import GPS_IFD, ORIENTATION, animated_gif, image_bytes, jpeg_with_exif, opened
@@ -112,3 +112,16 @@ def test_blurhash_tracks_the_picture() -> None:
     red_r, _, red_b = _mean_colour(process(image_bytes("PNG", color=(255, 0, 0))).blurhash)
     blue_r, _, blue_b = _mean_colour(process(image_bytes("PNG", color=(0, 0, 255))).blurhash)
     assert red_r > red_b + 50 and blue_b > blue_r + 50
+
+
+def test_image_facts_give_the_size_and_blurhash_of_a_card_image() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "teal").save(buffer, "JPEG")
+    width, height, blurhash = image_facts(buffer.getvalue())
+    assert (width, height) == (300, 200) and len(blurhash) > 6
+
+
+@pytest.mark.parametrize("data", [b"", b"<html>", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40])
+def test_image_facts_refuse_what_is_not_an_image(data: bytes) -> None:
+    with pytest.raises(Unprocessable):
+        image_facts(data)

@@ -7,20 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import Directory, LiveServer, free_port, scratch_database
+from tests.support import Directory, LiveServer, free_port, serving
 
 
 @pytest.fixture(scope="session")
 def reachable_server(server_url: str) -> Iterator[LiveServer]:
     """`tootlog serve` on a database of its own, with TOOTLOG_DOMAIN set to its own address."""
-    with scratch_database(server_url) as database_url:
-        port = free_port()
-        address = {"TOOTLOG_DOMAIN": f"127.0.0.1:{port}", "TOOTLOG_SCHEME": "http"}
-        server = LiveServer(database_url, address, port=port)
-        try:
-            yield server
-        finally:
-            server.stop()
+    port = free_port()
+    address = {"TOOTLOG_DOMAIN": f"127.0.0.1:{port}", "TOOTLOG_SCHEME": "http"}
+    with serving(server_url, address, port=port) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

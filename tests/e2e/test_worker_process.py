@@ -11,14 +11,17 @@ from pathlib import Path
 from tests.support import Directory, LiveServer
 
 
-def children(pid: int) -> set[int]:
+def children(pid: int, command: str | None = "project") -> set[int]:
+    """The live child processes of `pid` running `tootlog <command>` (any, for None)."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
+            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue  # the process ended while we looked
-        if fields[0] != "Z" and int(fields[1]) == pid:
+        wanted = command is None or command.encode() in argv
+        if fields[0] != "Z" and int(fields[1]) == pid and wanted:
             found.add(int(stat.parent.name))
     return found
 
@@ -59,11 +62,13 @@ def test_a_killed_worker_is_restarted_and_writes_are_readable_again(
 
 
 def test_the_worker_stops_with_serve_even_when_serve_is_killed(fresh_database_url: str) -> None:
-    stopped = LiveServer(fresh_database_url)
+    stopped = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "1"})
     (first,) = children(stopped.process.pid)
+    (cards,) = children(stopped.process.pid, "cards")
     stopped.process.terminate()
     stopped.process.wait(timeout=30)
     assert not alive(first)
+    assert not alive(cards)
     assert "Fatal Python error" not in stopped.output()  # the worker shut down cleanly
     stopped.stop()
 
@@ -78,6 +83,20 @@ def test_the_worker_stops_with_serve_even_when_serve_is_killed(fresh_database_ur
 def test_no_worker_process_when_told_not_to(fresh_database_url: str) -> None:
     server = LiveServer(fresh_database_url, {"TOOTLOG_WORKER": "0"})
     try:
-        assert children(server.process.pid) == set()
+        assert children(server.process.pid, command=None) == set()
     finally:
         server.stop()
+
+
+def test_serve_runs_a_card_worker_unless_cards_are_off(fresh_database_url: str) -> None:
+    server = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "1"})
+    try:
+        assert len(children(server.process.pid, "cards")) == 1
+    finally:
+        server.stop()
+    off = LiveServer(fresh_database_url, {"TOOTLOG_CARDS": "0"})
+    try:
+        assert children(off.process.pid, "cards") == set()
+        assert len(children(off.process.pid, "project")) == 1
+    finally:
+        off.stop()

@@ -1,0 +1,1 @@
+"""Link preview cards: the worker that fetches them, its HTTP client and its page parser."""

@@ -1,0 +1,223 @@
+"""Link preview cards: which link of a status gets a card, and the facts a fetch brought in.
+
+A card is data from outside entering the log. The card worker fetches a page once and records the
+outcome as events; replays and rebuilds read those events and never touch the network.
+
+- `StatusCard` (one per status, keyed by the status id) records the outcome for that status:
+  `Fetched` with the card's fields, or `FetchFailed` with the reason. A second outcome for the
+  same status cannot be saved (the event store refuses a second create), so a worker restarted
+  mid-way, or two racing, never record a status twice.
+- `LinkFetch` (one per URL) records every fetch of that URL. Statuses linking a URL fetched
+  less than a period ago copy its outcome instead of fetching again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import text as texts
+from domain.ids import derived_uuid
+
+# Mastodon's FetchLinkCardService::BYTESIZE_LIMIT: longer URLs get no card.
+MAX_URL_BYTES = 2692
+# Text fields are capped so that one page cannot bloat the log (Mastodon stores them in
+# unbounded columns; these caps are far above what any real card shows).
+MAX_TITLE = 2000
+MAX_DESCRIPTION = 2000
+MAX_NAME = 500
+MAX_HTML = 5000
+CARD_TYPES = ("link", "photo", "video", "rich")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A PreviewCard's facts, as the fetch found them (plain text, absolute URLs)."""
+
+    url: str
+    title: str
+    description: str = ""
+    type: str = "link"
+    author_name: str = ""
+    author_url: str = ""
+    provider_name: str = ""
+    provider_url: str = ""
+    html: str = ""
+    width: int = 0
+    height: int = 0
+    image: str | None = None
+    image_description: str = ""
+    embed_url: str = ""
+    language: str | None = None
+    published_at: str | None = None
+    blurhash: str | None = None
+
+    def as_fields(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_fields(cls, fields: dict) -> Preview:
+        return cls(**{name: fields[name] for name in cls.__dataclass_fields__ if name in fields})
+
+
+# Control characters other than tab and newline: no card shows them, and PostgreSQL's jsonb
+# (the read model) refuses NUL.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
+def capped(preview: Preview) -> Preview:
+    """The preview with control characters removed, surrounding blanks stripped and its text
+    fields cut to the caps above."""
+    fields = {
+        name: value.translate(_CONTROLS).strip() if isinstance(value, str) else value
+        for name, value in preview.as_fields().items()
+    }
+    return Preview(
+        **{
+            **fields,
+            "title": fields["title"][:MAX_TITLE],
+            "description": fields["description"][:MAX_DESCRIPTION],
+            "author_name": fields["author_name"][:MAX_NAME],
+            "provider_name": fields["provider_name"][:MAX_NAME],
+            "image_description": fields["image_description"][:MAX_DESCRIPTION],
+            "html": fields["html"] if len(fields["html"]) <= MAX_HTML else "",
+        }
+    )
+
+
+def card_link(text: str, media_ids: list[int], local_domain: str) -> str | None:
+    """The link a status's card previews: its first http(s) link that is not this server's,
+    or None (no link; statuses with media never get a card). Mentions and hashtags are
+    entities of their own, never links."""
+    if media_ids or "://" not in text:
+        return None
+    for entity in texts.extract_entities(text):
+        if entity.kind != "url":
+            continue
+        url = entity.value
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in ("http", "https"):
+            continue
+        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+        if not host or host.lower() == local_domain.lower():
+            continue
+        if len(url.encode()) > MAX_URL_BYTES:
+            continue
+        return url
+    return None
+
+
+class StatusCard(Aggregate):
+    """The card outcome of one status."""
+
+    TOPIC = "tootlog.card"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.card.created.v1"
+
+    @event("Opened", topic="tootlog.card.opened.v1")
+    def __init__(self, status_id: int, link: str) -> None:
+        self.status_id = status_id
+        self.link = link
+        self.preview: Preview | None = None
+        self.reason: str | None = None
+
+    @staticmethod
+    def create_id(status_id: int) -> UUID:
+        return derived_uuid("card", status_id)
+
+    def fetched(self, preview: Preview, fetched_at: str) -> None:
+        """Record the card (`fetched_at`: when the page was fetched, perhaps for another
+        status linking it)."""
+        self._fetched(
+            status_id=self.status_id, link=self.link, fetched_at=fetched_at, **preview.as_fields()
+        )
+
+    @event("Fetched", topic="tootlog.card.fetched.v1")
+    def _fetched(
+        self,
+        status_id: int,
+        link: str,
+        fetched_at: str,
+        url: str,
+        title: str,
+        description: str,
+        type: str,
+        author_name: str,
+        author_url: str,
+        provider_name: str,
+        provider_url: str,
+        html: str,
+        width: int,
+        height: int,
+        image: str | None,
+        image_description: str,
+        embed_url: str,
+        language: str | None,
+        published_at: str | None,
+        blurhash: str | None,
+    ) -> None:
+        self.preview = Preview(
+            url=url,
+            title=title,
+            description=description,
+            type=type,
+            author_name=author_name,
+            author_url=author_url,
+            provider_name=provider_name,
+            provider_url=provider_url,
+            html=html,
+            width=width,
+            height=height,
+            image=image,
+            image_description=image_description,
+            embed_url=embed_url,
+            language=language,
+            published_at=published_at,
+            blurhash=blurhash,
+        )
+
+    def failed(self, reason: str, fetched_at: str) -> None:
+        """Record that the link gave no card, and why."""
+        self._failed(status_id=self.status_id, link=self.link, reason=reason, fetched_at=fetched_at)
+
+    @event("FetchFailed", topic="tootlog.card.fetch_failed.v1")
+    def _failed(self, status_id: int, link: str, reason: str, fetched_at: str) -> None:
+        self.reason = reason
+
+
+class LinkFetch(Aggregate):
+    """Every fetch of one URL, so that a URL is fetched at most once per period."""
+
+    TOPIC = "tootlog.link_fetch"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tootlog.link_fetch.created.v1"
+
+    @event("Opened", topic="tootlog.link_fetch.opened.v1")
+    def __init__(self, link: str) -> None:
+        self.link = link
+        self.fetched_at: float | None = None  # unix time of the last fetch
+        self.fetched_on: str | None = None  # the same, as recorded
+        self.preview: Preview | None = None
+        self.reason: str | None = None
+
+    @staticmethod
+    def create_id(link: str) -> UUID:
+        return derived_uuid("link", link)
+
+    @event("Fetched", topic="tootlog.link_fetch.fetched.v1")
+    def fetched(self, preview: dict, fetched_at: float, fetched_on: str) -> None:
+        self.preview, self.reason = Preview.from_fields(preview), None
+        self.fetched_at, self.fetched_on = fetched_at, fetched_on
+
+    @event("Failed", topic="tootlog.link_fetch.failed.v1")
+    def failed(self, reason: str, fetched_at: float, fetched_on: str) -> None:
+        self.preview, self.reason = None, reason
+        self.fetched_at, self.fetched_on = fetched_at, fetched_on
+
+    def fresh(self, now: float, period: float) -> bool:
+        """Whether the last fetch is recent enough to share."""
+        return self.fetched_at is not None and now - self.fetched_at < period

@@ -1,0 +1,61 @@
+"""Link preview cards on the read side: the PreviewCard JSON and the rows that hold it.
+
+The card is rendered once, here, from the CardFetched event; the same document is stored in
+`tootlog_cards` and spliced into the status's own document, so every rendering of the status
+(single, context, lists, a reblog's nested original) carries it with no extra read.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from projections.writes import Writes
+
+
+def card_document(event) -> dict:  # noqa: ANN001  (StatusCard.Fetched)
+    """REST::PreviewCardSerializer (4.3) for a fetched card."""
+    return {
+        "url": event.url,
+        "title": event.title,
+        "description": event.description,
+        "language": event.language,
+        "type": event.type,
+        "author_name": event.author_name,
+        "author_url": event.author_url,
+        "provider_name": event.provider_name,
+        "provider_url": event.provider_url,
+        "html": event.html,
+        "width": event.width,
+        "height": event.height,
+        "image": event.image,
+        "image_description": event.image_description,
+        "embed_url": event.embed_url,
+        "blurhash": event.blurhash,
+        "published_at": event.published_at,
+        "authors": [{"name": event.author_name, "url": event.author_url, "account": None}]
+        if event.author_name
+        else [],
+    }
+
+
+# The card's row, and the card in the status's document (a status with media keeps `card: null`:
+# Mastodon never shows a card beside media).
+INSERT_CARD = (
+    "INSERT INTO tootlog_cards (status_id, url, doc) VALUES (%s, %s, %s::jsonb)"
+    " ON CONFLICT (status_id) DO UPDATE SET url = excluded.url, doc = excluded.doc"
+)
+SET_STATUS_CARD = (
+    "UPDATE tootlog_statuses SET doc = jsonb_set(doc::jsonb, '{card}', %s::jsonb)::json"
+    " WHERE id = %s AND json_array_length(doc->'media_attachments') = 0"
+)
+
+
+class CardReadModel:
+    """Writes of the card read model, in the projection batch's transaction."""
+
+    def record_card(self, writes: Writes, status_id: int, url: str, doc: dict) -> None:
+        """Store the card and put it in the status's document (with the statuses' writes, so
+        after the status's own insert)."""
+        text = orjson.dumps(doc).decode()
+        writes.write("statuses", INSERT_CARD, (status_id, url, text))
+        writes.write("statuses", SET_STATUS_CARD, (text, status_id))

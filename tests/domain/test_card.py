@@ -1,0 +1,65 @@
+"""Which link of a status gets a card, and the card aggregates' rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.card import MAX_TITLE, LinkFetch, Preview, StatusCard, capped, card_link
+
+LOCAL = "example.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        (
+            "read https://news.example.org/a?b=1 and https://other.example.net",
+            "https://news.example.org/a?b=1",
+        ),
+        ("#python @alice http://blog.example.org/x", "http://blog.example.org/x"),
+        ("mine: https://example.com/@me/1 then https://elsewhere.org/", "https://elsewhere.org/"),
+        ("no links, #tags and @someone only", None),
+        ("xmpp:someone@example.org magnet:?xt=urn:btih:abc", None),
+        ("a bare domain example.org is not a link", None),
+        ("https://example.com/only/local", None),
+    ],
+)
+def test_the_card_link_is_the_first_http_link_to_another_server(
+    text: str, link: str | None
+) -> None:
+    assert card_link(text, [], LOCAL) == link
+
+
+def test_statuses_with_media_get_no_card() -> None:
+    assert card_link("https://elsewhere.org/", [123], LOCAL) is None
+
+
+def test_overlong_urls_get_no_card() -> None:
+    assert card_link("https://elsewhere.org/" + "a" * 2700, [], LOCAL) is None
+
+
+def test_caps_cut_text_and_drop_oversized_html() -> None:
+    preview = capped(Preview(url="https://x.org", title="t" * (MAX_TITLE + 1), html="<" * 10_000))
+    assert len(preview.title) == MAX_TITLE and preview.html == ""
+
+
+def test_a_status_card_records_one_outcome_with_every_field() -> None:
+    card = StatusCard(status_id=7, link="https://x.org/a")
+    card.fetched(Preview(url="https://x.org/a", title="A"), "2026-12-05T04:00:00.000Z")
+    opened, fetched = card.collect_events()
+    assert card.id == StatusCard.create_id(7)
+    assert (fetched.status_id, fetched.link, fetched.title, fetched.type) == (
+        7,
+        "https://x.org/a",
+        "A",
+        "link",
+    )
+    assert fetched.fetched_at == "2026-12-05T04:00:00.000Z"
+
+
+def test_a_link_fetch_is_fresh_for_one_period() -> None:
+    fetch = LinkFetch(link="https://x.org/a")
+    assert not fetch.fresh(100.0, 60.0)
+    fetch.failed(reason="HTTP 404", fetched_at=100.0, fetched_on="...")
+    assert fetch.fresh(159.0, 60.0) and not fetch.fresh(160.0, 60.0)
+    assert fetch.reason == "HTTP 404" and fetch.preview is None

@@ -1,0 +1,178 @@
+"""Link cards through `tootlog serve` (its card worker process) and real clients: the card shows
+up within seconds of posting, everywhere a status is rendered, and at the legacy /card route."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from mastodon import Mastodon
+
+from api.cards.worker import card_worker_is_running
+from tests.api.openapi_checker import Conformance, Document
+from tests.link_pages import SITE_HOST, Site
+from tests.support import Directory, LiveServer, User, serving
+
+CARD_ENV = {
+    "TOOTLOG_CARDS": "1",
+    "TOOTLOG_CARD_ALLOWED_HOSTS": SITE_HOST,
+    "TOOTLOG_CARD_OEMBED_PROVIDERS": SITE_HOST,
+    "TOOTLOG_CARD_TIMEOUT": "4",
+    "TOOTLOG_DB_POOL_SIZE": "2",  # the PostgreSQL server is shared
+}
+
+
+@pytest.fixture(scope="module")
+def server(server_url: str, site: Site) -> Iterator[LiveServer]:
+    with serving(server_url, CARD_ENV) as live:
+        # Up before anyone posts, as on a real server (the card process starts beside serve).
+        deadline = time.monotonic() + 30
+        while not card_worker_is_running(live.database_url):
+            assert time.monotonic() < deadline, "the card worker did not start"
+            time.sleep(0.05)
+        yield live
+
+
+@pytest.fixture(scope="module")
+def people(server: LiveServer) -> Iterator[Directory]:
+    made = Directory(server.database_url)
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def alice(people: Directory) -> User:
+    return people.user()
+
+
+def post(server: LiveServer, user: User, text: str, **params: str) -> dict:
+    with server.client(user.token) as client:
+        response = client.post("/api/v1/statuses", data={"status": text, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def poll(read, timeout: float = 5.0):  # noqa: ANN001, ANN201
+    """Call `read` until it gives something truthy, as a client polls for a card."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_mastodon_py_sees_the_card_within_5_seconds(
+    server: LiveServer, site: Site, alice: User
+) -> None:
+    api = Mastodon(access_token=alice.token, api_base_url=server.base_url)
+    posted_at = time.monotonic()
+    status = api.status_post(f"Reading {site.url('/og?mastodon-py')}")
+    assert status.card is None
+    card = poll(lambda: api.status(status.id).card)
+    assert card is not None, "no card within 5 s"
+    assert time.monotonic() - posted_at < 5.0
+    assert card.title == "Café & crème"
+    assert card.image == site.url("/img/cup.png")
+    assert api.status_card(status.id).title == "Café & crème"
+
+
+def test_the_card_route_answers_as_mastodon_2_9(
+    server: LiveServer, site: Site, alice: User, people: Directory
+) -> None:
+    with_card = post(server, alice, f"see {site.url('/title?route')}")
+    plain = post(server, alice, "no link here")
+    private = post(server, alice, f"{site.url('/title?private')}", visibility="private")
+    no_read = people.token(alice.account_id, "write")
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        card = poll(lambda: anonymous.get(f"/api/v1/statuses/{with_card['id']}/card").json())
+        assert card["title"] == "Just a title"
+        assert card["url"] == site.url("/title?route")
+        assert anonymous.get(f"/api/v1/statuses/{plain['id']}/card").json() == {}
+        for missing in ("1", "nope", private["id"]):
+            response = anonymous.get(f"/api/v1/statuses/{missing}/card")
+            status = anonymous.get(f"/api/v1/statuses/{missing}")
+            assert (response.status_code, response.json()) == (404, status.json())
+        forbidden = anonymous.get(
+            f"/api/v1/statuses/{plain['id']}/card", headers={"Authorization": f"Bearer {no_read}"}
+        )
+        assert forbidden.status_code == 403
+    with server.client(alice.token) as owner:
+        owned = poll(lambda: owner.get(f"/api/v1/statuses/{private['id']}/card").json())
+        assert owned["title"] == "Just a title"
+
+
+def test_the_card_is_in_every_rendering_of_the_status(
+    server: LiveServer, site: Site, alice: User, people: Directory
+) -> None:
+    bob = people.user()
+    root = post(server, alice, f"thread {site.url('/video?everywhere')}")
+    reply = post(server, bob, "a reply", in_reply_to_id=root["id"])
+    with server.client(bob.token) as client:
+        card = poll(lambda: client.get(f"/api/v1/statuses/{root['id']}").json()["card"])
+        assert card["type"] == "video" and card["html"].startswith("<iframe")
+        reblog = client.post(f"/api/v1/statuses/{root['id']}/reblog").json()
+        assert reblog["card"] is None and reblog["reblog"]["card"] == card
+        wrapper = client.get(f"/api/v1/statuses/{reblog['id']}").json()
+        assert wrapper["reblog"]["card"] == card
+        context = client.get(f"/api/v1/statuses/{reply['id']}/context").json()
+        assert context["ancestors"][0]["card"] == card
+        listed = client.get(f"/api/v1/accounts/{alice.id}/statuses").json()
+        assert next(s for s in listed if s["id"] == root["id"])["card"] == card
+
+
+def test_a_page_that_never_finishes_blocks_neither_the_api_nor_other_cards(
+    server: LiveServer, site: Site, alice: User
+) -> None:
+    stuck = post(server, alice, f"stuck {site.url('/never?blocking')}")
+    started = time.monotonic()
+    quick = post(server, alice, f"quick {site.url('/title?unblocked')}")
+    other = post(server, alice, "plain")
+    assert time.monotonic() - started < 2.0
+    with server.client(alice.token) as client:
+        card = poll(lambda: client.get(f"/api/v1/statuses/{quick['id']}").json()["card"], 3.0)
+        assert card is not None and card["title"] == "Just a title"
+        # The stuck page has not timed out yet (4 s), and gives no card once it has.
+        assert client.get(f"/api/v1/statuses/{stuck['id']}").json()["card"] is None
+        assert client.get(f"/api/v1/statuses/{other['id']}").status_code == 200
+
+
+def test_cards_match_the_openapi_document(server: LiveServer, site: Site, alice: User) -> None:
+    with server.client() as client:
+        check = Conformance(server, Document(client.get("/openapi.json").json()))
+    for page in ("/og?schema", "/video?schema", "/articles/one?schema"):
+        status = post(server, alice, site.url(page))
+        path = {"id": status["id"]}
+        card = poll(lambda path=path: check.json("GET /api/v1/statuses/{id}/card", path=path))
+        assert card and check.json("GET /api/v1/statuses/{id}", path=path)["card"] == card
+
+
+def test_tootlog_cards_runs_alone_and_stops_on_sigterm(
+    live_server: LiveServer, directory: Directory, site: Site
+) -> None:
+    # The shared test server runs no card worker (tests/support.py): `tootlog cards` does it.
+    user = directory.user()
+    status = post(live_server, user, f"alone {site.url('/title?alone')}")
+    worker = None
+    try:
+        with live_server.client(user.token) as client:
+            time.sleep(0.5)
+            assert client.get(f"/api/v1/statuses/{status['id']}").json()["card"] is None
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "cards"],
+                env={**os.environ, **CARD_ENV, "DATABASE_URL": live_server.database_url},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            card = poll(lambda: client.get(f"/api/v1/statuses/{status['id']}").json()["card"], 15)
+            assert card is not None and card["title"] == "Just a title"
+        worker.terminate()
+        assert worker.wait(timeout=10) == 0
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
