@@ -18,7 +18,7 @@ import psycopg
 from api.config import Settings, log_format
 from api.http_limits import bounded_protocol
 from api.operations import accounts, rebuild, replay
-from api.operations.common import CommandError, database
+from api.operations.common import CommandError, database, say
 from api.request_log import use_log_format
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import issue_token, register_account
@@ -37,11 +37,11 @@ DEMO_USERNAME = "demo"
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Quiet unless asked: the embedded PostgreSQL logs every command it runs.
-    level = logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
     if not args.verbose:
+        # Quiet unless asked: the embedded PostgreSQL logs every command it runs.
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     use_log_format(log_format())  # every tootlog process: serve, its worker, the commands
     try:
@@ -200,7 +200,10 @@ def _greet(settings: Settings, url: str, embedded: bool, host: str, port: int) -
             f"A new token for @{DEMO_USERNAME} (password as printed at the first start):"
             f" tootlog tokens create {DEMO_USERNAME}"
         )
-    print("\n".join(lines) + "\n", flush=True)
+    if log_format() == "json":
+        say("\n".join(lines))
+    else:
+        print("\n".join(lines) + "\n", flush=True)
 
 
 def _demo_account(url: str) -> tuple[str, str, str] | None:

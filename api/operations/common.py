@@ -4,12 +4,13 @@ parsing of times and positions given on the command line."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import UTC, datetime
 
 from psycopg.conninfo import conninfo_to_dict
 
-from api.config import Settings
+from api.config import Settings, log_format
 from api.database import resolve_database_url
 
 
@@ -23,8 +24,19 @@ def database(port: int = 8000) -> tuple[Settings, str, bool]:
     else:
         parts = conninfo_to_dict(url)
         where = f"database {parts.get('dbname', '?')} on {parts.get('host', 'localhost')}"
-    print(f"tootlog: using {where}", file=sys.stderr, flush=True)
+    say(f"using {where}")
     return settings, url, embedded
+
+
+def say(message: str) -> None:
+    """Tell the operator something: a line on stderr, or a log record when the logs are JSON
+    (TOOTLOG_LOG_FORMAT=json, where every line of output must be JSON)."""
+    if log_format() == "json":
+        for line in message.splitlines():
+            if line.strip():
+                logging.getLogger("tootlog").info(line)
+    else:
+        print(f"tootlog: {message}", file=sys.stderr, flush=True)
 
 
 def moment(raw: str) -> datetime:

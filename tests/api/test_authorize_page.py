@@ -177,7 +177,15 @@ def test_a_tampered_approval_is_checked_again(
     assert "invalid_redirect_uri" in elsewhere.text
 
 
-def test_well_known_oauth_metadata_is_not_served(live_server: LiveServer) -> None:
+def test_well_known_oauth_metadata_lists_the_password_grant_on_an_https_server(
+    live_server: LiveServer,
+) -> None:
+    """This server's public URLs are https (tests.support.TEST_URLS): the metadata is served,
+    naming the endpoints clients log in through (a plain-http server serves none:
+    tests/e2e/test_discovery.py)."""
     with live_server.client() as client:
         response = client.get("/.well-known/oauth-authorization-server")
-    assert response.status_code == 404
+    assert response.status_code == 200
+    metadata = response.json()
+    assert "password" in metadata["grant_types_supported"]
+    assert metadata["authorization_endpoint"] == "https://example.com/oauth/authorize"
