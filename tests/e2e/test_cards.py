@@ -3,6 +3,7 @@ up within seconds of posting, everywhere a status is rendered, and at the legacy
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from mastodon import Mastodon
 from api.cards.worker import card_worker_is_running
 from tests.api.openapi_checker import Conformance, Document
 from tests.link_pages import SITE_HOST, Site
-from tests.support import Directory, LiveServer, User, serving
+from tests.support import TEST_DOMAIN, Directory, LiveServer, User, serving
 
 CARD_ENV = {
     "TOOTLOG_CARDS": "1",
@@ -176,3 +177,36 @@ def test_tootlog_cards_runs_alone_and_stops_on_sigterm(
     finally:
         if worker is not None and worker.poll() is None:
             worker.kill()
+
+
+def test_replay_shows_what_was_fetched_and_a_rebuild_keeps_the_card(
+    server: LiveServer, site: Site, alice: User
+) -> None:
+    """The card is data from outside entering the log: `tootlog replay --status` shows the
+    fetch, and the online rebuild and verify (which never fetch) reproduce the card."""
+    status = post(server, alice, f"replayed {site.url('/og?replay')}")
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        card = poll(lambda: anonymous.get(f"/api/v1/statuses/{status['id']}/card").json())
+    assert card["title"] == "Café & crème"
+    env = {**os.environ, "DATABASE_URL": server.database_url, "TOOTLOG_DOMAIN": TEST_DOMAIN}
+
+    def tootlog(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "api.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    replayed = tootlog("replay", "--status", status["id"], "--topic", "card.*")
+    assert replayed.returncode == 0, replayed.stderr
+    events = [json.loads(line) for line in replayed.stdout.splitlines()]
+    fetched = [e for e in events if e["topic"] == "tootlog.card.fetched.v1"]
+    assert len(fetched) == 1 and fetched[0]["payload"]["title"] == "Café & crème"
+    rebuilt = tootlog("rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        assert anonymous.get(f"/api/v1/statuses/{status['id']}/card").json() == card
+    checked = tootlog("verify")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
