@@ -26,6 +26,8 @@ from domain.urls import Urls
 from projections.readmodel import ReadModel, datastore_for
 
 TEST_DOMAIN = "example.com"
+# Each test server's connection pools (TOOTLOG_DB_POOL_SIZE), smaller than the default 10.
+SERVER_POOL_SIZE = 4
 TEST_URLS = Urls(TEST_DOMAIN, "https")
 
 
@@ -98,6 +100,9 @@ class LiveServer:
             # No card worker process unless a test asks for one (tests/e2e/test_cards.py): it
             # would only add connections to a PostgreSQL whose 100 slots the test runs share.
             "TOOTLOG_CARDS": "0",
+            # Pools of 4 rather than 10 (each server opens its write pool in full at start): a
+            # test run keeps several servers up at once on PostgreSQL's 100 connection slots.
+            "TOOTLOG_DB_POOL_SIZE": str(SERVER_POOL_SIZE),
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from commands.accounts import register_account
 from commands.app import TootlogApplication
-from tests.support import Directory, LiveServer, User
+from tests.support import SERVER_POOL_SIZE, Directory, LiveServer, User
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -149,7 +149,7 @@ def test_metrics_are_scraped_and_parsed(
     assert ("tootlog_projection_lag_events", ()) in found
     assert ("tootlog_projection_lag_seconds", ()) in found
     assert value(found, "tootlog_database_up") == 1
-    assert value(found, "tootlog_db_pool_connections", pool="read", state="max") == 10
+    assert value(found, "tootlog_db_pool_connections", pool="read", state="max") == SERVER_POOL_SIZE
     assert ("tootlog_db_pool_connections", (("pool", "write"), ("state", "in_use"))) in found
     assert value(found, "process_resident_memory_bytes") > 0
 

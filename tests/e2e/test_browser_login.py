@@ -3,7 +3,6 @@ approves, and the client exchanges the code for a token it then uses."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -12,21 +11,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.oauth_client import OOB, PASSWORD, create_app, email_of, pkce_pair, token_request
+from tests.e2e.browser import headless_chromium, needs_chromium
 from tests.support import Directory, LiveServer, User
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="chromium and chromedriver are not installed "
-    "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -36,12 +28,7 @@ def alice(directory: Directory) -> User:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
+    driver = headless_chromium()
     try:
         yield driver
     finally:

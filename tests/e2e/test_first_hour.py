@@ -7,39 +7,21 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+from tests.e2e.browser import headless_chromium, needs_chromium
 from tests.support import free_port
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="chromium and chromedriver are not installed "
-    "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)",
-)
-
-
-def browser() -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
+pytestmark = needs_chromium
 
 
 def og(driver: webdriver.Chrome, name: str) -> str:
@@ -104,7 +86,7 @@ def test_make_run_toot_login_post_and_open_the_printed_url(tmp_path: Path) -> No
         hidden = toot("post", "--visibility", "private", "Only for followers")
         hidden_url = re.search(r"(https?://\S+/@demo/\d+)", hidden).group(1)
 
-        driver = browser()
+        driver = headless_chromium()
         driver.get(url)
         assert "Hello from the first hour" in driver.find_element(By.TAG_NAME, "main").text
         assert og(driver, "og:title") == "Demo (@demo)"
