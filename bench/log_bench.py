@@ -25,7 +25,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from bench import eventlog, postgres
 from domain.codec import make_mapper
-from projections.readmodel import datastore_for
+from projections.datastore import datastore_for
 from projections.schema import EVENTS_TABLE
 
 TOOTLOG = Path(sys.executable).with_name("tootlog")

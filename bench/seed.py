@@ -25,7 +25,8 @@ from commands.app import TootlogApplication
 from commands.statuses import Publishing, publish
 from domain.status import Author, Draft
 from domain.urls import Urls
-from projections.readmodel import ReadModel, datastore_for
+from projections.datastore import datastore_for
+from projections.readmodel import ReadModel
 
 THREAD_DESCENDANTS = 4096  # the most a user's context shows (§6.2)
 THREAD_AUTHORS = 48

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,15 +17,14 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from domain.account import Account
-from domain.codec import make_mapper
 from domain.reblog import Reblog
 from domain.status import Status
 from domain.urls import Urls
 from projections.event_index import OBJECT
-from projections.history import EVENT_COLUMNS, Filters, Recorded, recorded_events
+from projections.history import Filters, Recorded, events_at, first_events, recorded_events
 from projections.queries import Queries
 from projections.rebuild import Copy, check_urls, drop_schema
-from projections.schema import EVENTS_TABLE, LIVE_SCHEMA
+from projections.schema import LIVE_SCHEMA
 
 ACCOUNT_FIELDS = ("account_id", "follower_id", "followee_id")
 
@@ -94,11 +92,9 @@ def _shaping_events(
     for record in recorded_events(database_url, Filters(account_id=author, until=moment)):
         by_position[record.position] = record
     with psycopg.connect(database_url, autocommit=True) as conn:
-        for position in _positions(conn, OBJECT, author):
-            if position not in by_position:
-                for record in recorded_events(database_url, Filters(first=position, last=position)):
-                    if until.wanted(record.event):
-                        by_position[record.position] = record
+        missing = [p for p in _positions(conn, OBJECT, author) if p not in by_position]
+        for record in events_at(conn, missing):
+            by_position[record.position] = record
         kept = [r for r in by_position.values() if until.wanted(r.event)]
         named = {
             value
@@ -106,7 +102,8 @@ def _shaping_events(
             for value in (getattr(record.event, name, None) for name in ACCOUNT_FIELDS)
             if type(value) is int
         }
-        for record in _registrations(conn, named):
+        registrations = first_events(conn, [Account.create_id(account_id) for account_id in named])
+        for record in registrations:
             by_position[record.position] = record
             kept.append(record)
     return sorted({r.position: r for r in kept}.values(), key=lambda r: r.position)
@@ -118,19 +115,6 @@ def _positions(conn: psycopg.Connection, kind: int, subject: int) -> list[int]:
         (kind, subject),
     ).fetchall()
     return [row[0] for row in rows]
-
-
-def _registrations(conn: psycopg.Connection, account_ids: set[int]) -> Iterator[Recorded]:
-    if not account_ids:
-        return
-    mapper = make_mapper()
-    rows = conn.execute(
-        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE}"
-        " WHERE originator_id = ANY(%s) AND originator_version = 1",
-        ([Account.create_id(account_id) for account_id in account_ids],),
-    ).fetchall()
-    for row in rows:
-        yield Recorded.from_row(mapper, row)
 
 
 def _render(database_url: str, urls: Urls, events: list[Recorded], status_id: int) -> str | None:

@@ -164,3 +164,29 @@ def _pages(conn: psycopg.Connection, query: str, params: dict, after: int) -> It
         if len(rows) < PAGE:
             return
         after = rows[-1][0]
+
+
+def first_events(conn: psycopg.Connection, originator_ids: list) -> list[Recorded]:
+    """The first event (version 1) of each of these aggregates that exists."""
+    if not originator_ids:
+        return []
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE}"
+        " WHERE originator_id = ANY(%s) AND originator_version = 1",
+        (list(originator_ids),),
+    ).fetchall()
+    mapper = make_mapper()
+    return [Recorded.from_row(mapper, row) for row in rows]
+
+
+def events_at(conn: psycopg.Connection, positions: list[int]) -> list[Recorded]:
+    """The events at these positions, in log order."""
+    if not positions:
+        return []
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id = ANY(%s)"
+        " ORDER BY notification_id",
+        (list(positions),),
+    ).fetchall()
+    mapper = make_mapper()
+    return [Recorded.from_row(mapper, row) for row in rows]

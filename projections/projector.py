@@ -83,13 +83,6 @@ class Projector:
                 self._also_concerns.clear()
         self.view.index_events(curs, kinds, ids, positions)
 
-    def apply(self, curs: Writes, event: object) -> None:
-        """Apply one decoded event (not indexed: for tests of single handlers)."""
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(self, curs, event)
-        self._also_concerns.clear()
-
     def _account_registered(self, curs: Writes, event: Account.Registered) -> None:
         self._usernames[event.account_id] = event.username
         self.view.insert_account(

@@ -1,4 +1,5 @@
-"""The read-model store: tables, their write methods, and the tracking position, on PostgreSQL.
+"""The read-model store's rows: the write methods the projector calls (tables, their creation and
+the tracking position: projections.tables; the batch's transaction: projections.batch).
 
 Each write method takes the batch's Writes (projections.writes: statements held back and sent
 together); `batch` commits the rows, the tracking position and the position NOTIFY together, so a
@@ -9,96 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import date
 
 import orjson
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Connection, Cursor
-from psycopg.conninfo import conninfo_to_dict
-from psycopg.pq import TransactionStatus
-from psycopg.sql import SQL, Identifier
 
+from projections.batch import Batch
 from projections.schema import (
-    DDL,
-    JSON_DATE_FUNCTION,
-    LIVE_SCHEMA,
-    POSITION_CHANNEL,
-    READ_INDEXES,
-    READ_MODEL_TABLES,
-    READ_MODEL_VERSION,
-    SCHEMA_LOCK_KEY,
-    SWITCH_LOCK_KEY,
     TOKENS_CHANNEL,
-    TRACKED_APPLICATION,
-    TRACKING_TABLE,
-    VERSION_TABLE,
 )
+from projections.tables import ReadModelTables
 from projections.writes import Writes
 
 log = logging.getLogger("tootlog.projection")
-
-
-class _ReadModelDatastore(PostgresDatastore):
-    """The projection's connections.
-
-    Every statement a projection runs finds its rows by a key, but a copy of the read models
-    starts from empty tables, and plans made then (sequential scans and hash joins over "small"
-    tables) stay cached while the tables grow to millions of rows: a rebuild slowed down as the
-    square of the log. Key lookups are the only plans these connections may use.
-
-    For a copy built beside the live read models, unqualified table names are found in its
-    schema first, then in the live one.
-    """
-
-    def after_connect_func(self):  # noqa: ANN201 - the library's signature
-        configure = super().after_connect_func()
-        settings = [SQL("SET enable_seqscan = off"), SQL("SET enable_hashjoin = off")]
-        if self.schema != LIVE_SCHEMA:
-            settings.append(
-                SQL("SET search_path = {}, {}").format(
-                    Identifier(self.schema), Identifier(LIVE_SCHEMA)
-                )
-            )
-
-        def after_connect(conn) -> None:  # noqa: ANN001
-            configure(conn)
-            with conn.cursor() as curs:
-                for setting in settings:
-                    curs.execute(setting)
-
-        return after_connect
-
-
-def datastore_for(
-    database_url: str, pool_size: int = 2, schema: str = LIVE_SCHEMA
-) -> PostgresDatastore:
-    """A library datastore (connection pool) for a libpq URL, on `schema`'s read models."""
-    parts = conninfo_to_dict(database_url)
-    return _ReadModelDatastore(
-        dbname=str(parts.get("dbname") or parts.get("user") or "postgres"),
-        host=str(parts.get("host") or "localhost"),
-        port=str(parts.get("port") or "5432"),
-        user=str(parts.get("user") or "postgres"),
-        password=str(parts.get("password") or ""),
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        idle_in_transaction_session_timeout=30,
-        schema=schema,
-    )
-
-
-UNFINISHED = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
-# The position moves from the one this batch started at to its last event, or the batch fails
-# (a unique violation on the insert, when the row holds another position): a batch read after a
-# position that has since moved (another worker, an online rebuild's switch) applies nothing.
-# The failure needs no answer read before COMMIT, so the whole batch fits in one round trip.
-ADVANCE_TRACKING = (
-    f"WITH advanced AS (UPDATE {TRACKING_TABLE} SET notification_id = %(position)s"
-    " WHERE application_name = %(name)s AND notification_id = %(previous)s RETURNING 1)"
-    f" INSERT INTO {TRACKING_TABLE} (application_name, notification_id)"
-    " SELECT %(name)s, %(position)s WHERE NOT EXISTS (SELECT 1 FROM advanced)"
-)
 
 
 # Set-based inserts (projections.writes.Writes.insert): one execution for a run of rows.
@@ -137,167 +61,8 @@ INSERT_FOLLOWS = (
 )
 
 
-class Batch:
-    """One transaction per batch of events: rows, tracking position and NOTIFY commit together.
-
-    The rows are held in Writes until `commit`, which sends them, the position, NOTIFY and COMMIT
-    as one pipeline read back in one round trip; the connection is taken only then, or when a
-    statement's answer must be read first. If any statement fails, PostgreSQL skips the rest,
-    COMMIT included, and the transaction is rolled back here; a position that is no longer
-    `previous` fails as IntegrityError, so a batch is applied exactly once.
-    """
-
-    def __init__(
-        self, view: ReadModel, previous: int, last: int, before_open: Callable[[], None] | None
-    ) -> None:
-        self.view = view
-        self.previous = previous
-        self.last = last
-        self.before_open = before_open
-        self.writes = Writes(self._reading_cursor)
-        self._stack = ExitStack()
-        self._curs: Cursor | None = None
-
-    def _reading_cursor(self) -> Cursor:
-        """The cursor for the applying thread: its reads must see earlier batches."""
-        if self._curs is None and self.before_open is not None:
-            self.before_open()
-        return self._cursor()
-
-    def _cursor(self) -> Cursor:
-        if self._curs is None:
-            conn = self._stack.enter_context(self.view.datastore.get_connection())
-            self._stack.callback(self._rollback_unfinished, conn)
-            self._stack.enter_context(conn.pipeline())
-            curs = self._stack.enter_context(conn.cursor())
-            curs.execute("BEGIN")
-            if self.view.live:
-                curs.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,))
-            self._curs = curs
-        return self._curs
-
-    @staticmethod
-    def _rollback_unfinished(conn: Connection) -> None:
-        if conn.info.transaction_status in UNFINISHED:
-            conn.execute("ROLLBACK")
-
-    def commit(self) -> None:
-        with self._stack:
-            curs = self._cursor()
-            self.writes.flush(curs)
-            curs.execute(
-                ADVANCE_TRACKING,
-                {"name": TRACKED_APPLICATION, "position": self.last, "previous": self.previous},
-                prepare=True,
-            )
-            if self.view.live:
-                curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(self.last)))
-            curs.execute("COMMIT")
-
-    def abandon(self) -> None:
-        self._stack.close()
-
-
-class ReadModel(PostgresTrackingRecorder):
-    """Read-model tables plus the library's single-row tracking table."""
-
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
-        self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
-        # The live read models announce their progress; a copy built elsewhere stays silent.
-        self.live = datastore.schema == LIVE_SCHEMA
-
-    def create_table(self, read_indexes: bool = True) -> None:
-        """Create the tables (and, unless told not to, the indexes only reads use: see
-        create_read_indexes) if they are missing. Read models an older tootlog built (another
-        READ_MODEL_VERSION) are dropped first with their tracking position, so the worker builds
-        them again from the event store: they are derived data, the events are the record."""
-        with self.datastore.get_connection() as conn:
-            # One process at a time decides and creates (serve, its worker, the CLI start
-            # together).
-            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
-            try:
-                conn.execute(JSON_DATE_FUNCTION)
-                with conn.transaction(), conn.cursor() as curs:
-                    self._drop_outdated(curs)
-                super().create_table()
-                with conn.transaction(), conn.cursor() as curs:
-                    curs.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
-                    if read_indexes:
-                        for _, statement in READ_INDEXES:
-                            curs.execute(statement)
-                    curs.execute(
-                        f"WITH kept AS (DELETE FROM {VERSION_TABLE} RETURNING urls)"
-                        f" INSERT INTO {VERSION_TABLE} (version, urls)"
-                        " VALUES (%s, (SELECT max(urls) FROM kept))",
-                        (READ_MODEL_VERSION,),
-                    )
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
-
-    def _drop_outdated(self, curs: Cursor) -> None:
-        schema = self.datastore.schema
-        curs.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AS built,"
-            " to_regclass(%s) IS NOT NULL AS versioned, to_regclass(%s) IS NOT NULL AS tracked",
-            tuple(
-                f'"{schema}".{table}'
-                for table in ("tootlog_statuses", VERSION_TABLE, TRACKING_TABLE)
-            ),
-        )
-        found = curs.fetchone()
-        built, versioned, tracked = found["built"], found["versioned"], found["tracked"]
-        if not built:
-            return
-        version = 1
-        if versioned:
-            curs.execute(f"SELECT max(version) AS version FROM {VERSION_TABLE}")
-            version = curs.fetchone()["version"] or 1
-        if version == READ_MODEL_VERSION:
-            return
-        log.warning(
-            "read models of version %d found (this tootlog builds version %d): dropping them;"
-            " the projection worker rebuilds them from the event store",
-            version,
-            READ_MODEL_VERSION,
-        )
-        curs.execute(
-            "DROP TABLE IF EXISTS "
-            + ", ".join(f'"{schema}".{table}' for table in READ_MODEL_TABLES)
-        )
-        if tracked:
-            curs.execute(
-                f'DELETE FROM "{schema}".{TRACKING_TABLE} WHERE application_name = %s',
-                (TRACKED_APPLICATION,),
-            )
-
-    def create_read_indexes(self) -> None:
-        """Create the indexes only reads use (after building a copy of the read models)."""
-        with self.datastore.get_connection() as conn:
-            conn.execute("SET maintenance_work_mem = '256MB'")
-            for _, statement in READ_INDEXES:
-                conn.execute(statement)
-
-    def drop_read_indexes(self) -> None:
-        """Drop the indexes only reads use (before rebuilding the read models in place)."""
-        with self.datastore.get_connection() as conn:
-            for name, _ in READ_INDEXES:
-                conn.execute(f'DROP INDEX IF EXISTS "{self.datastore.schema}".{name}')
-
-    def record_urls(self, base: str) -> None:
-        """Record the public base URL these read models' documents are built with."""
-        with self.datastore.get_connection() as conn:
-            conn.execute(f"UPDATE {VERSION_TABLE} SET urls = %s", (base,))
-
-    def recorded_urls(self) -> str | None:
-        """The base URL the documents were built with (None before a worker recorded it)."""
-        with self.datastore.get_connection() as conn:
-            row = conn.execute(f"SELECT max(urls) AS urls FROM {VERSION_TABLE}").fetchone()
-        return row["urls"] if row else None
-
-    def position(self) -> int:
-        """The notification id of the last event applied (0 before the first)."""
-        return self.max_tracking_id(TRACKED_APPLICATION) or 0
+class ReadModel(ReadModelTables):
+    """The read models' rows: the write methods the projector calls, in batches."""
 
     def open_batch(
         self, previous: int, last: int, before_open: Callable[[], None] | None = None

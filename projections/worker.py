@@ -18,8 +18,9 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.urls import Urls
+from projections.datastore import datastore_for
 from projections.projector import Projector
-from projections.readmodel import ReadModel, datastore_for
+from projections.readmodel import ReadModel
 from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, LIVE_SCHEMA, WORKER_LOCK_KEY
 
 log = logging.getLogger("tootlog.projection")

@@ -23,7 +23,8 @@ from commands.app import TootlogApplication
 from domain.ids import snowflakes
 from domain.status import Status
 from domain.urls import Urls
-from projections.readmodel import ReadModel, datastore_for
+from projections.datastore import datastore_for
+from projections.readmodel import ReadModel
 
 TEST_DOMAIN = "example.com"
 # Each test server's connection pools (TOOTLOG_DB_POOL_SIZE), smaller than the default 10.

@@ -21,12 +21,10 @@ import psycopg
 
 from api.operations.common import CommandError, database, moment, positive
 from domain.account import Account, Username
-from domain.codec import make_mapper
 from domain.ids import format_datetime, parse_id
 from domain.status import Status
 from projections.as_of import UnknownStatus, status_as_of
-from projections.history import EVENT_COLUMNS, Filters, Recorded, recorded_events
-from projections.schema import EVENTS_TABLE
+from projections.history import Filters, Recorded, first_events, recorded_events
 
 # How each aggregate is named: its type as the API would say it, and the event fields that make
 # up its id (joined by "/"). Others are named by their aggregate UUID.
@@ -142,12 +140,8 @@ def _recorded(conn: psycopg.Connection, originator_id: UUID) -> bool:
 
 
 def _first_event(conn: psycopg.Connection, originator_id: UUID) -> Recorded | None:
-    row = conn.execute(
-        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE}"
-        " WHERE originator_id = %s AND originator_version = 1",
-        (originator_id,),
-    ).fetchone()
-    return None if row is None else Recorded.from_row(make_mapper(), row)
+    found = first_events(conn, [originator_id])
+    return found[0] if found else None
 
 
 def describe(record: Recorded) -> dict:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from projections.readmodel import ReadModel, datastore_for
+from projections.datastore import datastore_for
+from projections.readmodel import ReadModel
 from projections.writes import Writes
 
 # Enough answers to fill the server's 8 kB output buffer several times, each computed more slowly

@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from projections.readmodel import ReadModel, datastore_for
+from projections.datastore import datastore_for
+from projections.readmodel import ReadModel
 
 
 @pytest.fixture

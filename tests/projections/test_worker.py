@@ -15,7 +15,8 @@ import pytest
 from commands.app import TootlogApplication
 from domain.account import Account
 from domain.ids import snowflakes
-from projections.readmodel import ReadModel, datastore_for
+from projections.datastore import datastore_for
+from projections.readmodel import ReadModel
 from projections.schema import WORKER_LOCK_KEY
 from projections.worker import (
     ProjectionWorker,

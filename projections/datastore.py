@@ -1,0 +1,59 @@
+"""The projection's connections to PostgreSQL: a library datastore (pool) for a libpq URL, on
+the live read models' schema or on a copy's."""
+
+from __future__ import annotations
+
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.sql import SQL, Identifier
+
+from projections.schema import LIVE_SCHEMA
+
+
+class _ReadModelDatastore(PostgresDatastore):
+    """The projection's connections.
+
+    Every statement a projection runs finds its rows by a key, but a copy of the read models
+    starts from empty tables, and plans made then (sequential scans and hash joins over "small"
+    tables) stay cached while the tables grow to millions of rows: a rebuild slowed down as the
+    square of the log. Key lookups are the only plans these connections may use.
+
+    For a copy built beside the live read models, unqualified table names are found in its
+    schema first, then in the live one.
+    """
+
+    def after_connect_func(self):  # noqa: ANN201 - the library's signature
+        configure = super().after_connect_func()
+        settings = [SQL("SET enable_seqscan = off"), SQL("SET enable_hashjoin = off")]
+        if self.schema != LIVE_SCHEMA:
+            settings.append(
+                SQL("SET search_path = {}, {}").format(
+                    Identifier(self.schema), Identifier(LIVE_SCHEMA)
+                )
+            )
+
+        def after_connect(conn) -> None:  # noqa: ANN001
+            configure(conn)
+            with conn.cursor() as curs:
+                for setting in settings:
+                    curs.execute(setting)
+
+        return after_connect
+
+
+def datastore_for(
+    database_url: str, pool_size: int = 2, schema: str = LIVE_SCHEMA
+) -> PostgresDatastore:
+    """A library datastore (connection pool) for a libpq URL, on `schema`'s read models."""
+    parts = conninfo_to_dict(database_url)
+    return _ReadModelDatastore(
+        dbname=str(parts.get("dbname") or parts.get("user") or "postgres"),
+        host=str(parts.get("host") or "localhost"),
+        port=str(parts.get("port") or "5432"),
+        user=str(parts.get("user") or "postgres"),
+        password=str(parts.get("password") or ""),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        idle_in_transaction_session_timeout=30,
+        schema=schema,
+    )

@@ -1,0 +1,128 @@
+"""The read models' tables as a whole: creating them (with or without the indexes only reads use),
+dropping those of an older READ_MODEL_VERSION, the public address they were built for, and their
+tracking position. Their rows are written by ReadModel (projections.readmodel)."""
+
+from __future__ import annotations
+
+import logging
+
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor
+from psycopg.sql import SQL
+
+from projections.schema import (
+    DDL,
+    JSON_DATE_FUNCTION,
+    LIVE_SCHEMA,
+    READ_INDEXES,
+    READ_MODEL_TABLES,
+    READ_MODEL_VERSION,
+    SCHEMA_LOCK_KEY,
+    TRACKED_APPLICATION,
+    TRACKING_TABLE,
+    VERSION_TABLE,
+)
+
+log = logging.getLogger("tootlog.projection")
+
+
+class ReadModelTables(PostgresTrackingRecorder):
+    """Read-model tables plus the library's single-row tracking table."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
+        self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
+        # The live read models announce their progress; a copy built elsewhere stays silent.
+        self.live = datastore.schema == LIVE_SCHEMA
+
+    def create_table(self, read_indexes: bool = True) -> None:
+        """Create the tables (and, unless told not to, the indexes only reads use: see
+        create_read_indexes) if they are missing. Read models an older tootlog built (another
+        READ_MODEL_VERSION) are dropped first with their tracking position, so the worker builds
+        them again from the event store: they are derived data, the events are the record."""
+        with self.datastore.get_connection() as conn:
+            # One process at a time decides and creates (serve, its worker, the CLI start
+            # together).
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            try:
+                conn.execute(JSON_DATE_FUNCTION)
+                with conn.transaction(), conn.cursor() as curs:
+                    self._drop_outdated(curs)
+                super().create_table()
+                with conn.transaction(), conn.cursor() as curs:
+                    curs.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
+                    if read_indexes:
+                        for _, statement in READ_INDEXES:
+                            curs.execute(statement)
+                    curs.execute(
+                        f"WITH kept AS (DELETE FROM {VERSION_TABLE} RETURNING urls)"
+                        f" INSERT INTO {VERSION_TABLE} (version, urls)"
+                        " VALUES (%s, (SELECT max(urls) FROM kept))",
+                        (READ_MODEL_VERSION,),
+                    )
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+    def _drop_outdated(self, curs: Cursor) -> None:
+        schema = self.datastore.schema
+        curs.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AS built,"
+            " to_regclass(%s) IS NOT NULL AS versioned, to_regclass(%s) IS NOT NULL AS tracked",
+            tuple(
+                f'"{schema}".{table}'
+                for table in ("tootlog_statuses", VERSION_TABLE, TRACKING_TABLE)
+            ),
+        )
+        found = curs.fetchone()
+        built, versioned, tracked = found["built"], found["versioned"], found["tracked"]
+        if not built:
+            return
+        version = 1
+        if versioned:
+            curs.execute(f"SELECT max(version) AS version FROM {VERSION_TABLE}")
+            version = curs.fetchone()["version"] or 1
+        if version == READ_MODEL_VERSION:
+            return
+        log.warning(
+            "read models of version %d found (this tootlog builds version %d): dropping them;"
+            " the projection worker rebuilds them from the event store",
+            version,
+            READ_MODEL_VERSION,
+        )
+        curs.execute(
+            "DROP TABLE IF EXISTS "
+            + ", ".join(f'"{schema}".{table}' for table in READ_MODEL_TABLES)
+        )
+        if tracked:
+            curs.execute(
+                f'DELETE FROM "{schema}".{TRACKING_TABLE} WHERE application_name = %s',
+                (TRACKED_APPLICATION,),
+            )
+
+    def create_read_indexes(self) -> None:
+        """Create the indexes only reads use (after building a copy of the read models)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SET maintenance_work_mem = '256MB'")
+            for _, statement in READ_INDEXES:
+                conn.execute(statement)
+
+    def drop_read_indexes(self) -> None:
+        """Drop the indexes only reads use (before rebuilding the read models in place)."""
+        with self.datastore.get_connection() as conn:
+            for name, _ in READ_INDEXES:
+                conn.execute(f'DROP INDEX IF EXISTS "{self.datastore.schema}".{name}')
+
+    def record_urls(self, base: str) -> None:
+        """Record the public base URL these read models' documents are built with."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(f"UPDATE {VERSION_TABLE} SET urls = %s", (base,))
+
+    def recorded_urls(self) -> str | None:
+        """The base URL the documents were built with (None before a worker recorded it)."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(f"SELECT max(urls) AS urls FROM {VERSION_TABLE}").fetchone()
+        return row["urls"] if row else None
+
+    def position(self) -> int:
+        """The notification id of the last event applied (0 before the first)."""
+        return self.max_tracking_id(TRACKED_APPLICATION) or 0
