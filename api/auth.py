@@ -14,7 +14,8 @@ from domain.account import default_visibility
 from domain.scopes import allows
 from domain.status import Author
 from domain.token import hash_token
-from projections.queries import Queries, TokenRow
+from projections.queries import Queries
+from projections.token_reads import TokenRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from api.params import Params
 from domain.ids import parse_id
-from projections.queries import Page
+from projections.pages import Page
 
 
 def page_from(params: Params, default: int, maximum: int) -> Page:

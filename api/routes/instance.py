@@ -16,7 +16,7 @@ from domain import media
 from domain.pins import MAX_PINNED_STATUSES
 from domain.status import MAX_CHARACTERS
 from domain.text import URL_COUNTED_LENGTH
-from projections.queries import InstanceStats
+from projections.instance_reads import InstanceStats
 
 # Mastodon answers the deprecated v1 with the date of its deprecation (2022-11-14).
 V1_DEPRECATION = "@1668384000"

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from api.public_pages import front_page, not_found_page, profile_page, status_page
 from api.services import services
 from domain.ids import parse_id
-from projections.queries import Page
+from projections.pages import Page
 
 PROFILE_STATUSES = 20
 

@@ -1,0 +1,26 @@
+"""What every read of the read models shares: the read pool and a few one-row lookups."""
+
+from __future__ import annotations
+
+from psycopg_pool import AsyncConnectionPool
+
+
+class Reads:
+    """Base of the read classes Queries is made of (projections/queries.py)."""
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self.pool = pool
+
+    async def follows(self, follower_id: int, followee_id: int) -> bool:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM tootlog_follows WHERE follower_id = %s AND followee_id = %s",
+                (follower_id, followee_id),
+            )
+            return await cur.fetchone() is not None
+
+    async def _text(self, query: str, params: tuple) -> str | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+        return row[0] if row else None

@@ -1,0 +1,198 @@
+"""A status row as the read queries select it: the status (or a reblog wrapper and its original),
+the facts visibility needs, its stored JSON fragments and the viewer's flags; and how it renders.
+
+Rows carry their pre-rendered JSON as stored text; a Status is assembled by splicing the account
+and the per-viewer flags into those fragments, never by re-serialising rows. Visibility is decided
+by domain.visibility.can_see from the facts the row carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import orjson
+
+from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
+from projections.per_viewer import FOLLOWS_SQL, flag_keys, shown
+
+STATUS_COLUMNS = (
+    "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.head, {s}.text, {a}.rendered"
+)
+# Flags are computed on the original (`o` for a wrapper, else `s`), as scalar subqueries for the
+# reason FOLLOWS_SQL gives: a viewer with thousands of favourites paid for all of them per read.
+VIEWER_FLAGS = (
+    "coalesce((SELECT true FROM tootlog_favourites fv WHERE fv.account_id = %(viewer)s"
+    " AND fv.status_id = coalesce(o.id, s.id)), false),"
+    " coalesce((SELECT true FROM tootlog_statuses rb WHERE rb.account_id = %(viewer)s"
+    " AND rb.reblog_of_id = coalesce(o.id, s.id) AND NOT rb.deleted LIMIT 1), false),"
+    " coalesce((SELECT true FROM tootlog_pins pn WHERE pn.account_id = %(viewer)s"
+    " AND pn.status_id = coalesce(o.id, s.id)), false)"
+)
+ROW_SELECT = (
+    "SELECT s.id, s.in_reply_to_account_id, s.reblog_of_id, "
+    + STATUS_COLUMNS.format(s="s", a="a")
+    + ", "
+    + STATUS_COLUMNS.format(s="o", a="oa")
+    + ", {viewer_columns}"
+    " FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+    " LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
+    " LEFT JOIN tootlog_accounts oa ON oa.id = o.account_id"
+)
+USER_SELECT = ROW_SELECT.format(
+    viewer_columns=FOLLOWS_SQL.format(author="s.account_id")
+    + ", "
+    + FOLLOWS_SQL.format(author="o.account_id")
+    + ", "
+    + VIEWER_FLAGS
+)
+ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns="false, false, false, false, false")
+STATUS_WIDTH = 7  # columns per status in STATUS_COLUMNS
+
+
+@dataclass(slots=True)
+class _Post:
+    """One status as a row gives it: the facts visibility needs and its JSON fragments."""
+
+    id: int
+    account_id: int
+    visibility: str
+    mentions: list[int]
+    deleted: bool
+    head: str  # the Status JSON up to its account, counters included
+    text: str  # the source text
+    account: str
+    follows_author: bool
+
+    @classmethod
+    def from_columns(cls, status_id: int, cols: Sequence, follows: bool) -> _Post:
+        return cls(status_id, *cols, follows)
+
+    def visible_to(self, viewer_id: int | None) -> bool:
+        mentioned = viewer_id is not None and viewer_id in self.mentions
+        return shown(self.visibility, self.account_id, mentioned, viewer_id, self.follows_author)
+
+    def render(self, extra: str, source: bool) -> str:
+        """The Status JSON: the stored head, the account, then `extra` (per-viewer keys, a
+        wrapper's nested original)."""
+        rendered = f"{self.head}{self.account}{extra}}}"
+        if not source:
+            return rendered
+        # The DELETE answer: the source text in place of the HTML.
+        fields = orjson.loads(rendered)
+        fields.pop("content", None)
+        fields["text"] = self.text
+        return orjson.dumps(fields).decode()
+
+
+@dataclass(slots=True)
+class StatusRow:
+    """A status (or reblog wrapper with its original) as one viewer sees it."""
+
+    id: int
+    in_reply_to_account_id: int | None
+    post: _Post
+    original: _Post | None
+    flags: tuple[bool, bool, bool]  # favourited, reblogged, pinned: on the original
+
+    @property
+    def account_id(self) -> int:
+        return self.post.account_id
+
+    def visible_to(self, viewer_id: int | None) -> bool:
+        if self.post.deleted or not self.post.visible_to(viewer_id):
+            return False
+        original = self.original
+        return original is None or (not original.deleted and original.visible_to(viewer_id))
+
+    def render(self, viewer_id: int | None, source: bool = False, undone: str | None = None) -> str:
+        """The Status entity; per-viewer keys only for a user (§3.1). `undone` names the flag
+        ("favourited" or "reblogged") an undo answers with false at the top level (§6.9, §6.11)."""
+        if self.original is None:
+            return self.post.render(self._viewer_keys(viewer_id, self.post, undone), source)
+        nested = self.original.render(self._viewer_keys(viewer_id, self.original), source)
+        wrapper_keys = self._viewer_keys(viewer_id, None, undone)
+        return self.post.render(f'{wrapper_keys},"reblog":{nested}', source)
+
+    def _viewer_keys(
+        self, viewer_id: int | None, pinnable: _Post | None, undone: str | None = None
+    ) -> str:
+        if viewer_id is None:
+            return ""
+        favourited, reblogged, pinned = self.flags
+        # An undo answers with its flag false, also on a wrapper (§6.9, §6.11).
+        favourited = favourited and undone != "favourited"
+        reblogged = reblogged and undone != "reblogged"
+        # `pinned` only on the viewer's own statuses that could be pinned (never a wrapper).
+        can_pin = (
+            pinnable is not None
+            and pinnable.account_id == viewer_id
+            and pinnable.visibility != "direct"
+        )
+        return flag_keys(favourited, reblogged, pinned, can_pin)
+
+
+def status_row(row: Sequence) -> StatusRow:
+    status_id, in_reply_to_account_id, reblog_of_id = row[0], row[1], row[2]
+    own = row[3 : 3 + STATUS_WIDTH]
+    theirs = row[3 + STATUS_WIDTH : 3 + 2 * STATUS_WIDTH]
+    follows_own, follows_theirs, favourited, reblogged, pinned = row[3 + 2 * STATUS_WIDTH :]
+    original = (
+        None if reblog_of_id is None else _Post.from_columns(reblog_of_id, theirs, follows_theirs)
+    )
+    return StatusRow(
+        status_id,
+        in_reply_to_account_id,
+        _Post.from_columns(status_id, own, follows_own),
+        original,
+        (favourited, reblogged, pinned),
+    )
+
+
+def visible_visibilities(author_id: int, viewer_id: int | None, rel: Relationship):
+    """For one author: the visibilities the viewer sees, and those seen only when mentioned.
+
+    Derived from can_see itself, so a list filtered in SQL obeys the same policy as a single read.
+    """
+    plain = [v for v in VISIBILITIES if can_see(Audience(v, author_id), viewer_id, rel)]
+    if viewer_id is None:
+        return plain, []
+    mentioned = [
+        v
+        for v in VISIBILITIES
+        if v not in plain and can_see(Audience(v, author_id, (viewer_id,)), viewer_id, rel)
+    ]
+    return plain, mentioned
+
+
+@lru_cache(maxsize=2)
+def target_facts(user: bool) -> str:
+    """SELECT of what decides whether a status (or a wrapper and its original) is visible to
+    a user (%(viewer)s) or to anyone."""
+    follows = (
+        FOLLOWS_SQL.format(author="s.account_id") + ", " + FOLLOWS_SQL.format(author="o.account_id")
+        if user
+        else "false, false"
+    )
+    return (
+        "SELECT s.account_id, s.visibility, s.mentions, s.deleted,"
+        f" o.account_id, o.visibility, o.mentions, o.deleted, {follows}"
+        " FROM tootlog_statuses s LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
+        " WHERE s.id = %(status)s"
+    )
+
+
+def facts_visible(row: Sequence, viewer_id: int | None) -> bool:
+    """can_see on the facts target_facts selected (both levels of a wrapper)."""
+    own, original = row[0:4], row[4:8]
+    follows, follows_original = row[8:10]
+    author, visibility, mentions, deleted = own
+    mentioned = viewer_id is not None and viewer_id in mentions
+    if deleted or not shown(visibility, author, mentioned, viewer_id, follows):
+        return False
+    author, visibility, mentions, deleted = original
+    if author is None:  # not a reblog wrapper
+        return True
+    mentioned = viewer_id is not None and viewer_id in mentions
+    return not deleted and shown(visibility, author, mentioned, viewer_id, follows_original)
