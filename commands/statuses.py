@@ -93,7 +93,7 @@ def publish(
             status_id=snowflakes.next_id(),
             author=author,
             parent=parent,
-            resolve_mention=lambda acct: _resolve_mention(app, settings.urls, acct),
+            resolve_mention=lambda acct: resolve_mention(app, settings.urls, acct),
             profile_url=settings.urls.profile,
             tag_base_url=settings.urls.tags,
             application=application,
@@ -158,7 +158,7 @@ def _earlier_status(app: TootlogApplication, status_id: int) -> Written:
     return Written(status_id, app.last_position())
 
 
-def _resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
+def resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
     username = local_mention_name(acct, urls.domain)
     if username is None:
         return None

@@ -25,6 +25,7 @@ from projections.documents import (
     application_document,
     media_document,
     media_preview_fields,
+    profile_fields,
     status_document,
     wrapper_document,
 )
@@ -92,6 +93,11 @@ class Projector:
             event.email,
             event.locked,
             account_document(self.urls, event),
+        )
+
+    def _profile_updated(self, curs: Writes, event: Account.ProfileUpdated) -> None:
+        self.view.update_profile(
+            curs, event.account_id, profile_fields(self.urls, event), event.note
         )
 
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
@@ -268,6 +274,7 @@ class Projector:
 
     _handlers = {
         Account.Registered: _account_registered,
+        Account.ProfileUpdated: _profile_updated,
         Status.Published: _status_published,
         Status.Deleted: _status_deleted,
         AccessToken.Issued: _token_issued,

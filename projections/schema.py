@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 4
+READ_MODEL_VERSION = 5
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -65,6 +65,7 @@ DDL = [
         following_count integer NOT NULL DEFAULT 0,
         statuses_count integer NOT NULL DEFAULT 0,
         last_status_at date,
+        note text NOT NULL DEFAULT '',  -- the profile note as written (the document has its HTML)
         doc json NOT NULL,
         -- The Account entity as every answer sends it: the document with its counters.
         rendered text GENERATED ALWAYS AS (
