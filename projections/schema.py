@@ -41,6 +41,7 @@ READ_MODEL_TABLES = (
     "tootlog_apps",
     "tootlog_event_index",
     "tootlog_cards",
+    "tootlog_card_outcomes",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -161,6 +162,14 @@ DDL = [
         status_id bigint PRIMARY KEY,
         url text NOT NULL,
         doc jsonb NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_card_outcomes (
+        kind text NOT NULL,  -- 'fetch': a page fetched; 'status': a status given its outcome
+        outcome text NOT NULL,  -- 'card' or 'none'
+        count bigint NOT NULL,
+        PRIMARY KEY (kind, outcome)
     )
     """,
     """
