@@ -84,6 +84,13 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a boolean")
         return rails_bool(value)
 
+    def nested(self, name: str, key: str) -> Any:
+        """`name[key]`: a form's bracketed key, or a key of a JSON object `name`."""
+        outer = self.values.get(name)
+        if isinstance(outer, dict):
+            return outer.get(key)
+        return self.values.get(f"{name}[{key}]")
+
     def id_list(self, name: str) -> list[int]:
         """An array of ids (`name[]` or a JSON array); junk ids can name nothing, so they are 0."""
         value = self.values.get(name)

@@ -20,6 +20,7 @@ from domain import (  # noqa: F401  (importing registers the topics)
     favourite,
     follow,
     idempotency,
+    marker,
     media,
     oauth,
     pins,

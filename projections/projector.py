@@ -12,6 +12,7 @@ from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
+from domain.marker import Marker
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
 from domain.pins import Pins
@@ -30,6 +31,7 @@ from projections.documents import (
     wrapper_document,
 )
 from projections.event_index import ACTOR, subjects
+from projections.markers import MarkerReadModel
 from projections.readmodel import ReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
@@ -45,6 +47,7 @@ class Projector:
         self.urls = urls
         self.mapper = make_mapper()
         self.cards = CardReadModel()
+        self.markers = MarkerReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -99,6 +102,9 @@ class Projector:
         self.view.update_profile(
             curs, event.account_id, profile_fields(self.urls, event), event.note
         )
+
+    def _marker_set(self, curs: Writes, event: Marker.Set | Marker.Moved) -> None:
+        self.markers.set_marker(curs, event)
 
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
         username = self._username(curs, event.account_id)
@@ -285,6 +291,8 @@ class Projector:
     _handlers = {
         Account.Registered: _account_registered,
         Account.ProfileUpdated: _profile_updated,
+        Marker.Set: _marker_set,
+        Marker.Moved: _marker_set,
         Status.Published: _status_published,
         Status.Deleted: _status_deleted,
         AccessToken.Issued: _token_issued,

@@ -42,6 +42,7 @@ READ_MODEL_TABLES = (
     "tootlog_event_index",
     "tootlog_cards",
     "tootlog_card_outcomes",
+    "tootlog_markers",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -170,6 +171,16 @@ DDL = [
         outcome text NOT NULL,  -- 'card' or 'none'
         count bigint NOT NULL,
         PRIMARY KEY (kind, outcome)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_markers (
+        account_id bigint NOT NULL,
+        timeline text NOT NULL,
+        last_read_id bigint NOT NULL,
+        version integer NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (account_id, timeline)
     )
     """,
     """

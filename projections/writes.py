@@ -30,6 +30,7 @@ TABLES = (
     "follows",
     "tokens",
     "apps",
+    "markers",
     "event_index",
 )
 

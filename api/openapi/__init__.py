@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import orjson
 
-from api.openapi import accounts, discovery, media, oauth, operator, pages, server, statuses
+from api.openapi import (
+    accounts,
+    discovery,
+    markers,
+    media,
+    oauth,
+    operator,
+    pages,
+    server,
+    statuses,
+)
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
 
@@ -18,6 +28,7 @@ TAGS = [
     {"name": "statuses", "description": "Publish, read, delete and act on statuses."},
     {"name": "accounts", "description": "Sign-up, credentials, profiles and follows."},
     {"name": "media", "description": "Uploads and their files."},
+    {"name": "markers", "description": "Where the viewer stopped reading, across its clients."},
     {"name": "oauth", "description": "Client apps, tokens and the authorize page."},
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
@@ -28,7 +39,7 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, oauth, server, operator, discovery, pages):
+    for module in (statuses, accounts, media, markers, oauth, server, operator, discovery, pages):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations

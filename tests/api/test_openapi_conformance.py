@@ -289,6 +289,22 @@ def test_accounts_and_follows(
     )
 
 
+@drives("GET /api/v1/markers", "POST /api/v1/markers")
+def test_markers(check: Conformance, alice: User) -> None:
+    saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})
+    assert saved["home"]["version"] >= 1
+    both = check.json(
+        "POST /api/v1/markers",
+        alice.token,
+        json={"home": {"last_read_id": "13"}, "notifications": {"last_read_id": "4"}},
+    )
+    assert set(both) == {"home", "notifications"}
+    seen = check.json("GET /api/v1/markers", alice.token, params={"timeline[]": ["home"]})
+    assert seen["home"]["last_read_id"] == "13"
+    check.call("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "x"}, expect=422)
+    check.call("GET /api/v1/markers", expect=401)
+
+
 @drives("PATCH /api/v1/accounts/update_credentials")
 def test_profile(check: Conformance, alice: User) -> None:
     operation = "PATCH /api/v1/accounts/update_credentials"
