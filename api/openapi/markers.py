@@ -6,7 +6,7 @@ from api.openapi.parts import (
     STRING,
     Schema,
     any_scope_of,
-    array,
+    array_query,
     closed,
     errors,
     ok,
@@ -54,15 +54,12 @@ PATHS: dict[str, dict[str, Schema]] = {
             tag=TAG,
             security=any_scope_of(READ_STATUSES),
             parameters=[
-                {
-                    "name": "timeline[]",
-                    "in": "query",
-                    "description": "`home` and/or `notifications` (or `timeline=` for one); "
-                    "other names are ignored.",
-                    "schema": array(STRING),
-                    "style": "form",
-                    "explode": True,
-                }
+                array_query(
+                    "timeline",
+                    STRING,
+                    "`home` and/or `notifications` (or `timeline=` for one); other names are "
+                    "ignored.",
+                )
             ],
             responses={
                 **ok(MARKERS, "The saved markers of the timelines asked for ({} for none)."),
