@@ -3,6 +3,7 @@
 - tokens: projections/token_reads.py
 - statuses by id, context, the answers of writes: projections/status_reads.py
 - an account's statuses and pins: projections/account_statuses.py
+- the viewer's bookmarks: projections/bookmark_reads.py
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
 - the row every status read selects, and how it renders: projections/status_rows.py
@@ -17,6 +18,7 @@ from psycopg import AsyncConnection
 
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
+from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
 from projections.token_reads import TokenReads
 
@@ -33,5 +35,5 @@ async def configure_connection(conn: AsyncConnection) -> None:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Queries(TokenReads, AccountStatusReads, AccountReads, InstanceReads):
+class Queries(TokenReads, AccountStatusReads, BookmarkReads, AccountReads, InstanceReads):
     """Async read access to the read models."""

@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 4
+READ_MODEL_VERSION = 5
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -41,6 +41,7 @@ READ_MODEL_TABLES = (
     "tootlog_apps",
     "tootlog_event_index",
     "tootlog_cards",
+    "tootlog_bookmarks",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -144,6 +145,17 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_pins_status ON tootlog_pins (status_id)",
+    # Bookmarks, each with its own id (the cursor of the bookmarks list); a deleted status's
+    # go with it (by status_id).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_bookmarks (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        UNIQUE (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_status ON tootlog_bookmarks (status_id)",
     # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
     """
     CREATE TABLE IF NOT EXISTS tootlog_media (
@@ -202,6 +214,11 @@ READ_INDEXES = [
         "tootlog_statuses_reblogger",
         "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
         " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
+    ),
+    (
+        "tootlog_bookmarks_account",
+        "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_account"
+        " ON tootlog_bookmarks (account_id, id DESC)",
     ),
     (
         "tootlog_follows_followee",
