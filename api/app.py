@@ -22,6 +22,7 @@ from api.routes import (
     account_credentials,
     accounts,
     apps,
+    bookmarks,
     cards,
     discovery,
     instance,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         routes=[
             *statuses.routes,
             *cards.routes,
+            *bookmarks.routes,
             *account_credentials.routes,
             *apps.routes,
             *oauth.routes,

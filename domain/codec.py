@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
 
 from domain import (  # noqa: F401  (importing registers the topics)
     account,
+    bookmark,
     card,
     favourite,
     follow,

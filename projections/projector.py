@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from eventsourcing.persistence import Notification
 
 from domain.account import Account
+from domain.bookmark import Bookmark
 from domain.card import LinkFetch, StatusCard
 from domain.codec import make_mapper
 from domain.favourite import Favourite
@@ -20,6 +21,7 @@ from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
+from projections.bookmarks import BookmarkReadModel
 from projections.cards import CARD, FETCH, NONE, STATUS, CardReadModel, card_document
 from projections.documents import (
     account_document,
@@ -48,6 +50,7 @@ class Projector:
         self.mapper = make_mapper()
         self.cards = CardReadModel()
         self.markers = MarkerReadModel()
+        self.bookmarks = BookmarkReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -151,6 +154,7 @@ class Projector:
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
+        self.bookmarks.forget_status(curs, event.status_id)
         self.view.cut_thread(curs, event.status_id, facts.depth)
 
     def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
@@ -232,6 +236,12 @@ class Projector:
     def _unpinned(self, curs: Writes, event: Pins.Unpinned) -> None:
         self.view.delete_pin(curs, event.account_id, event.status_id)
 
+    def _bookmarked(self, curs: Writes, event: Bookmark.Bookmarked) -> None:
+        self.bookmarks.insert_bookmark(curs, event.bookmark_id, event.account_id, event.status_id)
+
+    def _unbookmarked(self, curs: Writes, event: Bookmark.Unbookmarked) -> None:
+        self.bookmarks.delete_bookmark(curs, event.account_id, event.status_id)
+
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         self.view.insert_follow(curs, event.follower_id, event.followee_id)
 
@@ -303,6 +313,8 @@ class Projector:
         Favourite.Unfavourited: _unfavourited,
         Pins.Pinned: _pinned,
         Pins.Unpinned: _unpinned,
+        Bookmark.Bookmarked: _bookmarked,
+        Bookmark.Unbookmarked: _unbookmarked,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,

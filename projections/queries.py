@@ -3,6 +3,7 @@
 - tokens: projections/token_reads.py
 - statuses by id, context, the answers of writes: projections/status_reads.py
 - an account's statuses and pins: projections/account_statuses.py
+- the viewer's bookmarks: projections/bookmark_reads.py
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
 - markers: projections/markers.py
@@ -18,6 +19,7 @@ from psycopg import AsyncConnection
 
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
+from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
 from projections.markers import MarkerReads
 from projections.token_reads import TokenReads
@@ -35,5 +37,7 @@ async def configure_connection(conn: AsyncConnection) -> None:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Queries(TokenReads, AccountStatusReads, AccountReads, InstanceReads, MarkerReads):
+class Queries(
+    TokenReads, AccountStatusReads, BookmarkReads, AccountReads, InstanceReads, MarkerReads
+):
     """Async read access to the read models."""

@@ -43,6 +43,7 @@ READ_MODEL_TABLES = (
     "tootlog_cards",
     "tootlog_card_outcomes",
     "tootlog_markers",
+    "tootlog_bookmarks",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -147,6 +148,17 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_pins_status ON tootlog_pins (status_id)",
+    # Bookmarks, each with its own id (the cursor of the bookmarks list); a deleted status's
+    # go with it (by status_id).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_bookmarks (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        UNIQUE (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_status ON tootlog_bookmarks (status_id)",
     # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
     """
     CREATE TABLE IF NOT EXISTS tootlog_media (
@@ -223,6 +235,11 @@ READ_INDEXES = [
         "tootlog_statuses_reblogger",
         "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
         " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
+    ),
+    (
+        "tootlog_bookmarks_account",
+        "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_account"
+        " ON tootlog_bookmarks (account_id, id DESC)",
     ),
     (
         "tootlog_follows_followee",

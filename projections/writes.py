@@ -27,6 +27,7 @@ TABLES = (
     "media",
     "favourites",
     "pins",
+    "bookmarks",
     "follows",
     "tokens",
     "apps",

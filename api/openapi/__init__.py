@@ -11,6 +11,7 @@ import orjson
 
 from api.openapi import (
     accounts,
+    bookmarks,
     discovery,
     markers,
     media,
@@ -39,7 +40,18 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, markers, oauth, server, operator, discovery, pages):
+    for module in (
+        statuses,
+        bookmarks,
+        accounts,
+        media,
+        markers,
+        oauth,
+        server,
+        operator,
+        discovery,
+        pages,
+    ):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations

@@ -237,6 +237,47 @@ def test_actions_on_a_status_and_who_did_them(
 
 
 @drives(
+    "POST /api/v1/statuses/{id}/bookmark",
+    "POST /api/v1/statuses/{id}/unbookmark",
+    "GET /api/v1/bookmarks",
+)
+def test_bookmarks(check: Conformance, directory: Directory, alice: User, bob: User) -> None:
+    first = status_of(check, alice, status="keep this")
+    second = status_of(check, alice, status="and this")
+    wrapper = check.json(
+        "POST /api/v1/statuses/{id}/reblog", alice.token, path={"id": second["id"]}, data={}
+    )
+    marked = check.json("POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": first["id"]})
+    assert marked["bookmarked"] is True
+    through = check.json(
+        "POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": wrapper["id"]}
+    )
+    assert through["reblog"]["bookmarked"] is True
+    check.call(
+        "POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": wrapper["id"]}, expect=422
+    )
+    check.call("POST /api/v1/statuses/{id}/bookmark", path={"id": first["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": "1"}, expect=404)
+
+    full = check.call("GET /api/v1/bookmarks", bob.token, params={"limit": "1"}, expect=200)
+    assert [s["id"] for s in full.json()] == [second["id"]]
+    assert 'rel="next"' in full.headers["link"]
+    listed = check.json("GET /api/v1/bookmarks", bob.token)
+    assert [s["id"] for s in listed] == [second["id"], first["id"]]
+    empty = check.call("GET /api/v1/bookmarks", alice.token, expect=200)
+    assert empty.json() == [] and "link" not in empty.headers
+    check.call("GET /api/v1/bookmarks", expect=401)
+    check.call("GET /api/v1/bookmarks", directory.token(None, "read"), expect=422)
+
+    undone = check.json(
+        "POST /api/v1/statuses/{id}/unbookmark", bob.token, path={"id": first["id"]}
+    )
+    assert undone["bookmarked"] is False
+    check.call("POST /api/v1/statuses/{id}/unbookmark", path={"id": first["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/unbookmark", bob.token, path={"id": "1"}, expect=404)
+
+
+@drives(
     "GET /api/v1/accounts/verify_credentials",
     "GET /api/v1/accounts/lookup",
     "GET /api/v1/accounts/{id}",

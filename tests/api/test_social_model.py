@@ -1,7 +1,8 @@
 """Random sequences of publish / reply / follow / unfollow / reblog / unreblog / favourite /
-unfavourite / pin / unpin / delete by four accounts against a live `tootlog serve`. After every
-step, every read endpoint is checked for every viewer (anonymous included) against the pure model
-in social_model.py: no leak, no missing item, counters and flags equal to the model's."""
+unfavourite / pin / unpin / bookmark / unbookmark / delete by four accounts against a live
+`tootlog serve`. After every step, every read endpoint is checked for every viewer (anonymous
+included) against the pure model in social_model.py: no leak, no missing item, counters and flags
+equal to the model's."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from tests.support import Directory, LiveServer, User
 
 ACCOUNTS = 4
 VIEWERS: tuple[int | None, ...] = (None, *range(ACCOUNTS))
-FLAG_KEYS = ("favourited", "reblogged", "pinned")
+FLAG_KEYS = ("favourited", "reblogged", "bookmarked", "pinned")
 USER_ONLY_KEYS = ("favourited", "reblogged", "muted", "bookmarked", "filtered")
 LIST_LIMIT = {"limit": "80"}
 # For a deeper search than the default run (a few seconds per example), set for instance
@@ -71,6 +72,7 @@ class SocialMachine(RuleBasedStateMachine):
         # Accounts whose lists can hold anything: the others' are not read, to save time.
         self.authors: set[int] = set()
         self.pinners: set[int] = set()
+        self.bookmarkers: set[int] = set()
 
     # HTTP
 
@@ -284,6 +286,24 @@ class SocialMachine(RuleBasedStateMachine):
             self.check_status(body, status, account)
 
     @rule(account=accounts, status=statuses)
+    def bookmark(self, account: int, status: str) -> None:
+        answer = self.model.bookmark(account, status)
+        response = self.post(account, f"/api/v1/statuses/{status}/bookmark")
+        body = self.expect(response, answer, f"bookmark {status}")
+        if body is not None:
+            self.bookmarkers.add(account)
+            self.check_status(body, status, account)
+
+    @rule(account=accounts, status=statuses)
+    def unbookmark(self, account: int, status: str) -> None:
+        answer = self.model.unbookmark(account, status)
+        response = self.post(account, f"/api/v1/statuses/{status}/unbookmark")
+        body = self.expect(response, answer, f"unbookmark {status}")
+        if body is not None:
+            # §6.14: the answer always says bookmarked: false (a wrapper id included).
+            self.check_status(body, status, account, overrides={"bookmarked": False})
+
+    @rule(account=accounts, status=statuses)
     def delete(self, account: int, status: str) -> None:
         before = copy.deepcopy(self.model)
         answer = self.model.delete(account, status)
@@ -306,6 +326,8 @@ class SocialMachine(RuleBasedStateMachine):
         for account in range(ACCOUNTS):
             checks.append(self._account_read(account))
             checks.append(self._relationships_read(account))
+            if account in self.bookmarkers:
+                checks.append(self._bookmarks_read(account))
         responses = self.pool.map(lambda c: c[0](), checks)
         for (_, check), response in zip(checks, responses, strict=True):
             check(response)
@@ -399,6 +421,17 @@ class SocialMachine(RuleBasedStateMachine):
             assert got == self.model.account_counts(account), f"counts of account {account}"
 
         return (lambda: self.get(None, f"/api/v1/accounts/{self.users[account].id}"), check)
+
+    def _bookmarks_read(self, viewer: int):  # noqa: ANN202
+        def check(response: httpx.Response) -> None:
+            what = f"bookmarks of account {viewer}"
+            assert response.status_code == 200, (what, response.text)
+            body = response.json()
+            assert [s["id"] for s in body] == self.model.bookmarked_statuses(viewer), what
+            for item in body:
+                self.check_status(item, item["id"], viewer)
+
+        return (lambda: self.get(viewer, "/api/v1/bookmarks", {"limit": "40"}), check)
 
     def _relationships_read(self, viewer: int):  # noqa: ANN202
         ids = [u.id for u in self.users]

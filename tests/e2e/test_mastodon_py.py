@@ -179,6 +179,27 @@ def test_reblog_favourite_and_pin_and_their_undoing(
     assert as_alice.status_favourited_by(status) == []
 
 
+def test_bookmarks_and_their_pages(as_alice: Mastodon, as_bob: Mastodon) -> None:
+    statuses = [as_alice.status_post(f"keep {i}") for i in range(5)]
+    # Bookmarked in another order than posted: the list is newest bookmark first.
+    order = [statuses[i] for i in (3, 0, 4, 1, 2)]
+    for status in order:
+        assert as_bob.status_bookmark(status).bookmarked is True
+    assert as_bob.status(statuses[0]).bookmarked is True
+    assert as_alice.status(statuses[0]).bookmarked is False
+    newest_first = ids(reversed(order))
+    pages = all_pages(as_bob, as_bob.bookmarks(limit=2))
+    assert [ids(page) for page in pages] == [newest_first[:2], newest_first[2:4], newest_first[4:]]
+    assert ids(as_bob.fetch_previous(pages[1])) == newest_first[:2]
+    assert as_alice.bookmarks() == []
+
+    wrapper = as_alice.status_reblog(statuses[0])
+    assert as_bob.status(wrapper).bookmarked is True
+    for status in order:
+        assert as_bob.status_unbookmark(status).bookmarked is False
+    assert as_bob.bookmarks() == []
+
+
 def test_fetch_next_reads_every_page_of_reblogged_by_and_favourited_by(
     reachable_server: LiveServer,
     reachable_directory: Directory,
