@@ -93,7 +93,7 @@ def publish(
             status_id=snowflakes.next_id(),
             author=author,
             parent=parent,
-            resolve_mention=lambda acct: _resolve_mention(app, settings.urls, acct),
+            resolve_mention=lambda acct: resolve_mention(app, settings.urls, acct),
             profile_url=settings.urls.profile,
             tag_base_url=settings.urls.tags,
             application=application,
@@ -158,7 +158,8 @@ def _earlier_status(app: TootlogApplication, status_id: int) -> Written:
     return Written(status_id, app.last_position())
 
 
-def _resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
+def resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
+    """The local account an '@acct' names, or None."""
     username = local_mention_name(acct, urls.domain)
     if username is None:
         return None
@@ -191,7 +192,7 @@ def delete(
             raise RecordNotFound
         status.check_deletable_by(account_id)
         status.delete(delete_media=delete_media)
-        media = [m for m in load_media(app, status.media_ids).values() if m is not None]
+        media = [m for m in load_media(app, status.attached_media_ids).values() if m is not None]
         media = [m for m in media if m.status_id == status_id]
         for item in media:
             if delete_media:
