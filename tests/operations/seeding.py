@@ -8,8 +8,8 @@ from tests.support import Directory, LiveServer, User
 
 
 def social_history(server: LiveServer, directory: Directory, statuses: int = 60) -> list[str]:
-    """Accounts that post, reply, follow, favourite, reblog, pin, unfavourite and delete; returns
-    the ids of the statuses still there."""
+    """Accounts that post, reply, follow, favourite, reblog, pin, unfavourite, edit and delete;
+    returns the ids of the statuses still there."""
     rng = random.Random(7)
     users: list[User] = directory.users(4)
     clients = [server.client(user.token) for user in users]
@@ -37,6 +37,9 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     for client in clients:
         for status_id in ids[:10]:
             client.post(f"/api/v1/statuses/{status_id}/pin")  # 422 unless their own
+    for number, status_id in enumerate(ids[:4] * 2):  # edits, by their authors (others: 404)
+        for client in clients:
+            client.put(f"/api/v1/statuses/{status_id}", data={"status": f"edited {number} #e"})
     gone = ids[5]
     owner = next(c for c in clients if c.delete(f"/api/v1/statuses/{gone}").status_code == 200)
     assert owner is not None
