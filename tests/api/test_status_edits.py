@@ -319,3 +319,12 @@ def test_edit_racing_delete_never_fails_or_half_applies(
             assert client.get(f"/api/v1/statuses/{status['id']}").status_code == 404
             assert client.get(f"/api/v1/statuses/{status['id']}/history").status_code == 404
     assert outcomes <= {200, 404}
+
+
+def test_the_instance_says_a_version_that_edits(api: Api) -> None:
+    """Mastodon advertises editing by its version alone (3.5.0 added it): clients such as
+    Mastodon.py enable status_update, status_history and status_source from 3.5.0 on."""
+    for path in ("/api/v1/instance", "/api/v2/instance"):
+        version = api.ok(api.get(None, path))["version"]
+        assert tuple(int(part) for part in version.split(".")[:2]) >= (3, 5), path
+    assert api.ok(api.get(None, "/api/v2/instance"))["api_versions"] == {"mastodon": 2}
