@@ -328,3 +328,24 @@ def test_the_instance_says_a_version_that_edits(api: Api) -> None:
         version = api.ok(api.get(None, path))["version"]
         assert tuple(int(part) for part in version.split(".")[:2]) >= (3, 5), path
     assert api.ok(api.get(None, "/api/v2/instance"))["api_versions"] == {"mastodon": 2}
+
+
+def test_media_an_edit_removes_stay_with_the_status_until_it_is_deleted(
+    api: Api, live_server: LiveServer, alice: User, post
+) -> None:
+    media = uploaded(live_server, alice)
+    status = post(alice, status="with media", **{"media_ids[]": [media["id"]]})
+    api.ok(put(api, alice, status["id"], status="without media"))
+    # Still the status's (as in Mastodon): not for another post, but the status may take it back.
+    response = api.call(
+        alice, "POST", "/api/v1/statuses", status="elsewhere", **{"media_ids[]": [media["id"]]}
+    )
+    assert response.status_code == 422
+    back = api.ok(put(api, alice, status["id"], status="back", **{"media_ids[]": [media["id"]]}))
+    assert [m["id"] for m in back["media_attachments"]] == [media["id"]]
+    api.ok(put(api, alice, status["id"], status="without media again"))
+    deleted = api.ok(api.call(alice, "DELETE", f"/api/v1/statuses/{status['id']}"))
+    assert deleted["text"] == "without media again"
+    # Deleting the status frees every upload it ever had, for a redraft.
+    redraft = post(alice, status="redraft", **{"media_ids[]": [media["id"]]})
+    assert [m["id"] for m in redraft["media_attachments"]] == [media["id"]]
