@@ -1,8 +1,9 @@
 """GET /metrics: Prometheus text format, written by the official client library.
 
 Request counts and latencies by route template, events appended by this process (by topic),
-write-wait timeouts, connection pool use, and the projection's position and lag, read from the
-database at each scrape (the projection worker is another process). The process collector of
+write-wait timeouts, connection pool use, and, read from the database at each scrape (the
+projection and card workers are other processes, perhaps on other hosts): the projection's
+position and lag, and link card fetch outcomes as the log records them. The process collector of
 prometheus_client adds memory, CPU and open files.
 
 `TOOTLOG_METRICS_TOKEN`, when set, is required as a bearer token; the route is never throttled.
@@ -25,11 +26,14 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from api.errors import unauthorized
+from projections.cards import FETCH, STATUS, CardOutcome, card_outcomes
 from projections.lag import projection_lag
 
 log = logging.getLogger("tootlog.metrics")
@@ -59,11 +63,6 @@ WRITE_WAIT_TIMEOUTS = Counter(
     "Writes answered 503 because the read models did not include them in time "
     "(TOOTLOG_WRITE_WAIT_TIMEOUT).",
 )
-# For link cards (being built elsewhere): increment where a fetch ends, e.g.
-# CARD_FETCHES.labels(outcome="fetched").inc(); outcomes such as fetched, failed, skipped.
-CARD_FETCHES = Counter(
-    "tootlog_card_fetches", "Link card fetches by outcome (this process).", ["outcome"]
-)
 PROJECTION_POSITION = Gauge(
     "tootlog_projection_position", "Notification id up to which the read models are built."
 )
@@ -86,6 +85,35 @@ POOL_CONNECTIONS = Gauge(
 )
 
 
+class CardOutcomes(Collector):
+    """Link card outcomes as the log records them (every card worker's, on any host), read at
+    each scrape: counters that survive restarts, as the events they count do."""
+
+    FAMILIES = {
+        FETCH: ("tootlog_card_fetches", "Pages fetched for link cards, by outcome (card, none)."),
+        STATUS: (
+            "tootlog_status_cards",
+            "Statuses given their link card outcome (card, none); a fetch shared by several "
+            "statuses counts for each.",
+        ),
+    }
+
+    def __init__(self) -> None:
+        self.read: list[CardOutcome] = []
+
+    def collect(self) -> Iterable[CounterMetricFamily]:
+        for kind, (name, documentation) in self.FAMILIES.items():
+            family = CounterMetricFamily(name, documentation, labels=["outcome"])
+            for row in self.read:
+                if row.kind == kind:
+                    family.add_metric([row.outcome], row.count)
+            yield family
+
+
+CARD_OUTCOMES = CardOutcomes()
+REGISTRY.register(CARD_OUTCOMES)
+
+
 def count_appended(recordings: Iterable[Recording]) -> None:
     """The write model's hook: count what it stored, by topic."""
     for recording in recordings:
@@ -103,6 +131,7 @@ async def metrics(request: Request) -> Response:
     _check_token(request, svc.settings.metrics_token)
     try:
         lag = await projection_lag(svc.queries.pool, SCRAPE_DB_TIMEOUT)
+        CARD_OUTCOMES.read = await card_outcomes(svc.queries.pool, SCRAPE_DB_TIMEOUT)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
         log.warning("metrics could not read the projection lag: %s", error)
         DATABASE_UP.set(0)

@@ -95,6 +95,48 @@ def process_thumbnail(thumbnail: BinaryIO) -> ProcessedPreview:
             raise Unprocessable(PROCESSING_FAILED) from None
 
 
+@dataclass(frozen=True)
+class ProfileImage:
+    """An avatar or header: the image shown (animated ones stay animated) and a still one."""
+
+    shown: EncodedImage
+    still: EncodedImage
+
+
+def process_profile_image(file: BinaryIO, size: tuple[int, int]) -> ProfileImage:
+    """Verify an avatar or header and crop it to fill `size` (Mastodon's `WxH#`), centred.
+
+    Animated images are kept as uploaded (Mastodon resizes their frames; browsers scale them
+    the same way) and their still version is the first frame, cropped, as PNG.
+    """
+    with _decoding:
+        image = _open_verified(file, ORIGINAL_PIXEL_LIMIT)
+        try:
+            still = _cropped(image, size)
+            if _is_kept_as_uploaded(image):
+                file.seek(0)
+                shown = EncodedImage(FORMATS[image.format], file.read(), *image.size)
+                return ProfileImage(shown, still)
+            return ProfileImage(still, still)
+        except Exception:  # a file Pillow verified but cannot re-encode: never a 500
+            log.exception("processing a verified profile image failed")
+            raise Unprocessable(PROCESSING_FAILED) from None
+
+
+def _cropped(image: Image.Image, size: tuple[int, int]) -> EncodedImage:
+    """PNG for images that may have sharp edges or transparency (PNG, GIF), else JPEG."""
+    image.seek(0)
+    lossless = image.format in ("PNG", "GIF")
+    if not _is_kept_as_uploaded(image):
+        image = ImageOps.exif_transpose(image)
+    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    frame = image.convert("RGBA" if transparent else "RGB")
+    fitted = ImageOps.fit(frame, size, Image.Resampling.LANCZOS)
+    if transparent or lossless:
+        return EncodedImage("image/png", _encode(fitted, "PNG"), *fitted.size)
+    return EncodedImage("image/jpeg", _encode(fitted, "JPEG", quality=90), *fitted.size)
+
+
 def image_facts(data: bytes) -> tuple[int, int, str]:
     """The width, height and blurhash of an image (a link card's), or Unprocessable."""
     with _decoding:

@@ -51,6 +51,12 @@ class Account(Aggregate):
 
     TOPIC = "tootlog.account"
 
+    # The profile as registration leaves it; ProfileUpdated replaces these.
+    note = ""
+    note_html = ""
+    avatar: dict | None = None  # {"key", "static_key"} of the stored files
+    header: dict | None = None
+
     class Created(Aggregate.Created):
         TOPIC = "tootlog.account.created.v1"
 
@@ -80,6 +86,26 @@ class Account(Aggregate):
     @property
     def default_visibility(self) -> str:
         return default_visibility(self.locked)
+
+    @event("ProfileUpdated", topic="tootlog.account.profile_updated.v1")
+    def update_profile(
+        self,
+        account_id: int,
+        display_name: str,
+        note: str,
+        note_html: str,
+        bot: bool,
+        avatar: dict | None,
+        header: dict | None,
+    ) -> None:
+        """The whole public profile after a change: a projection needs no earlier event.
+        `account_id` is the account's own, named so the log's index finds the event."""
+        self.display_name = display_name
+        self.note = note
+        self.note_html = note_html
+        self.bot = bot
+        self.avatar = avatar
+        self.header = header
 
 
 def default_visibility(locked: bool) -> str:

@@ -88,10 +88,18 @@ class AccountReads(Reads):
         return await self._one_account("lower(a.username) = lower(%s)", username)
 
     async def credential_account(self, account_id: int, extra: dict) -> str | None:
-        """The account's JSON with `extra` keys merged in (CredentialAccount's source and role)."""
-        doc = await self.account(account_id)
-        if doc is None or not extra:
-            return doc
+        """The account's JSON with `extra` keys merged in (CredentialAccount's source and role),
+        the note as written in `source.note`."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT a.rendered, a.note FROM tootlog_accounts a WHERE a.id = %s", (account_id,)
+            )
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        doc, note = row
+        if "source" in extra:
+            extra = {**extra, "source": {**extra["source"], "note": note}}
         return f"{doc[:-1]},{orjson.dumps(extra).decode()[1:]}"
 
 

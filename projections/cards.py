@@ -7,9 +7,17 @@ The card is rendered once, here, from the CardFetched event; the same document i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import orjson
+from psycopg_pool import AsyncConnectionPool
 
 from projections.writes import Writes
+
+# Outcome counters: pages fetched (kind 'fetch', one per network fetch of a URL) and statuses
+# given their card outcome (kind 'status', a fetch shared by several statuses counts for each).
+FETCH, STATUS = "fetch", "status"
+CARD, NONE = "card", "none"
 
 
 def card_document(event) -> dict:  # noqa: ANN001  (StatusCard.Fetched)
@@ -50,8 +58,17 @@ SET_STATUS_CARD = (
 )
 
 
+COUNT_OUTCOME = (
+    "INSERT INTO tootlog_card_outcomes (kind, outcome, count) VALUES (%s, %s, 1)"
+    " ON CONFLICT (kind, outcome) DO UPDATE SET count = tootlog_card_outcomes.count + 1"
+)
+
+
 class CardReadModel:
     """Writes of the card read model, in the projection batch's transaction."""
+
+    def count_outcome(self, writes: Writes, kind: str, outcome: str) -> None:
+        writes.write("statuses", COUNT_OUTCOME, (kind, outcome))
 
     def record_card(self, writes: Writes, status_id: int, url: str, doc: dict) -> None:
         """Store the card and put it in the status's document (with the statuses' writes, so
@@ -59,3 +76,20 @@ class CardReadModel:
         text = orjson.dumps(doc).decode()
         writes.write("statuses", INSERT_CARD, (status_id, url, text))
         writes.write("statuses", SET_STATUS_CARD, (text, status_id))
+
+
+@dataclass(frozen=True)
+class CardOutcome:
+    kind: str
+    outcome: str
+    count: int
+
+
+async def card_outcomes(pool: AsyncConnectionPool, timeout: float) -> list[CardOutcome]:
+    """The outcome counters, as the log has them (for /metrics: the card worker is another
+    process, perhaps on another host, and its fetches are events)."""
+    async with pool.connection(timeout=timeout) as conn:
+        cur = await conn.execute(
+            "SELECT kind, outcome, count FROM tootlog_card_outcomes ORDER BY kind, outcome"
+        )
+        return [CardOutcome(*row) for row in await cur.fetchall()]

@@ -30,15 +30,32 @@ def account_document(urls: Urls, event) -> dict:  # noqa: ANN001  (Account.Regis
         "note": "",
         "url": urls.profile(event.username),
         "uri": urls.actor(event.username),
-        "avatar": urls.avatar_missing(),
-        "avatar_static": urls.avatar_missing(),
-        "header": urls.header_missing(),
-        "header_static": urls.header_missing(),
+        **profile_images(urls, None, None),
         "hide_collections": None,
         "noindex": False,
         "emojis": [],
         "roles": [],
         "fields": [],
+    }
+
+
+def profile_fields(urls: Urls, event) -> dict:  # noqa: ANN001  (Account.ProfileUpdated)
+    """The Account keys a profile change sets."""
+    return {
+        "display_name": event.display_name,
+        "bot": event.bot,
+        "note": event.note_html,
+        **profile_images(urls, event.avatar, event.header),
+    }
+
+
+def profile_images(urls: Urls, avatar: dict | None, header: dict | None) -> dict:
+    """The avatar and header URLs: the stored files, or the defaults every account starts with."""
+    return {
+        "avatar": urls.media_file(avatar["key"]) if avatar else urls.avatar_missing(),
+        "avatar_static": urls.media_file(avatar["static_key"]) if avatar else urls.avatar_missing(),
+        "header": urls.media_file(header["key"]) if header else urls.header_missing(),
+        "header_static": urls.media_file(header["static_key"]) if header else urls.header_missing(),
     }
 
 

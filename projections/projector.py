@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from eventsourcing.persistence import Notification
 
 from domain.account import Account
-from domain.card import StatusCard
+from domain.card import LinkFetch, StatusCard
 from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
@@ -19,12 +19,13 @@ from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
-from projections.cards import CardReadModel, card_document
+from projections.cards import CARD, FETCH, NONE, STATUS, CardReadModel, card_document
 from projections.documents import (
     account_document,
     application_document,
     media_document,
     media_preview_fields,
+    profile_fields,
     status_document,
     wrapper_document,
 )
@@ -94,6 +95,11 @@ class Projector:
             event.email,
             event.locked,
             account_document(self.urls, event),
+        )
+
+    def _profile_updated(self, curs: Writes, event: Account.ProfileUpdated) -> None:
+        self.view.update_profile(
+            curs, event.account_id, profile_fields(self.urls, event), event.note
         )
 
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
@@ -269,6 +275,16 @@ class Projector:
 
     def _card_fetched(self, curs: Writes, event: StatusCard.Fetched) -> None:
         self.cards.record_card(curs, event.status_id, event.url, card_document(event))
+        self.cards.count_outcome(curs, STATUS, CARD)
+
+    def _card_failed(self, curs: Writes, event: StatusCard.FetchFailed) -> None:
+        self.cards.count_outcome(curs, STATUS, NONE)
+
+    def _link_fetched(self, curs: Writes, event: LinkFetch.Fetched) -> None:
+        self.cards.count_outcome(curs, FETCH, CARD)
+
+    def _link_failed(self, curs: Writes, event: LinkFetch.Failed) -> None:
+        self.cards.count_outcome(curs, FETCH, NONE)
 
     def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
@@ -277,6 +293,7 @@ class Projector:
 
     _handlers = {
         Account.Registered: _account_registered,
+        Account.ProfileUpdated: _profile_updated,
         Status.Published: _status_published,
         Status.Deleted: _status_deleted,
         Status.Edited: _status_edited,
@@ -299,4 +316,7 @@ class Projector:
         MediaAttachment.Deleted: _media_deleted,
         OAuthApp.Registered: _app_registered,
         StatusCard.Fetched: _card_fetched,
+        StatusCard.FetchFailed: _card_failed,
+        LinkFetch.Fetched: _link_fetched,
+        LinkFetch.Failed: _link_failed,
     }

@@ -114,6 +114,19 @@ class ReadModel(ReadModelTables):
             (account_id, username, email, locked, orjson.dumps(doc).decode()),
         )
 
+    def update_profile(self, writes: Writes, account_id: int, fields: dict, note: str) -> None:
+        """Set the Account keys a profile change sets, keeping the document's key order, and
+        the note as written (CredentialAccount's source)."""
+        with writes.reader() as reader:
+            reader.execute("SELECT doc::text FROM tootlog_accounts WHERE id = %s", (account_id,))
+            row = reader.fetchone()
+        doc = {**orjson.loads(next(iter(row.values()))), **fields}
+        writes.write(
+            "accounts",
+            "UPDATE tootlog_accounts SET doc = %s::json, note = %s WHERE id = %s",
+            (orjson.dumps(doc).decode(), note, account_id),
+        )
+
     def username_of(self, writes: Writes, account_id: int) -> str:
         with writes.reader() as reader:
             reader.execute("SELECT username FROM tootlog_accounts WHERE id = %s", (account_id,))

@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 5
+READ_MODEL_VERSION = 6
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -41,6 +41,7 @@ READ_MODEL_TABLES = (
     "tootlog_apps",
     "tootlog_event_index",
     "tootlog_cards",
+    "tootlog_card_outcomes",
     "tootlog_status_edits",
 )
 
@@ -66,6 +67,7 @@ DDL = [
         following_count integer NOT NULL DEFAULT 0,
         statuses_count integer NOT NULL DEFAULT 0,
         last_status_at date,
+        note text NOT NULL DEFAULT '',  -- the profile note as written (the document has its HTML)
         doc json NOT NULL,
         -- The Account entity as every answer sends it: the document with its counters.
         rendered text GENERATED ALWAYS AS (
@@ -177,6 +179,14 @@ DDL = [
         media_ids bigint[] NOT NULL,
         media_descriptions text[] NOT NULL,
         PRIMARY KEY (status_id, seq)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_card_outcomes (
+        kind text NOT NULL,  -- 'fetch': a page fetched; 'status': a status given its outcome
+        outcome text NOT NULL,  -- 'card' or 'none'
+        count bigint NOT NULL,
+        PRIMARY KEY (kind, outcome)
     )
     """,
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.openapi.parts import (
+    BINARY,
     RAILS_BOOLEAN,
     STRING,
     Schema,
@@ -17,8 +18,17 @@ from api.openapi.parts import (
     parameter,
     query,
     ref,
+    with_multipart,
 )
 from api.routes.accounts import STATUSES_PAGE
+from domain.account import DISPLAY_NAME_MAX
+from domain.profile import (
+    AVATAR_SIZE,
+    HEADER_SIZE,
+    NOT_YET_SUPPORTED,
+    NOTE_MAX,
+    PROFILE_IMAGE_LIMIT,
+)
 from domain.scopes import (
     READ_ACCOUNTS,
     READ_FOLLOWS,
@@ -30,6 +40,12 @@ from domain.scopes import (
 
 TAG = "accounts"
 ID = [parameter("Id")]
+_PROFILE_TEXT_FIELDS: dict[str, Schema] = {
+    "display_name": {**STRING, "maxLength": DISPLAY_NAME_MAX},
+    "note": {**STRING, "description": f"At most {NOTE_MAX} characters, URLs counting 23."},
+    "bot": RAILS_BOOLEAN,
+    "locked": {**RAILS_BOOLEAN, "description": "Accepted only when it changes nothing."},
+}
 
 
 def _follow_action(operation_id: str, summary: str, description: str) -> Schema:
@@ -87,6 +103,28 @@ PATHS: dict[str, dict[str, Schema]] = {
                 **ok(ref("CredentialAccount"), "The account with its source and role."),
                 **errors(401, 403, 422),
             },
+        )
+    },
+    "/api/v1/accounts/update_credentials": {
+        "patch": operation(
+            "updateAccountCredentials",
+            "Change the viewer's profile",
+            tag=TAG,
+            security=any_scope_of(WRITE_ACCOUNTS),
+            body=with_multipart(
+                form_or_json(_PROFILE_TEXT_FIELDS),
+                {**_PROFILE_TEXT_FIELDS, "avatar": BINARY, "header": BINARY},
+            ),
+            responses={
+                **ok(ref("CredentialAccount"), "The account as it is now."),
+                **errors(400, 401, 403, 413, 422, 503),
+            },
+            description="Display name, note, avatar, header and the bot flag, recorded as one "
+            "ProfileUpdated event (none when nothing changes). Images are cropped to fill "
+            f"{AVATAR_SIZE[0]}x{AVATAR_SIZE[1]} (avatar) and {HEADER_SIZE[0]}x{HEADER_SIZE[1]} "
+            f"(header), at most {PROFILE_IMAGE_LIMIT // (1024 * 1024)} MB each. "
+            f"{', '.join(f'`{name}`' for name in NOT_YET_SUPPORTED)} and a change of `locked` "
+            "are not supported yet: 422.",
         )
     },
     "/api/v1/accounts/lookup": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.openapi.parts import (
+    BINARY,
     Schema,
     any_scope_of,
     errors,
@@ -12,6 +13,7 @@ from api.openapi.parts import (
     operation,
     parameter,
     ref,
+    with_multipart,
 )
 from commands.storage import EXTENSIONS, KEY_RE
 from domain.media import DESCRIPTION_LIMIT, SUPPORTED_MIME_TYPES
@@ -22,13 +24,6 @@ TAG = "media"
 MEDIA = ref("MediaAttachment")
 _DESCRIPTION = {"type": "string", "maxLength": DESCRIPTION_LIMIT, "description": "Alt text."}
 _FOCUS = {"type": "string", "description": '"x,y", both between -1.0 and 1.0.'}
-BINARY: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
-
-
-def _with_multipart(body: Schema, fields: dict[str, Schema]) -> Schema:
-    """`body`, also accepted as multipart/form-data with these fields (files among them)."""
-    multipart = {"schema": {"type": "object", "properties": fields}}
-    return {**body, "content": {**body["content"], "multipart/form-data": multipart}}
 
 
 def _upload(operation_id: str, summary: str) -> Schema:
@@ -82,7 +77,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             tag=TAG,
             security=any_scope_of(WRITE_MEDIA),
             parameters=[parameter("Id")],
-            body=_with_multipart(
+            body=with_multipart(
                 form_or_json({"description": _DESCRIPTION, "focus": _FOCUS}),
                 {"thumbnail": BINARY, "description": _DESCRIPTION, "focus": _FOCUS},
             ),

@@ -285,6 +285,15 @@ def form_or_json(
     }
 
 
+BINARY: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
+
+
+def with_multipart(body: Schema, fields: dict[str, Schema]) -> Schema:
+    """`body`, also accepted as multipart/form-data with these fields (files among them)."""
+    multipart = {"schema": {"type": "object", "properties": fields}}
+    return {**body, "content": {**body["content"], "multipart/form-data": multipart}}
+
+
 # Security
 
 OAUTH2 = "OAuth2"

@@ -319,6 +319,19 @@ def test_accounts_and_follows(
     )
 
 
+@drives("PATCH /api/v1/accounts/update_credentials")
+def test_profile(check: Conformance, alice: User) -> None:
+    operation = "PATCH /api/v1/accounts/update_credentials"
+    me = check.json(operation, alice.token, data={"display_name": "Conformance", "bot": "1"})
+    assert me["display_name"] == "Conformance" and me["bot"] is True
+    avatar = {"avatar": ("me.png", image_bytes(), "image/png")}
+    pictured = check.json(operation, alice.token, files=avatar, data={"note": "hi"})
+    assert pictured["source"]["note"] == "hi"
+    assert check.json(operation, alice.token, json={"bot": False})["bot"] is False
+    check.call(operation, alice.token, data={"display_name": "x" * 31}, expect=422)
+    check.call(operation, data={"bot": "1"}, expect=401)
+
+
 @drives(
     "POST /api/v1/media",
     "POST /api/v2/media",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from mastodon import Mastodon
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.cards.worker import card_worker_is_running
 from tests.api.openapi_checker import Conformance, Document
@@ -106,6 +107,44 @@ def test_the_card_route_answers_as_mastodon_2_9(
     with server.client(alice.token) as owner:
         owned = poll(lambda: owner.get(f"/api/v1/statuses/{private['id']}/card").json())
         assert owned["title"] == "Just a title"
+
+
+def card_outcomes(server: LiveServer) -> dict[tuple[str, str], float]:
+    """The card counters of /metrics, parsed by the client library: (family, outcome) -> n."""
+    with httpx.Client(base_url=server.base_url) as client:
+        text = client.get("/metrics").text
+    return {
+        (family.name, sample.labels["outcome"]): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name in ("tootlog_card_fetches", "tootlog_status_cards")
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+
+
+def test_metrics_count_card_fetch_outcomes_of_the_card_worker_process(
+    server: LiveServer, site: Site, alice: User
+) -> None:
+    before = card_outcomes(server)
+    first = post(server, alice, f"one {site.url('/title?metrics')}")
+    gone = post(server, alice, f"two {site.url('/missing?metrics')}")
+    expected = {
+        ("tootlog_card_fetches", "card"): 1,
+        ("tootlog_card_fetches", "none"): 1,
+        ("tootlog_status_cards", "card"): 2,
+        ("tootlog_status_cards", "none"): 1,
+    }
+
+    def grown() -> dict:
+        now = card_outcomes(server)
+        return {key: now.get(key, 0) - before.get(key, 0) for key in expected}
+
+    with httpx.Client(base_url=server.base_url) as client:
+        assert poll(lambda: client.get(f"/api/v1/statuses/{first['id']}/card").json())
+        # The same link again: its fetch is shared, so only the status counter moves.
+        post(server, alice, f"three {site.url('/title?metrics')}")
+    assert poll(lambda: grown() == expected), grown()
+    assert gone["id"]  # its outcome (none) is among the counts above
 
 
 def test_the_card_is_in_every_rendering_of_the_status(

@@ -78,4 +78,3 @@ def test_edits_are_replayed_rendered_as_of_and_rebuilt_exactly(served: Served) -
     with psycopg.connect(served.url) as conn:
         rows = conn.execute("SELECT count(*) FROM tootlog_status_edits").fetchone()[0]
     assert rows >= 3  # this status's three versions, and the seeded edits'
-
