@@ -31,6 +31,7 @@ from api.routes import (
     oauth,
     openapi,
     pages,
+    status_edits,
     statuses,
 )
 from api.services import Services
@@ -126,6 +127,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         # theirs. Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}`.
         routes=[
             *statuses.routes,
+            *status_edits.routes,
             *cards.routes,
             *bookmarks.routes,
             *account_credentials.routes,

@@ -35,6 +35,7 @@ from projections.documents import (
 from projections.event_index import ACTOR, subjects
 from projections.markers import MarkerReadModel
 from projections.readmodel import ReadModel
+from projections.status_edits import StatusEditsReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
 
@@ -51,6 +52,7 @@ class Projector:
         self.cards = CardReadModel()
         self.markers = MarkerReadModel()
         self.bookmarks = BookmarkReadModel()
+        self.edits = StatusEditsReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -140,6 +142,10 @@ class Projector:
         if event.visibility != "direct":
             day = snowflake_time(event.status_id).date()
             self.view.count_status(curs, event.account_id, +1, day)
+
+    def _status_edited(self, curs: Writes, event: Status.Edited) -> None:
+        media = self.view.media_documents(curs, event.media_ids)
+        self.edits.record_edit(curs, self.urls, event, media)
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
         facts = self._mark_deleted(curs, event.status_id)
@@ -261,6 +267,9 @@ class Projector:
     def _media_updated(self, curs: Writes, event: MediaAttachment.Updated) -> None:
         self.view.describe_media(curs, event.media_id, event.description, event.focus)
 
+    def _media_revised(self, curs: Writes, event: MediaAttachment.Revised) -> None:
+        self.view.describe_media(curs, event.media_id, event.description, event.focus)
+
     def _media_thumbnail_replaced(
         self, curs: Writes, event: MediaAttachment.ThumbnailReplaced
     ) -> None:
@@ -305,6 +314,7 @@ class Projector:
         Marker.Moved: _marker_set,
         Status.Published: _status_published,
         Status.Deleted: _status_deleted,
+        Status.Edited: _status_edited,
         AccessToken.Issued: _token_issued,
         AccessToken.Revoked: _token_revoked,
         Reblog.Reblogged: _reblogged,
@@ -319,6 +329,7 @@ class Projector:
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,
         MediaAttachment.Updated: _media_updated,
+        MediaAttachment.Revised: _media_revised,
         MediaAttachment.ThumbnailReplaced: _media_thumbnail_replaced,
         MediaAttachment.Attached: _media_attached,
         MediaAttachment.Detached: _media_detached,

@@ -7,6 +7,7 @@
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
 - markers: projections/markers.py
+- a status's edit history and source: projections/status_edits.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -22,6 +23,7 @@ from projections.account_statuses import AccountStatusReads
 from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
 from projections.markers import MarkerReads
+from projections.status_edits import StatusEditReads
 from projections.token_reads import TokenReads
 
 
@@ -38,6 +40,12 @@ async def configure_connection(conn: AsyncConnection) -> None:
 
 
 class Queries(
-    TokenReads, AccountStatusReads, BookmarkReads, AccountReads, InstanceReads, MarkerReads
+    TokenReads,
+    AccountStatusReads,
+    BookmarkReads,
+    AccountReads,
+    InstanceReads,
+    MarkerReads,
+    StatusEditReads,
 ):
     """Async read access to the read models."""

@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 5
+READ_MODEL_VERSION = 6
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -44,6 +44,7 @@ READ_MODEL_TABLES = (
     "tootlog_card_outcomes",
     "tootlog_markers",
     "tootlog_bookmarks",
+    "tootlog_status_edits",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -175,6 +176,22 @@ DDL = [
         status_id bigint PRIMARY KEY,
         url text NOT NULL,
         doc jsonb NOT NULL
+    )
+    """,
+    # The versions of edited statuses (projections/status_edits.py): seq 0 is the original, an
+    # edit's seq is its event's version in the status's aggregate.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_status_edits (
+        status_id bigint NOT NULL,
+        seq integer NOT NULL,
+        account_id bigint NOT NULL,
+        created_at text NOT NULL,
+        text text NOT NULL,
+        spoiler_text text NOT NULL,
+        sensitive boolean NOT NULL,
+        media_ids bigint[] NOT NULL,
+        media_descriptions text[] NOT NULL,
+        PRIMARY KEY (status_id, seq)
     )
     """,
     """

@@ -19,6 +19,7 @@ from api.openapi import (
     operator,
     pages,
     server,
+    status_edits,
     statuses,
 )
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
@@ -40,8 +41,9 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (
+    modules = (
         statuses,
+        status_edits,
         bookmarks,
         accounts,
         media,
@@ -51,10 +53,12 @@ def openapi_document(base_url: str, version: str) -> Schema:
         operator,
         discovery,
         pages,
-    ):
+    )
+    for module in modules:
         for path, operations in module.PATHS.items():
-            assert path not in paths, f"{path} is described twice"
-            paths[path] = operations
+            described = paths.setdefault(path, {})
+            assert not set(described) & set(operations), f"{path} is described twice"
+            described.update(operations)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -74,7 +78,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         "tags": TAGS,
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **status_edits.SCHEMAS},
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,

@@ -38,6 +38,11 @@ class Post:
     in_reply_to_account: int | None = None
     reblog_of: str | None = None
     deleted: bool = False
+    text: str = ""
+    # The mentions its JSON lists, when an edit changed them; `mentions` keeps every account
+    # ever mentioned, as an edit turns a removed mention silent and it keeps its access.
+    active_mentions: frozenset[int] | None = None
+    versions: int = 1  # entries in its history (§6.17): 1, then one more per recorded edit
 
     @property
     def is_wrapper(self) -> bool:
@@ -406,6 +411,21 @@ class SocialModel:
         for pins in self.pins.values():
             if status_id in pins:
                 pins.remove(status_id)
+        return ok(status_id)
+
+    def edit(self, account: int, status_id: str, text: str, mentions: frozenset[int]) -> Answer:
+        """§6.16: one's own live status; one's own live wrapper answers unchanged; anything
+        else is Record not found. Visibility and the reply target never change; an edit that
+        changes nothing adds no version."""
+        post = self.live(status_id)
+        if post is None or post.author != account:
+            return failed(404, RECORD_NOT_FOUND)
+        if post.is_wrapper or text == post.text:
+            return ok(status_id)
+        post.text = text
+        post.mentions = post.mentions | mentions
+        post.active_mentions = mentions
+        post.versions += 1
         return ok(status_id)
 
     def follow(self, follower: int, followee: int) -> Answer:

@@ -165,6 +165,36 @@ def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> 
 
 
 @drives(
+    "PUT /api/v1/statuses/{id}",
+    "GET /api/v1/statuses/{id}/history",
+    "GET /api/v1/statuses/{id}/source",
+)
+def test_edit_history_and_source(check: Conformance, alice: User, bob: User) -> None:
+    status = status_of(check, alice, status="first", spoiler_text="cw")
+    path = {"id": status["id"]}
+    assert len(check.json("GET /api/v1/statuses/{id}/history", path=path)) == 1
+    edited = check.json("PUT /api/v1/statuses/{id}", alice.token, path=path, data={"status": "2"})
+    assert edited["edited_at"] and edited["spoiler_text"] == ""
+    check.json(
+        "PUT /api/v1/statuses/{id}",
+        alice.token,
+        path=path,
+        json={"status": "3", "media_ids": [], "media_attributes": [], "language": "de"},
+    )
+    versions = check.json("GET /api/v1/statuses/{id}/history", bob.token, path=path)
+    assert [v["content"] for v in versions] == ["<p>first</p>", "<p>2</p>", "<p>3</p>"]
+    source = check.json("GET /api/v1/statuses/{id}/source", bob.token, path=path)
+    assert source == {"id": status["id"], "text": "3", "spoiler_text": ""}
+    check.call("PUT /api/v1/statuses/{id}", path=path, data={"status": "x"}, expect=401)
+    check.call("PUT /api/v1/statuses/{id}", bob.token, path=path, data={"status": "x"}, expect=404)
+    check.call("PUT /api/v1/statuses/{id}", alice.token, path=path, data={"status": ""}, expect=422)
+    check.call("GET /api/v1/statuses/{id}/source", path=path, expect=401)
+    for missing in ("1", "junk"):
+        check.call("GET /api/v1/statuses/{id}/history", path={"id": missing}, expect=404)
+        check.call("GET /api/v1/statuses/{id}/source", bob.token, path={"id": missing}, expect=404)
+
+
+@drives(
     "POST /api/v1/statuses/{id}/reblog",
     "POST /api/v1/statuses/{id}/unreblog",
     "POST /api/v1/statuses/{id}/favourite",

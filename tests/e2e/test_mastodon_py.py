@@ -268,3 +268,43 @@ def test_upload_attach_then_delete_and_redraft_with_the_same_media(
     assert ids(redraft.media_attachments) == ids([media])
     assert (redraft.spoiler_text, redraft.sensitive) == ("colours", True)
     assert ids(as_alice.status(redraft).media_attachments) == ids([media])
+
+
+def test_status_update_history_and_source(
+    reachable_server: LiveServer, as_alice: Mastodon, as_bob: Mastodon
+) -> None:
+    """Editing the way Mastodon.py does it (its 'created' version check allows 3.5+ methods)."""
+    api = Mastodon(
+        access_token=as_alice.access_token,
+        api_base_url=reachable_server.base_url,
+        version_check_mode="created",
+    )
+    media = api.media_post(image_bytes("PNG", (32, 32)), mime_type="image/png", description="a")
+    status = api.status_post("first version", media_ids=[media], spoiler_text="cw")
+    source = api.status_source(status)
+    assert (source.id, source.text, source.spoiler_text) == (status.id, "first version", "cw")
+
+    edited = api.status_update(
+        status,
+        "second version",
+        spoiler_text="cw",
+        media_attributes=[api.generate_media_edit_attributes(media, description="b")],
+    )
+    assert edited.id == status.id and edited.edited_at is not None
+    assert edited.content == "<p>second version</p>"
+    assert edited.media_attachments[0].description == "b"
+    again = api.status_update(status, "third version")  # no media, no CW: both cleared
+    assert (again.spoiler_text, again.media_attachments) == ("", [])
+
+    versions = as_bob.status_history(status)
+    assert [v.content for v in versions] == [
+        "<p>first version</p>",
+        "<p>second version</p>",
+        "<p>third version</p>",
+    ]
+    assert [[m.description for m in v.media_attachments] for v in versions] == [["a"], ["b"], []]
+    assert versions[0].created_at == status.created_at
+    assert versions[-1].created_at == again.edited_at
+    assert as_bob.status_source(status).text == "third version"
+    with pytest.raises(MastodonNotFoundError):
+        as_bob.status_update(status, "not mine")

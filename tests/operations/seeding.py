@@ -9,7 +9,7 @@ from tests.support import Directory, LiveServer, User
 
 def social_history(server: LiveServer, directory: Directory, statuses: int = 60) -> list[str]:
     """Accounts that post, reply, follow, favourite, reblog, pin, bookmark, unfavourite,
-    unbookmark and delete; returns the ids of the statuses still there."""
+    unbookmark, edit and delete; returns the ids of the statuses still there."""
     rng = random.Random(7)
     marks = random.Random(11)  # bookmarks draw apart: the rest of the history stays as it was
     users: list[User] = directory.users(4)
@@ -43,6 +43,9 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     for client in clients:
         for status_id in ids[:10]:
             client.post(f"/api/v1/statuses/{status_id}/pin")  # 422 unless their own
+    for number, status_id in enumerate(ids[:4] * 2):  # edits, by their authors (others: 404)
+        for client in clients:
+            client.put(f"/api/v1/statuses/{status_id}", data={"status": f"edited {number} #e"})
     gone = ids[5]
     for client in clients:
         client.post(f"/api/v1/statuses/{gone}/bookmark")  # 404 where it is not visible
