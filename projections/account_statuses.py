@@ -18,6 +18,7 @@ class AccountStatusReads(StatusReads):
         pinned: bool = False,
         exclude_replies: bool = False,
         exclude_reblogs: bool = False,
+        exclude_direct: bool = False,
         only_media: bool = False,
     ) -> list[tuple[int, str]]:
         """An account's statuses (or pins) the viewer may see: (cursor, JSON) newest first."""
@@ -37,6 +38,8 @@ class AccountStatusReads(StatusReads):
             conditions.append(
                 "(s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)"
             )
+        if exclude_direct:  # Mastodon 4.6: an author's own (or a mentioned viewer's) DMs
+            conditions.append("s.visibility <> 'direct'")
         if exclude_reblogs:
             conditions.append("s.reblog_of_id IS NULL")
         if only_media:

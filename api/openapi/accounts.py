@@ -185,6 +185,11 @@ PATHS: dict[str, dict[str, Schema]] = {
                 query("pinned", RAILS_BOOLEAN, "Only pinned statuses (cursors are pin ids)."),
                 query("exclude_replies", RAILS_BOOLEAN, "Leave out replies to others."),
                 query("exclude_reblogs", RAILS_BOOLEAN, "Leave out reblogs."),
+                query(
+                    "exclude_direct",
+                    RAILS_BOOLEAN,
+                    "Leave out direct statuses (the author's own, or those mentioning the viewer).",
+                ),
                 query("only_media", RAILS_BOOLEAN, "Only statuses with media."),
             ],
             responses={

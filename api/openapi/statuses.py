@@ -8,6 +8,7 @@ from api.openapi.parts import (
     Schema,
     any_scope_of,
     array,
+    array_query,
     closed,
     errors,
     form_or_json,
@@ -17,7 +18,7 @@ from api.openapi.parts import (
     parameter,
     ref,
 )
-from api.routes.statuses import ACCOUNTS_PAGE
+from api.routes.statuses import ACCOUNTS_PAGE, MAX_STATUSES_BY_ID, TOO_MANY_IDS
 from domain.scopes import (
     READ_ACCOUNTS,
     READ_STATUSES,
@@ -97,7 +98,27 @@ PATHS: dict[str, dict[str, Schema]] = {
             "(`scheduled_at`, `poll`, `quoted_status_id`: 422 `NAME is not supported by this "
             "server yet`), reply target (404), idempotency, media (422), then the model rules "
             "(422 `Validation failed: ...`).",
-        )
+        ),
+        "get": operation(
+            "getStatuses",
+            "Several statuses by id",
+            tag=TAG,
+            security=any_scope_of(READ_STATUSES, optional=True),
+            parameters=[
+                array_query(
+                    "id",
+                    STRING,
+                    f"At most {MAX_STATUSES_BY_ID} distinct ids; missing and invisible ones "
+                    "are left out.",
+                )
+            ],
+            responses={
+                **ok(array(STATUS), "The statuses in the order asked, each once."),
+                **errors(400, 401, 403, 413, 422),
+            },
+            description=f"Mastodon 4.3. More than {MAX_STATUSES_BY_ID} distinct ids: 422 "
+            f"`{TOO_MANY_IDS}` (Mastodon's own answer, a validation error without a message).",
+        ),
     },
     "/api/v1/statuses/{id}": {
         "get": operation(

@@ -17,7 +17,7 @@ from domain.ids import parse_id
 from domain.scopes import READ_ACCOUNTS, READ_FOLLOWS, READ_STATUSES, WRITE_FOLLOWS
 
 STATUSES_PAGE = (20, 40)  # default and maximum `limit` of status lists
-STATUS_FILTERS = ("only_media", "exclude_replies", "exclude_reblogs", "pinned")
+STATUS_FILTERS = ("only_media", "exclude_replies", "exclude_reblogs", "exclude_direct", "pinned")
 
 
 async def show_account(request: Request) -> Response:

@@ -30,6 +30,9 @@ from domain.scopes import (
 from domain.status import Draft
 
 ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
+MAX_STATUSES_BY_ID = 20  # Mastodon's DEFAULT_STATUSES_LIMIT for GET /api/v1/statuses?id[]=
+# Mastodon raises a Mastodon::ValidationError without a message there: its name is the answer.
+TOO_MANY_IDS = "Mastodon::ValidationError"
 # Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
 # (a scheduled status would otherwise be published at once, a poll or quote lost).
 NOT_YET_SUPPORTED = ("scheduled_at", "poll", "quoted_status_id")
@@ -90,6 +93,21 @@ async def create_status(request: Request) -> Response:
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
     return json_text(doc)
+
+
+async def statuses_by_id(request: Request) -> Response:
+    """Mastodon 4.3's StatusesController#index: the statuses named by `id[]`, in the order
+    asked, each once; missing and invisible ones left out; one query."""
+    svc = services(request)
+    viewer = await resolve_viewer(request, svc.queries)
+    check_optional(viewer, READ_STATUSES)
+    params = await read_params(request, svc.settings.max_body_bytes)
+    ids = list(dict.fromkeys(params.id_list("id")))
+    if len(ids) > MAX_STATUSES_BY_ID:
+        raise ApiError(422, TOO_MANY_IDS)
+    found = await svc.queries.statuses(ids, viewer.account_id) if ids else {}
+    body = ",".join(found[status_id] for status_id in ids if status_id in found)
+    return json_text(f"[{body}]", public=cacheable_for(viewer))
 
 
 async def visible_status(request: Request) -> tuple[Viewer, str]:
@@ -253,6 +271,7 @@ unpin = _action(social.unpin, WRITE_ACCOUNTS, visible_first=True)
 
 routes = [
     Route("/api/v1/statuses", create_status, methods=["POST"]),
+    Route("/api/v1/statuses", statuses_by_id, methods=["GET"]),
     Route("/api/v1/statuses/{id}", show_status, methods=["GET"]),
     Route("/api/v1/statuses/{id}", delete_status, methods=["DELETE"]),
     Route("/api/v1/statuses/{id}/context", show_context, methods=["GET"]),

@@ -140,3 +140,19 @@ def test_account_statuses_links_page_back_by_min_id_and_keep_the_filters(api, al
     newer = api.get(None, path, min_id=posts[1])
     assert [s["id"] for s in api.ok(newer)] == [posts[2]]
     assert links(newer)["prev"].endswith(f"?min_id={posts[2]}")
+
+
+def test_exclude_direct_leaves_out_direct_statuses_and_stays_in_the_links(
+    api, alice, bob, post
+) -> None:
+    public = post(alice, status="for all")
+    direct = post(alice, status=f"@{bob.username} just you", visibility="direct")
+    path = f"/api/v1/accounts/{alice.id}/statuses"
+    # The author, and the one it mentions, see the direct status in the profile...
+    assert [s["id"] for s in api.ok(api.get(alice, path))] == [direct["id"], public["id"]]
+    assert [s["id"] for s in api.ok(api.get(bob, path))] == [direct["id"], public["id"]]
+    # ...unless the client asks to leave direct statuses out (Mastodon 4.6).
+    for viewer in (alice, bob):
+        page = api.get(viewer, path, exclude_direct="true", limit=1)
+        assert [s["id"] for s in api.ok(page)] == [public["id"]]
+        assert "exclude_direct=true" in links(page)["next"]

@@ -360,6 +360,17 @@ def test_accounts_and_follows(
     )
 
 
+@drives("GET /api/v1/statuses")
+def test_statuses_by_id(check: Conformance, alice: User) -> None:
+    one = status_of(check, alice, status="one")
+    two = status_of(check, alice, status="two")
+    found = check.json("GET /api/v1/statuses", alice.token, params={"id[]": [two["id"], one["id"]]})
+    assert [s["id"] for s in found] == [two["id"], one["id"]]
+    check.json("GET /api/v1/statuses", params={"id[]": [one["id"], "1"]})
+    many = [str(n) for n in range(1, 30)]
+    check.call("GET /api/v1/statuses", alice.token, params={"id[]": many}, expect=422)
+
+
 @drives("GET /api/v1/markers", "POST /api/v1/markers")
 def test_markers(check: Conformance, alice: User) -> None:
     saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})
