@@ -29,6 +29,7 @@ from api.routes import (
     oauth,
     openapi,
     pages,
+    polls,
     statuses,
 )
 from api.services import Services
@@ -124,6 +125,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         # theirs. Fixed paths under /api/v1/accounts/ come before any `/api/v1/accounts/{id}`.
         routes=[
             *statuses.routes,
+            *polls.routes,
             *cards.routes,
             *account_credentials.routes,
             *apps.routes,

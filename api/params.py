@@ -84,6 +84,20 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a boolean")
         return rails_bool(value)
 
+    def nested(self, name: str) -> dict[str, Any] | None:
+        """A hash parameter: a JSON object, or the form keys `name[key]` (`name[key][]` for an
+        array); None when absent or not a hash (Rails' `permit` drops such a value)."""
+        value = self.values.get(name)
+        if isinstance(value, dict):
+            return value
+        prefix = name + "["
+        found = {
+            key[len(prefix) : -1]: item
+            for key, item in self.values.items()
+            if key.startswith(prefix) and key.endswith("]") and "[" not in key[len(prefix) : -1]
+        }
+        return found or None
+
     def id_list(self, name: str) -> list[int]:
         """An array of ids (`name[]` or a JSON array); junk ids can name nothing, so they are 0."""
         value = self.values.get(name)

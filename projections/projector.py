@@ -15,6 +15,7 @@ from domain.ids import snowflake_time
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
 from domain.pins import Pins
+from domain.poll import Poll, PollVoter
 from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
@@ -29,6 +30,7 @@ from projections.documents import (
     wrapper_document,
 )
 from projections.event_index import ACTOR, subjects
+from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
@@ -44,6 +46,7 @@ class Projector:
         self.urls = urls
         self.mapper = make_mapper()
         self.cards = CardReadModel()
+        self.polls = PollReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -96,6 +99,13 @@ class Projector:
 
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
         username = self._username(curs, event.account_id)
+        doc = status_document(
+            self.urls, event, username, self.view.media_documents(curs, event.media_ids)
+        )
+        poll = getattr(event, "poll", None)
+        if poll is not None:  # rendered per viewer from its row (projections/polls.py)
+            del doc["poll"]
+            self.polls.open_poll(curs, event.status_id, event.account_id, poll)
         self.view.insert_status(
             curs,
             status_id=event.status_id,
@@ -105,9 +115,7 @@ class Projector:
             in_reply_to_id=event.in_reply_to_id,
             in_reply_to_account_id=event.in_reply_to_account_id,
             text=event.text,
-            doc=status_document(
-                self.urls, event, username, self.view.media_documents(curs, event.media_ids)
-            ),
+            doc=doc,
         )
         self.facts.add(
             event.status_id,
@@ -139,6 +147,7 @@ class Projector:
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
+        self.polls.forget_status(curs, event.status_id)
         self.view.cut_thread(curs, event.status_id, facts.depth)
 
     def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
@@ -261,6 +270,14 @@ class Projector:
     def _card_fetched(self, curs: Writes, event: StatusCard.Fetched) -> None:
         self.cards.record_card(curs, event.status_id, event.url, card_document(event))
 
+    def _voted(self, curs: Writes, event: PollVoter.Voted) -> None:
+        self.polls.count_vote(
+            curs, event.poll_id, event.status_id, event.account_id, event.choices, event.first
+        )
+
+    def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:
+        self.polls.close(curs, event.poll_id)
+
     def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -288,4 +305,6 @@ class Projector:
         MediaAttachment.Deleted: _media_deleted,
         OAuthApp.Registered: _app_registered,
         StatusCard.Fetched: _card_fetched,
+        PollVoter.Voted: _voted,
+        Poll.Expired: _poll_expired,
     }

@@ -5,6 +5,7 @@
 - an account's statuses and pins: projections/account_statuses.py
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
+- polls: projections/poll_reads.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -18,6 +19,7 @@ from psycopg import AsyncConnection
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
 from projections.instance_reads import InstanceReads
+from projections.poll_reads import PollReads
 from projections.token_reads import TokenReads
 
 
@@ -33,5 +35,5 @@ async def configure_connection(conn: AsyncConnection) -> None:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Queries(TokenReads, AccountStatusReads, AccountReads, InstanceReads):
+class Queries(TokenReads, AccountStatusReads, PollReads, AccountReads, InstanceReads):
     """Async read access to the read models."""

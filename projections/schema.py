@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 4
+READ_MODEL_VERSION = 5
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -41,6 +41,8 @@ READ_MODEL_TABLES = (
     "tootlog_apps",
     "tootlog_event_index",
     "tootlog_cards",
+    "tootlog_polls",
+    "tootlog_poll_votes",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -169,6 +171,33 @@ DDL = [
         doc jsonb NOT NULL
     )
     """,
+    # Polls (projections/polls.py): options, per-option tallies, and each voter's choices.
+    # expires_at is in milliseconds since the epoch, as the status's Published event has it.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_polls (
+        id bigint PRIMARY KEY,
+        status_id bigint NOT NULL UNIQUE,
+        account_id bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        multiple boolean NOT NULL,
+        hide_totals boolean NOT NULL,
+        options text[] NOT NULL,
+        tallies integer[] NOT NULL,
+        votes_count integer NOT NULL DEFAULT 0,
+        voters_count integer NOT NULL DEFAULT 0,
+        closed boolean NOT NULL DEFAULT false
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_poll_votes (
+        poll_id bigint NOT NULL,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        choices integer[] NOT NULL,
+        PRIMARY KEY (poll_id, account_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_poll_votes_status ON tootlog_poll_votes (status_id)",
     # Which events concern which status or account, so that `tootlog replay --status/--account`
     # reads a few index entries instead of the whole log. kind: see projections.event_index.
     """
@@ -206,6 +235,11 @@ READ_INDEXES = [
     (
         "tootlog_follows_followee",
         "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
+    ),
+    (
+        "tootlog_polls_open",
+        "CREATE INDEX IF NOT EXISTS tootlog_polls_open ON tootlog_polls (expires_at)"
+        " WHERE NOT closed",
     ),
     (
         "tootlog_event_index_subject",

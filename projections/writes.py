@@ -25,6 +25,8 @@ TABLES = (
     "accounts",
     "statuses",
     "media",
+    "polls",
+    "poll_votes",
     "favourites",
     "pins",
     "follows",

@@ -18,6 +18,7 @@ from api.openapi.parts import (
     ref,
 )
 from api.routes.statuses import ACCOUNTS_PAGE
+from domain import poll
 from domain.scopes import (
     READ_ACCOUNTS,
     READ_STATUSES,
@@ -29,6 +30,15 @@ from domain.scopes import (
 TAG = "statuses"
 STATUS = ref("Status")
 ID = [parameter("Id")]
+POLL_PARAMS = {
+    "options": {"type": "array", "items": STRING},
+    "expires_in": {
+        "type": ["integer", "string"],
+        "description": f"Seconds: {poll.MIN_EXPIRATION} to {poll.MAX_EXPIRATION}.",
+    },
+    "multiple": RAILS_BOOLEAN,
+    "hide_totals": RAILS_BOOLEAN,
+}
 USER_CHECKS = "Checks, first failure wins: token (401), scope (403), a user (422)"
 VISIBLE_FIRST = (
     "Checks, first failure wins: the status is visible to the viewer (404), then token (401), "
@@ -88,15 +98,18 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "language": {**STRING, "description": "ISO 639; junk falls back quietly."},
                 },
                 arrays={"media_ids": ref("Id")},
+                json_objects={"poll": POLL_PARAMS},
             ),
             responses={
                 **ok(STATUS, "The new status (or the one the Idempotency-Key names)."),
                 **errors(400, 401, 403, 404, 413, 422, 503),
             },
             description=f"{USER_CHECKS}, parameters tootlog does not implement yet "
-            "(`scheduled_at`, `poll`, `quoted_status_id`: 422 `NAME is not supported by this "
-            "server yet`), reply target (404), idempotency, media (422), then the model rules "
-            "(422 `Validation failed: ...`).",
+            "(`scheduled_at`, `quoted_status_id`: 422 `NAME is not supported by this "
+            "server yet`), reply target (404), idempotency, media (422; media beside a poll: "
+            "`Cannot attach more than 4 files`), then the model rules and the poll's "
+            "(422 `Validation failed: ...`). A poll is `poll[options][]`, `poll[expires_in]`, "
+            "`poll[multiple]`, `poll[hide_totals]` in a form, or a `poll` object in JSON.",
         )
     },
     "/api/v1/statuses/{id}": {

@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
+from api.routes.polls import poll_draft
 from api.services import Services, services
 from commands import social
 from commands import statuses as commands
@@ -32,7 +33,7 @@ from domain.status import Draft
 ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
 # Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
 # (a scheduled status would otherwise be published at once, a poll or quote lost).
-NOT_YET_SUPPORTED = ("scheduled_at", "poll", "quoted_status_id")
+NOT_YET_SUPPORTED = ("scheduled_at", "quoted_status_id")
 MAX_IDEMPOTENCY_KEY_BYTES = 255  # as Stripe's keys
 
 
@@ -64,6 +65,7 @@ def draft_from(params: Params) -> Draft:
         visibility=params.string("visibility") or None,
         language=params.string("language") or None,
         media_ids=params.id_list("media_ids"),
+        poll=poll_draft(params.nested("poll")),
     )
 
 

@@ -164,6 +164,42 @@ def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> 
     check.call("DELETE /api/v1/statuses/{id}", path={"id": first["id"]}, expect=401)
 
 
+@drives("GET /api/v1/polls/{id}", "POST /api/v1/polls/{id}/votes")
+def test_polls(check: Conformance, alice: User, bob: User) -> None:
+    status = check.json(
+        "POST /api/v1/statuses",
+        alice.token,
+        json={"status": "Q?", "poll": {"options": ["a", "b"], "expires_in": 600}},
+    )
+    form = status_of(
+        check,
+        alice,
+        status="Q?",
+        **{"poll[options][]": ["a", "b"], "poll[expires_in]": "600", "poll[hide_totals]": "1"},
+    )
+    assert form["poll"]["options"][0]["votes_count"] is None
+    on = {"id": status["poll"]["id"]}
+    voted = check.json(
+        "POST /api/v1/polls/{id}/votes", bob.token, path=on, data={"choices[]": ["1"]}
+    )
+    assert voted["own_votes"] == [1]
+    check.call(
+        "POST /api/v1/polls/{id}/votes", bob.token, path=on, json={"choices": [0]}, expect=422
+    )
+    check.call("POST /api/v1/polls/{id}/votes", path=on, expect=401)
+    check.call("POST /api/v1/polls/{id}/votes", bob.token, path={"id": "1"}, expect=404)
+    for viewer in (None, bob.token):
+        check.json("GET /api/v1/polls/{id}", viewer, path=on)
+    check.call("GET /api/v1/polls/{id}", path={"id": "1"}, expect=404)
+    check.call("POST /api/v1/statuses", alice.token, json={"status": "x", "poll": {}}, expect=200)
+    check.call(
+        "POST /api/v1/statuses",
+        alice.token,
+        json={"status": "x", "poll": {"options": ["a"]}},
+        expect=422,
+    )
+
+
 @drives(
     "POST /api/v1/statuses/{id}/reblog",
     "POST /api/v1/statuses/{id}/unreblog",
