@@ -107,11 +107,21 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         )
         if card_worker is not None:
             card_worker.start()
+        # Poll expiry and scheduled statuses: a process of its own, exactly as the others.
+        scheduler = (
+            WorkerProcess(database_url, settings.urls, command="schedule")
+            if settings.run_worker and settings.run_scheduler
+            else None
+        )
+        if scheduler is not None:
+            scheduler.start()
         services = app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:
             services.close()
+            if scheduler is not None:
+                await asyncio.to_thread(scheduler.stop)
             if card_worker is not None:
                 await asyncio.to_thread(card_worker.stop)
             if worker is not None:

@@ -73,6 +73,7 @@ class Settings:
     poll_min_expiration: int = 300
     schedule_min_offset: float = 300.0
     scheduler_interval: float = 1.0
+    run_scheduler: bool = True
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -106,6 +107,8 @@ class Settings:
             poll_min_expiration=int(_float("TOOTLOG_POLL_MIN_EXPIRATION", 300)),
             schedule_min_offset=_float("TOOTLOG_SCHEDULE_MIN_OFFSET", 300.0),
             scheduler_interval=_float("TOOTLOG_SCHEDULER_INTERVAL", 1.0),
+            run_scheduler=os.environ.get("TOOTLOG_SCHEDULER", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
     @property

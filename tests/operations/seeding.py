@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import time
 
+from commands.polls import expire
 from tests.support import Directory, LiveServer, User
 
 
@@ -41,6 +43,26 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     owner = next(c for c in clients if c.delete(f"/api/v1/statuses/{gone}").status_code == 200)
     assert owner is not None
     ids.remove(gone)
+    _polls(rng, clients, directory)
     for client in clients:
         client.close()
     return ids
+
+
+def _polls(rng: random.Random, clients: list, directory: Directory) -> None:
+    """Polls with votes (one multiple-choice), one expiry recorded, one deleted with its status."""
+    polls = []
+    for number, multiple in enumerate((False, True, False)):
+        poll = {"options": ["a", "b", "c"], "expires_in": 600, "multiple": multiple}
+        answer = clients[number].post(
+            "/api/v1/statuses", json={"status": f"poll {number}", "poll": poll}
+        )
+        assert answer.status_code == 200, answer.text
+        polls.append(answer.json())
+    for client in clients:
+        for status in polls:
+            multiple = status["poll"]["multiple"]
+            choices = [0, 2] if multiple and rng.random() < 0.5 else [rng.randrange(3)]
+            client.post(f"/api/v1/polls/{status['poll']['id']}/votes", json={"choices": choices})
+    assert expire(directory.write_model, int(polls[0]["poll"]["id"]), time.time() + 3600)
+    assert clients[2].delete(f"/api/v1/statuses/{polls[2]['id']}").status_code == 200
