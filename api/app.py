@@ -30,6 +30,7 @@ from api.routes import (
     openapi,
     pages,
     polls,
+    scheduled_statuses,
     statuses,
 )
 from api.services import Services
@@ -136,6 +137,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         routes=[
             *statuses.routes,
             *polls.routes,
+            *scheduled_statuses.routes,
             *cards.routes,
             *account_credentials.routes,
             *apps.routes,

@@ -17,6 +17,7 @@ from domain.oauth import OAuthApp
 from domain.pins import Pins
 from domain.poll import Poll, PollVoter
 from domain.reblog import Reblog
+from domain.scheduled import Schedule
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
@@ -32,6 +33,7 @@ from projections.documents import (
 from projections.event_index import ACTOR, subjects
 from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
+from projections.scheduled import ScheduledReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
 
@@ -47,6 +49,7 @@ class Projector:
         self.mapper = make_mapper()
         self.cards = CardReadModel()
         self.polls = PollReadModel()
+        self.scheduled = ScheduledReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -278,6 +281,22 @@ class Projector:
     def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:
         self.polls.close(curs, event.poll_id)
 
+    def _scheduled(self, curs: Writes, event: Schedule.Scheduled) -> None:
+        self.scheduled.schedule(
+            curs,
+            event.entry_id,
+            event.account_id,
+            event.scheduled_at,
+            event.params,
+            event.media_ids,
+        )
+
+    def _rescheduled(self, curs: Writes, event: Schedule.Rescheduled) -> None:
+        self.scheduled.reschedule(curs, event.entry_id, event.scheduled_at)
+
+    def _unscheduled(self, curs: Writes, event: Schedule.Cancelled) -> None:
+        self.scheduled.remove(curs, event.entry_id)  # also Published and Dropped
+
     def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -307,4 +326,9 @@ class Projector:
         StatusCard.Fetched: _card_fetched,
         PollVoter.Voted: _voted,
         Poll.Expired: _poll_expired,
+        Schedule.Scheduled: _scheduled,
+        Schedule.Rescheduled: _rescheduled,
+        Schedule.Cancelled: _unscheduled,
+        Schedule.Published: _unscheduled,
+        Schedule.Dropped: _unscheduled,
     }

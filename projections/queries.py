@@ -6,6 +6,7 @@
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
 - polls: projections/poll_reads.py
+- scheduled statuses: projections/scheduled.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -20,6 +21,7 @@ from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
 from projections.instance_reads import InstanceReads
 from projections.poll_reads import PollReads
+from projections.scheduled import ScheduledReads
 from projections.token_reads import TokenReads
 
 
@@ -35,5 +37,7 @@ async def configure_connection(conn: AsyncConnection) -> None:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Queries(TokenReads, AccountStatusReads, PollReads, AccountReads, InstanceReads):
+class Queries(
+    TokenReads, AccountStatusReads, PollReads, ScheduledReads, AccountReads, InstanceReads
+):
     """Async read access to the read models."""

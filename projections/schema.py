@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 5
+READ_MODEL_VERSION = 6
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -43,6 +43,7 @@ READ_MODEL_TABLES = (
     "tootlog_cards",
     "tootlog_polls",
     "tootlog_poll_votes",
+    "tootlog_scheduled_statuses",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -198,6 +199,19 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_poll_votes_status ON tootlog_poll_votes (status_id)",
+    # Statuses waiting for their time (projections/scheduled.py); scheduled_at in milliseconds
+    # since the epoch; params as Mastodon shows them (jsonb, as Mastodon keeps them).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_scheduled_statuses (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        scheduled_at bigint NOT NULL,
+        params jsonb NOT NULL,
+        media_ids bigint[] NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_account"
+    " ON tootlog_scheduled_statuses (account_id, id DESC)",
     # Which events concern which status or account, so that `tootlog replay --status/--account`
     # reads a few index entries instead of the whole log. kind: see projections.event_index.
     """
@@ -240,6 +254,11 @@ READ_INDEXES = [
         "tootlog_polls_open",
         "CREATE INDEX IF NOT EXISTS tootlog_polls_open ON tootlog_polls (expires_at)"
         " WHERE NOT closed",
+    ),
+    (
+        "tootlog_scheduled_statuses_due",
+        "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_due"
+        " ON tootlog_scheduled_statuses (scheduled_at)",
     ),
     (
         "tootlog_event_index_subject",

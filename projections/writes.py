@@ -27,6 +27,7 @@ TABLES = (
     "media",
     "polls",
     "poll_votes",
+    "scheduled",
     "favourites",
     "pins",
     "follows",

@@ -29,24 +29,28 @@ async def show_poll(request: Request) -> Response:
     return json_text(doc)  # never cached: counts change and Mastodon does not cache it
 
 
-def poll_draft(raw: dict | None) -> PollDraft | None:
+def permitted_poll(raw: dict | None) -> dict | None:
     """`poll[...]` as Rails permits it (`options: []`, `expires_in`, `multiple`,
-    `hide_totals`); None when nothing permitted is left (Mastodon's `poll.present?`)."""
+    `hide_totals`), values as sent; None when nothing permitted is left (`poll.present?`)."""
     if not raw:
         return None
     permitted: dict = {}
     options = raw.get("options")
     if isinstance(options, list):
-        permitted["options"] = [
-            _scalar_text(item) for item in options if not isinstance(item, list | dict)
-        ]
+        permitted["options"] = [item for item in options if not isinstance(item, list | dict)]
     for name in ("expires_in", "multiple", "hide_totals"):
         if name in raw and not isinstance(raw[name], list | dict):
             permitted[name] = raw[name]
-    if not permitted:
+    return permitted or None
+
+
+def poll_draft(raw: dict | None) -> PollDraft | None:
+    """The poll a request asks for (see permitted_poll), or None."""
+    permitted = permitted_poll(raw)
+    if permitted is None:
         return None
     return PollDraft(
-        options=permitted.get("options", []),
+        options=[_scalar_text(item) for item in permitted.get("options", [])],
         expires_in=permitted.get("expires_in"),
         multiple=rails_bool(permitted.get("multiple")),
         hide_totals=rails_bool(permitted.get("hide_totals")),

@@ -16,6 +16,7 @@ from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
 from api.routes.polls import poll_draft
+from api.routes.scheduled_statuses import schedule, scheduled_at_of
 from api.services import Services, services
 from commands import social
 from commands import statuses as commands
@@ -33,7 +34,7 @@ from domain.status import Draft
 ACCOUNTS_PAGE = (40, 80)  # default and maximum `limit` of account lists (§5)
 # Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
 # (a scheduled status would otherwise be published at once, a poll or quote lost).
-NOT_YET_SUPPORTED = ("scheduled_at", "quoted_status_id")
+NOT_YET_SUPPORTED = ("quoted_status_id",)
 MAX_IDEMPOTENCY_KEY_BYTES = 255  # as Stripe's keys
 
 
@@ -76,6 +77,9 @@ async def create_status(request: Request) -> Response:
     key = idempotency_key(request)
     params = await read_params(request, svc.settings.max_body_bytes)
     refuse_unsupported(params)
+    scheduling, at = scheduled_at_of(params)
+    if scheduling:
+        return await schedule(request, svc, viewer, params, draft_from(params), at, key)
     reply_raw = params.string("in_reply_to_id")
     written = await svc.command(
         commands.publish,
