@@ -17,6 +17,7 @@ from api.openapi import (
     operator,
     pages,
     polls,
+    scheduled,
     server,
     statuses,
 )
@@ -38,7 +39,18 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, polls, accounts, media, oauth, server, operator, discovery, pages):
+    for module in (
+        statuses,
+        polls,
+        scheduled,
+        accounts,
+        media,
+        oauth,
+        server,
+        operator,
+        discovery,
+        pages,
+    ):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations

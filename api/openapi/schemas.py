@@ -217,6 +217,22 @@ _POLL = closed(
 _POLL["dependentRequired"] = {"voted": ["own_votes"], "own_votes": ["voted"]}
 _POLL["description"] = "A poll (REST::PollSerializer); `voted` and `own_votes` for a user only."
 
+_SCHEDULED = closed(
+    {
+        "id": ID,
+        "scheduled_at": DATETIME,
+        "params": {
+            "type": "object",
+            "description": "What the client asked for, as sent (Mastodon's params; keys in "
+            "jsonb's order): text, poll, media_ids, sensitive, spoiler_text, visibility, "
+            "language, in_reply_to_id (a number), idempotency, scheduled_at, with_rate_limit.",
+            "required": ["text", "poll", "media_ids", "visibility", "in_reply_to_id"],
+        },
+        "media_attachments": array(ref("MediaAttachment")),
+    }
+)
+_SCHEDULED["description"] = "A status waiting for its time (REST::ScheduledStatusSerializer)."
+
 _RULE = closed({"id": STRING, "text": STRING, "hint": STRING})
 _VERSION = {"type": "string", "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+"}
 
@@ -470,6 +486,7 @@ SCHEMAS: dict[str, Schema] = {
         "description": "A link preview, fetched once from the page and recorded as an event.",
     },
     "Poll": _POLL,
+    "ScheduledStatus": _SCHEDULED,
     "InstanceV1": INSTANCE_V1,
     "InstanceV2": INSTANCE_V2,
 }

@@ -96,20 +96,29 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "spoiler_text": {**STRING, "description": "A content warning."},
                     "visibility": {**ref("Visibility"), "description": "Default: the user's."},
                     "language": {**STRING, "description": "ISO 639; junk falls back quietly."},
+                    "scheduled_at": {**STRING, "description": "ISO 8601; UTC without a zone."},
                 },
                 arrays={"media_ids": ref("Id")},
                 json_objects={"poll": POLL_PARAMS},
             ),
             responses={
-                **ok(STATUS, "The new status (or the one the Idempotency-Key names)."),
+                **ok(
+                    {"anyOf": [STATUS, ref("ScheduledStatus")]},
+                    "The new status (or the one the Idempotency-Key names); with a "
+                    "`scheduled_at` in the future, the ScheduledStatus.",
+                ),
                 **errors(400, 401, 403, 404, 413, 422, 503),
             },
             description=f"{USER_CHECKS}, parameters tootlog does not implement yet "
-            "(`scheduled_at`, `quoted_status_id`: 422 `NAME is not supported by this "
+            "(`quoted_status_id`: 422 `NAME is not supported by this "
             "server yet`), reply target (404), idempotency, media (422; media beside a poll: "
             "`Cannot attach more than 4 files`), then the model rules and the poll's "
             "(422 `Validation failed: ...`). A poll is `poll[options][]`, `poll[expires_in]`, "
-            "`poll[multiple]`, `poll[hide_totals]` in a form, or a `poll` object in JSON.",
+            "`poll[multiple]`, `poll[hide_totals]` in a form, or a `poll` object in JSON. "
+            "`scheduled_at` at least 5 minutes ahead schedules the status instead (a time "
+            "already past publishes it at once): then the status's rules give 422 `Record "
+            "invalid`, and ScheduledStatus's (too soon; 25 a day; 300 in all) `Validation "
+            "failed: ...`.",
         )
     },
     "/api/v1/statuses/{id}": {

@@ -242,7 +242,6 @@ def test_a_status_names_the_app_whose_token_posted_it(live_server: LiveServer, a
 @pytest.mark.parametrize(
     "params",
     [
-        {"scheduled_at": "2030-01-01T00:00:00Z"},
         {"quoted_status_id": "1"},
     ],
 )

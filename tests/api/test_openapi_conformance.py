@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -162,6 +163,40 @@ def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> 
     assert deleted["text"].startswith("Hi @") and "content" not in deleted
     check.call("DELETE /api/v1/statuses/{id}", alice.token, path={"id": first["id"]}, expect=404)
     check.call("DELETE /api/v1/statuses/{id}", path={"id": first["id"]}, expect=401)
+
+
+@drives(
+    "GET /api/v1/scheduled_statuses",
+    "GET /api/v1/scheduled_statuses/{id}",
+    "PUT /api/v1/scheduled_statuses/{id}",
+    "DELETE /api/v1/scheduled_statuses/{id}",
+)
+def test_scheduled_statuses(check: Conformance, alice: User, bob: User) -> None:
+    soon = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    made = [status_of(check, alice, status=f"later {n}", scheduled_at=soon) for n in range(2)]
+    assert "scheduled_at" in made[0] and made[0]["params"]["text"] == "later 0"
+    page = check.call(
+        "GET /api/v1/scheduled_statuses", alice.token, params={"limit": "1"}, expect=200
+    )
+    assert 'rel="next"' in page.headers["link"]
+    on = {"id": made[0]["id"]}
+    check.json("GET /api/v1/scheduled_statuses/{id}", alice.token, path=on)
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moved = check.json(
+        "PUT /api/v1/scheduled_statuses/{id}", alice.token, path=on, json={"scheduled_at": later}
+    )
+    assert moved["scheduled_at"].startswith(later[:16])
+    check.call(
+        "PUT /api/v1/scheduled_statuses/{id}",
+        alice.token,
+        path=on,
+        json={"scheduled_at": "junk"},
+        expect=422,
+    )
+    check.call("GET /api/v1/scheduled_statuses/{id}", bob.token, path=on, expect=404)
+    assert check.json("DELETE /api/v1/scheduled_statuses/{id}", alice.token, path=on) == {}
+    check.call("DELETE /api/v1/scheduled_statuses/{id}", alice.token, path=on, expect=404)
+    check.call("GET /api/v1/scheduled_statuses", expect=401)
 
 
 @drives("GET /api/v1/polls/{id}", "POST /api/v1/polls/{id}/votes")
