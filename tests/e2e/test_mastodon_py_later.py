@@ -1,9 +1,11 @@
-"""Mastodon.py, unpatched, against `tootlog serve`: polls (and their expiry by the scheduler)."""
+"""Mastodon.py, unpatched, against `tootlog serve`: polls (and their expiry by the scheduler)
+and scheduled statuses (published by the scheduler at their time)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from mastodon import Mastodon, MastodonAPIError
@@ -18,7 +20,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(server_url: str) -> Iterator[LiveServer]:
-    """A reachable server with its scheduler, whose polls may close after a second."""
+    """A reachable server with its scheduler, whose polls may close after a second and on which
+    statuses may be scheduled two seconds ahead (test-only settings)."""
     port = free_port()
     env = {
         "TOOTLOG_DOMAIN": f"127.0.0.1:{port}",
@@ -26,6 +29,7 @@ def server(server_url: str) -> Iterator[LiveServer]:
         "TOOTLOG_POLL_MIN_EXPIRATION": "1",
         "TOOTLOG_SCHEDULER": "1",
         "TOOTLOG_SCHEDULER_INTERVAL": "0.2",
+        "TOOTLOG_SCHEDULE_MIN_OFFSET": "2",
     }
     with serving(server_url, env, port=port) as live:
         yield live
@@ -75,3 +79,36 @@ def test_multiple_choices_hidden_totals_and_expiry(
     assert ended.expired is True and [o.votes_count for o in ended.options] == [1, 1]
     with pytest.raises(MastodonAPIError, match="The poll has already ended"):
         as_author.poll_vote(status.poll, [0])
+
+
+def test_schedule_list_move_cancel_and_publish(server: LiveServer, directory: Directory) -> None:
+    api = client(server, directory.user())
+    far = datetime.now(UTC) + timedelta(days=1)
+    kept = api.status_post("see you tomorrow", scheduled_at=far, visibility="unlisted")
+    assert kept.params.text == "see you tomorrow" and kept.params.visibility == "unlisted"
+    assert kept.scheduled_at == far.replace(microsecond=0)  # Mastodon.py sends seconds
+    dropped = api.status_post("never mind", scheduled_at=far + timedelta(hours=1))
+    listed = api.scheduled_statuses()
+    assert [s.id for s in listed] == [dropped.id, kept.id]
+    moved = api.scheduled_status_update(kept, far + timedelta(days=1))
+    assert moved.scheduled_at.date() == (far + timedelta(days=1)).date()
+    assert api.scheduled_status(kept.id).scheduled_at == moved.scheduled_at
+    api.scheduled_status_delete(dropped)
+    assert [s.id for s in api.scheduled_statuses()] == [kept.id]
+    with pytest.raises(MastodonAPIError, match="must be in the future"):
+        api.status_post("too soon", scheduled_at=datetime.now(UTC) + timedelta(seconds=1))
+
+    soon = api.status_post(
+        "with a poll, soon",
+        scheduled_at=datetime.now(UTC) + timedelta(seconds=4),
+        poll=api.make_poll(["yes", "no"], expires_in=600),
+    )
+    deadline = time.monotonic() + 30
+    while soon.id in [s.id for s in api.scheduled_statuses()]:
+        assert time.monotonic() < deadline, "the scheduled status was not published"
+        time.sleep(0.2)
+    account = api.me()
+    statuses = api.account_statuses(account)
+    published = [s for s in statuses if s.content == "<p>with a poll, soon</p>"]
+    assert len(published) == 1
+    assert [o.title for o in published[0].poll.options] == ["yes", "no"]
