@@ -89,7 +89,9 @@ def poll_problems(draft: PollDraft, now: float, min_expiration: int = MIN_EXPIRA
 def _expires_at(expires_in: object, now: float) -> float | None:
     if expires_in is None or (isinstance(expires_in, str) and not expires_in.strip()):
         return None
-    return now + ruby_to_i(expires_in)
+    # Clamped far beyond any limit: an integer of hundreds of digits is simply too far (or
+    # too soon), never an overflow.
+    return now + max(-(10**15), min(ruby_to_i(expires_in), 10**15))
 
 
 def compose_poll(draft: PollDraft, poll_id: int, now: float) -> dict:

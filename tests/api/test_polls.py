@@ -249,6 +249,8 @@ POLL_ERRORS = [
     ({"expires_in": 299}, "Poll expires at is too soon"),
     ({"expires_in": "junk"}, "Poll expires at is too soon"),
     ({"expires_in": 2629747}, "Poll expires at is too far into the future"),
+    ({"expires_in": "9" * 400}, "Poll expires at is too far into the future"),
+    ({"expires_in": "-" + "9" * 400}, "Poll expires at is too soon"),
     (
         {"expires_in": ""},
         "Poll expires at can't be blank, Poll expires at is too far into the future",
