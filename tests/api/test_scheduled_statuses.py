@@ -314,3 +314,40 @@ def test_published_once_with_media_and_poll_by_two_schedulers_after_downtime(
     polled = next(s for s in statuses if s["content"] == "<p>polled</p>")
     assert polled["poll"]["multiple"] is True
     assert [o["title"] for o in polled["poll"]["options"]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("value", [1893456000, ["2030-01-01T00:00:00Z"], {"at": "2030"}, True])
+def test_a_scheduled_at_that_is_not_a_time_string_is_record_invalid(
+    live_server: LiveServer, alice: User, value: object
+) -> None:
+    with live_server.client(alice.token) as client:
+        response = client.post("/api/v1/statuses", json={"status": "x", "scheduled_at": value})
+        moved = client.put("/api/v1/scheduled_statuses/1", json={"scheduled_at": value})
+    assert response.status_code == 422
+    assert response.json() == {"error": "Record invalid"}
+    assert moved.status_code == 404  # no such entry comes first
+
+
+def test_odd_poll_and_choices_shapes_never_fail(
+    live_server: LiveServer, directory: Directory
+) -> None:
+    author, voter = directory.users(2)
+    with live_server.client(author.token) as client:
+        as_text = client.post("/api/v1/statuses", json={"status": "x", "poll": "yes"})
+        nested = client.post(
+            "/api/v1/statuses",
+            json={"status": "x", "poll": {"options": [["a"], {"b": 1}], "expires_in": [1]}},
+        )
+        numbers = client.post(
+            "/api/v1/statuses",
+            json={"status": "x", "poll": {"options": [1, 2.5], "expires_in": 600}},
+        )
+    assert as_text.status_code == 200 and as_text.json()["poll"] is None
+    assert nested.status_code == 422
+    assert numbers.status_code == 200, numbers.text
+    assert [o["title"] for o in numbers.json()["poll"]["options"]] == ["1", "2.5"]
+    path = f"/api/v1/polls/{numbers.json()['poll']['id']}/votes"
+    with live_server.client(voter.token) as client:
+        for body in ({"choices": {"a": 1}}, {"choices": [[0]]}, {"choices": "0"}):
+            response = client.post(path, json=body)
+            assert response.status_code in (200, 422), response.text
