@@ -267,7 +267,7 @@ def test_published_once_with_media_and_poll_by_two_schedulers_after_downtime(
     try:
         user = directory.user()
         media = uploaded(quick, user)
-        due = later(seconds=8)
+        due = later(seconds=20)  # room for the scheduling posts on a busy machine
         plain = [scheduled(quick, user, due, status=f"plain {n}")["id"] for n in range(6)]
         with_media = scheduled(quick, user, due, status="pictured", media_ids=[media["id"]])
         poll = {"options": ["a", "b"], "expires_in": 600, "multiple": True}
