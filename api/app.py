@@ -31,6 +31,8 @@ from api.routes import (
     oauth,
     openapi,
     pages,
+    polls,
+    scheduled_statuses,
     status_edits,
     statuses,
 )
@@ -109,11 +111,21 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         )
         if card_worker is not None:
             card_worker.start()
+        # Poll expiry and scheduled statuses: a process of its own, exactly as the others.
+        scheduler = (
+            WorkerProcess(database_url, settings.urls, command="schedule")
+            if settings.run_worker and settings.run_scheduler
+            else None
+        )
+        if scheduler is not None:
+            scheduler.start()
         services = app.state.services = Services(settings, write_model, queries, positions)
         try:
             yield
         finally:
             services.close()
+            if scheduler is not None:
+                await asyncio.to_thread(scheduler.stop)
             if card_worker is not None:
                 await asyncio.to_thread(card_worker.stop)
             if worker is not None:
@@ -128,6 +140,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         routes=[
             *statuses.routes,
             *status_edits.routes,
+            *polls.routes,
+            *scheduled_statuses.routes,
             *cards.routes,
             *bookmarks.routes,
             *account_credentials.routes,

@@ -99,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     cards.set_defaults(handler=cmd_cards)
 
+    schedule = sub.add_parser(
+        "schedule", help="run the scheduler (poll expiry, scheduled statuses) on its own"
+    )
+    schedule.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
+    schedule.set_defaults(handler=cmd_schedule)
+
     migrate = sub.add_parser("migrate", help="create the event store and read-model tables")
     migrate.set_defaults(handler=cmd_migrate)
 
@@ -149,6 +155,24 @@ def cmd_cards(args: argparse.Namespace) -> int:
     settings, url, _ = _database()
     _migrated(settings, url).close()
     return run_card_worker(url, settings.urls, supervised=args.supervised)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from api.scheduling import scheduler_for
+
+    settings, url, _ = _database()
+    _migrated(settings, url).close()
+    scheduler = scheduler_for(settings, url)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    if args.supervised:
+        stop_when_stdin_closes(stop)
+    try:
+        scheduler.run(stop)
+    finally:
+        scheduler.close()
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

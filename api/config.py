@@ -68,6 +68,12 @@ class Settings:
     ready_max_lag: float = 30.0
     metrics_token: str | None = None
     log_format: str = "text"
+    # For tests only: the shortest poll (Mastodon: 300 s) and the soonest a status may be
+    # scheduled (Mastodon: 300 s); the scheduler's idle wait between looks at what is due.
+    poll_min_expiration: int = 300
+    schedule_min_offset: float = 300.0
+    scheduler_interval: float = 1.0
+    run_scheduler: bool = True
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -98,6 +104,11 @@ class Settings:
             ready_max_lag=_float("TOOTLOG_READY_MAX_LAG", 30.0),
             metrics_token=os.environ.get("TOOTLOG_METRICS_TOKEN", "").strip() or None,
             log_format=log_format(),
+            poll_min_expiration=int(_float("TOOTLOG_POLL_MIN_EXPIRATION", 300)),
+            schedule_min_offset=_float("TOOTLOG_SCHEDULE_MIN_OFFSET", 300.0),
+            scheduler_interval=_float("TOOTLOG_SCHEDULER_INTERVAL", 1.0),
+            run_scheduler=os.environ.get("TOOTLOG_SCHEDULER", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
     @property

@@ -85,12 +85,19 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a boolean")
         return rails_bool(value)
 
-    def nested(self, name: str, key: str) -> Any:
-        """`name[key]`: a form's bracketed key, or a key of a JSON object `name`."""
-        outer = self.values.get(name)
-        if isinstance(outer, dict):
-            return outer.get(key)
-        return self.values.get(f"{name}[{key}]")
+    def nested(self, name: str) -> dict[str, Any] | None:
+        """A hash parameter: a JSON object, or the form keys `name[key]` (`name[key][]` for an
+        array); None when absent or not a hash (Rails' `permit` drops such a value)."""
+        value = self.values.get(name)
+        if isinstance(value, dict):
+            return value
+        prefix = name + "["
+        found = {
+            key[len(prefix) : -1]: item
+            for key, item in self.values.items()
+            if key.startswith(prefix) and key.endswith("]") and "[" not in key[len(prefix) : -1]
+        }
+        return found or None
 
     def hash_list(self, name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
         """An array of hashes (`name[][key]=...` or `name[0][key]=...` in a form, a JSON array

@@ -60,7 +60,11 @@ class Services:
 
     @property
     def publishing(self) -> Publishing:
-        return Publishing(self.settings.urls, self.settings.idempotency_retention)
+        return Publishing(
+            self.settings.urls,
+            self.settings.idempotency_retention,
+            poll_min_expiration=self.settings.poll_min_expiration,
+        )
 
     @cached_property
     def media_storage(self) -> MediaStorage:

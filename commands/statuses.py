@@ -22,6 +22,7 @@ from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
 from domain.media import check_attachable, check_media_count
 from domain.pins import Pins
+from domain.poll import MIN_EXPIRATION, Poll
 from domain.reblog import ReblogWrapper
 from domain.status import (
     Author,
@@ -41,6 +42,8 @@ class Publishing:
 
     urls: Urls
     idempotency_retention: float = 3600.0
+    # Polls may close this soon at the earliest (Mastodon: 5 minutes; lower only for tests).
+    poll_min_expiration: int = MIN_EXPIRATION
 
 
 def publish(
@@ -84,21 +87,18 @@ def publish(
             earlier = key.live_status_id(time.time(), retention) if key else None
             if key is not None and earlier is not None:
                 return remember(key.used_at, _earlier_status(app, earlier))
-        check_media_count(draft.media_ids)  # before loading any of them
+        check_media_count(draft.media_ids, with_poll=draft.poll is not None)
         media = load_media(app, draft.media_ids)
         media_ids = check_attachable(draft.media_ids, media, author_id)
 
-        fields = compose(
+        status, poll = _new_status(
+            app,
+            settings,
             replace(draft, media_ids=media_ids),
-            status_id=snowflakes.next_id(),
             author=author,
             parent=parent,
-            resolve_mention=lambda acct: resolve_mention(app, settings.urls, acct),
-            profile_url=settings.urls.profile,
-            tag_base_url=settings.urls.tags,
             application=application,
         )
-        status = Status(**fields)
         # Attaching is saved with the status: of two posts racing for one upload, the event
         # store lets exactly one commit; the other decides again and finds it attached.
         attached = [media[media_id] for media_id in media_ids]
@@ -111,7 +111,7 @@ def publish(
             )
         elif key is not None:
             key.use_again(status_id=status.status_id, used_at=now)
-        recordings = app.save(status, *attached, key)
+        recordings = app.save(status, poll, *attached, key)
         return remember(now, Written(status.status_id, recordings[-1].notification.id))
 
     attempts = 0
@@ -130,6 +130,43 @@ def publish(
             return attempt(look_up_key=True)
 
     return retrying(next_attempt)
+
+
+def _new_status(
+    app: TootlogApplication,
+    settings: Publishing,
+    draft: Draft,
+    *,
+    author: Author,
+    parent: Parent | None,
+    application: dict | None,
+) -> tuple[Status, Poll | None]:
+    """A new Status (and its Poll, when it has one) decided from a checked draft."""
+    fields = compose(
+        draft,
+        status_id=snowflakes.next_id(),
+        author=author,
+        parent=parent,
+        resolve_mention=lambda acct: resolve_mention(app, settings.urls, acct),
+        profile_url=settings.urls.profile,
+        tag_base_url=settings.urls.tags,
+        application=application,
+        poll_id=snowflakes.next_id() if draft.poll is not None else None,
+        now=time.time(),
+        poll_min_expiration=settings.poll_min_expiration,
+    )
+    status = Status(**fields)
+    poll = None
+    if fields["poll"] is not None:
+        poll = Poll(
+            poll_id=fields["poll"]["id"],
+            status_id=status.status_id,
+            account_id=author.account_id,
+            options_count=len(fields["poll"]["options"]),
+            multiple=fields["poll"]["multiple"],
+            expires_at=fields["poll"]["expires_at"],
+        )
+    return status, poll
 
 
 def _reply_target(

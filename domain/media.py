@@ -93,9 +93,10 @@ def parse_focus(raw: object) -> dict | None:
     return {"x": x, "y": y}
 
 
-def check_media_count(media_ids: list[int]) -> None:
-    """§6.6 step 6: at most four attachments (counted before duplicates are dropped)."""
-    if len(media_ids) > MAX_MEDIA_ATTACHMENTS:
+def check_media_count(media_ids: list[int], with_poll: bool = False) -> None:
+    """§6.6 step 6: at most four attachments (counted before duplicates are dropped); none
+    beside a poll, which Mastodon refuses with the same message."""
+    if len(media_ids) > MAX_MEDIA_ATTACHMENTS or (media_ids and with_poll):
         raise Unprocessable(f"Cannot attach more than {MAX_MEDIA_ATTACHMENTS} files")
 
 

@@ -12,6 +12,7 @@ from domain import text as texts
 from domain.errors import RecordNotFound, ValidationFailed
 from domain.ids import derived_uuid
 from domain.languages import normalize_language
+from domain.poll import MIN_EXPIRATION, PollDraft, compose_poll, poll_problems
 from domain.visibility import VISIBILITIES, Audience
 
 MAX_CHARACTERS = 500
@@ -43,6 +44,7 @@ class Status(Aggregate):
         tags: list[str],
         media_ids: list[int],
         application: dict | None,
+        poll: dict | None = None,
     ) -> None:
         self.status_id = status_id
         self.account_id = account_id
@@ -53,6 +55,7 @@ class Status(Aggregate):
         self.in_reply_to_account_id = in_reply_to_account_id
         self.mentioned_ids = [m["id"] for m in mentions]
         self.media_ids = media_ids
+        self.poll = poll
         self.deleted = False
         self.sensitive = sensitive
         self.language = language
@@ -148,6 +151,7 @@ class Draft:
     visibility: str | None = None
     language: str | None = None
     media_ids: list[int] = field(default_factory=list)
+    poll: PollDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -211,8 +215,13 @@ def compose(
     profile_url: Callable[[str], str],
     tag_base_url: str,
     application: dict | None,
+    poll_id: int | None = None,
+    now: float = 0.0,
+    poll_min_expiration: int = MIN_EXPIRATION,
 ) -> dict:
     """Decide a new status from a draft: the Published event's fields, or a 422.
+
+    A poll (`draft.poll`) gets `poll_id` and expires `expires_in` seconds after `now`.
 
     `resolve_mention` maps an acct as typed to a local account (or None); it is the only way this
     function learns about the world.
@@ -229,6 +238,8 @@ def compose(
     visibility = draft.visibility or author.default_visibility
     if visibility not in VISIBILITIES:
         problems.append("Visibility is not included in the list")
+    if draft.poll is not None:  # the poll's own rules come after the status's (§ polls)
+        problems += poll_problems(draft.poll, now, poll_min_expiration)
     if problems:
         raise ValidationFailed(*problems)
 
@@ -252,6 +263,9 @@ def compose(
         "tags": texts.tag_names(text),
         "media_ids": list(draft.media_ids),
         "application": application,
+        "poll": None
+        if draft.poll is None or poll_id is None
+        else compose_poll(draft.poll, poll_id, now),
     }
 
 

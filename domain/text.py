@@ -544,3 +544,10 @@ def status_length(text: str, spoiler_text: str) -> int:
     if counted.isascii():  # Only CRLF joins ASCII characters into one grapheme.
         return len(counted) - counted.count("\r\n")
     return len(_GRAPHEME_RE.findall(counted))
+
+
+def grapheme_length(text: str) -> int:
+    """Grapheme clusters in `text` (Ruby's `each_grapheme_cluster.size`)."""
+    if text.isascii():
+        return len(text) - text.count("\r\n")
+    return len(_GRAPHEME_RE.findall(text))

@@ -17,6 +17,7 @@ from functools import lru_cache
 from psycopg import AsyncConnection, AsyncCursor
 
 from projections.per_viewer import FOLLOWS_SQL, flag_keys, shown
+from projections.polls import POLL_COLUMN, poll_key
 from projections.raw import raw_json_cursor
 
 # (ancestors, descendants, descendant depth) for anonymous viewers and app tokens, and for users.
@@ -27,12 +28,13 @@ EMPTY_CONTEXT = b'{"ancestors":[],"descendants":[]}'
 # JSON goes out as varchar, which raw_json_cursor loads as bytes.
 _COLUMNS = (
     "s.id, s.in_reply_to_account_id, s.account_id, s.visibility, s.mentions, s.deleted,"
-    " s.head::varchar"
+    " s.head::varchar, " + POLL_COLUMN.format(status="s.id") + "::varchar"
 )
 _POSITION = (
-    "SELECT depth, path, gap_depth, thread_key FROM tootlog_statuses WHERE id = %s AND NOT deleted"
+    "SELECT depth, path, gap_depth, thread_key FROM tootlog_statuses"
+    " WHERE id = %(id)s AND NOT deleted"
 )
-_ANCESTORS = f"SELECT {_COLUMNS} FROM tootlog_statuses s WHERE s.id = ANY(%s)"
+_ANCESTORS = f"SELECT {_COLUMNS} FROM tootlog_statuses s WHERE s.id = ANY(%(ids)s)"
 # Below the status, cut below deleted statuses, truncated before visibility filtering.
 _DESCENDANTS = (
     f"SELECT {_COLUMNS} FROM tootlog_statuses s"
@@ -71,13 +73,15 @@ async def read_context(
     been deleted meanwhile."""
     max_ancestors, max_descendants, max_depth = limits
     cur = raw_json_cursor(conn)
-    await cur.execute(_POSITION, (status_id,))
+    await cur.execute(_POSITION, {"id": status_id})
     position = await cur.fetchone()
     if position is None:
         return None
     depth, path, gap_depth, key = position
     # The walk up stops at a deleted status and takes the nearest ones when truncated.
-    ancestors = await _rows_by_id(cur, path[max(gap_depth + 1, depth - max_ancestors) : depth])
+    ancestors = await _rows_by_id(
+        cur, path[max(gap_depth + 1, depth - max_ancestors) : depth], viewer_id
+    )
     await cur.execute(
         _DESCENDANTS,
         {
@@ -85,6 +89,7 @@ async def read_context(
             "depth": depth,
             "max_depth": depth + (_UNLIMITED_DEPTH if max_depth is None else max_depth),
             "limit": max_descendants,
+            "viewer": viewer_id,
         },
     )
     descendants = await cur.fetchall()
@@ -105,11 +110,11 @@ async def read_context(
     return b"".join(pieces)
 
 
-async def _rows_by_id(cur: AsyncCursor, ids: list[int]) -> list[Row]:
+async def _rows_by_id(cur: AsyncCursor, ids: list[int], viewer_id: int | None) -> list[Row]:
     """The rows of `ids`, in that order."""
     if not ids:
         return []
-    await cur.execute(_ANCESTORS, (ids,))
+    await cur.execute(_ANCESTORS, {"ids": ids, "viewer": viewer_id})
     by_id = {row[0]: row for row in await cur.fetchall()}
     return [by_id[status_id] for status_id in ids if status_id in by_id]
 
@@ -117,7 +122,7 @@ async def _rows_by_id(cur: AsyncCursor, ids: list[int]) -> list[Row]:
 def _visible(rows: Iterable[Row], authors: dict, viewer_id: int | None) -> list[Row]:
     answer = []
     for row in rows:
-        _, _, author_id, visibility, mentions, deleted, _ = row
+        _, _, author_id, visibility, mentions, deleted, _, _ = row
         author = authors.get(author_id)
         if deleted or author is None:
             continue
@@ -154,9 +159,12 @@ def _json_array(
     """Append a JSON array of `rows` to `out` as pieces: the answer is joined only once."""
     favourited, reblogged, pinned, bookmarked = flags
     out.append(b"[")
-    for i, (status_id, _, author_id, visibility, _, _, head) in enumerate(rows):
+    for i, (status_id, _, author_id, visibility, _, _, head, poll) in enumerate(rows):
         if i:
             out.append(b",")
+        if poll is not None:  # the status's poll, before the per-viewer keys
+            out += (head, authors[author_id][0], poll_key(poll, viewer_id).encode())
+            head = b""
         if viewer_id is None:
             tail = b"}"
         else:
@@ -167,7 +175,7 @@ def _json_array(
                 author_id == viewer_id and visibility != "direct",
                 status_id in bookmarked,
             )
-        out += (head, authors[author_id][0], tail)
+        out += (head, authors[author_id][0], tail) if head else (tail,)
     out.append(b"]")
 
 

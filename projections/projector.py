@@ -17,7 +17,9 @@ from domain.marker import Marker
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
 from domain.pins import Pins
+from domain.poll import Poll, PollVoter
 from domain.reblog import Reblog
+from domain.scheduled import Schedule
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
@@ -34,7 +36,9 @@ from projections.documents import (
 )
 from projections.event_index import ACTOR, subjects
 from projections.markers import MarkerReadModel
+from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
+from projections.scheduled import ScheduledReadModel
 from projections.status_edits import StatusEditsReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
@@ -53,6 +57,8 @@ class Projector:
         self.markers = MarkerReadModel()
         self.bookmarks = BookmarkReadModel()
         self.edits = StatusEditsReadModel()
+        self.polls = PollReadModel()
+        self.scheduled = ScheduledReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -113,6 +119,13 @@ class Projector:
 
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
         username = self._username(curs, event.account_id)
+        doc = status_document(
+            self.urls, event, username, self.view.media_documents(curs, event.media_ids)
+        )
+        poll = getattr(event, "poll", None)
+        if poll is not None:  # rendered per viewer from its row (projections/polls.py)
+            del doc["poll"]
+            self.polls.open_poll(curs, event.status_id, event.account_id, poll)
         self.view.insert_status(
             curs,
             status_id=event.status_id,
@@ -122,9 +135,7 @@ class Projector:
             in_reply_to_id=event.in_reply_to_id,
             in_reply_to_account_id=event.in_reply_to_account_id,
             text=event.text,
-            doc=status_document(
-                self.urls, event, username, self.view.media_documents(curs, event.media_ids)
-            ),
+            doc=doc,
         )
         self.facts.add(
             event.status_id,
@@ -161,6 +172,7 @@ class Projector:
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
         self.bookmarks.forget_status(curs, event.status_id)
+        self.polls.forget_status(curs, event.status_id)
         self.view.cut_thread(curs, event.status_id, facts.depth)
 
     def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
@@ -302,6 +314,30 @@ class Projector:
     def _link_failed(self, curs: Writes, event: LinkFetch.Failed) -> None:
         self.cards.count_outcome(curs, FETCH, NONE)
 
+    def _voted(self, curs: Writes, event: PollVoter.Voted) -> None:
+        self.polls.count_vote(
+            curs, event.poll_id, event.status_id, event.account_id, event.choices, event.first
+        )
+
+    def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:
+        self.polls.close(curs, event.poll_id)
+
+    def _scheduled(self, curs: Writes, event: Schedule.Scheduled) -> None:
+        self.scheduled.schedule(
+            curs,
+            event.entry_id,
+            event.account_id,
+            event.scheduled_at,
+            event.params,
+            event.media_ids,
+        )
+
+    def _rescheduled(self, curs: Writes, event: Schedule.Rescheduled) -> None:
+        self.scheduled.reschedule(curs, event.entry_id, event.scheduled_at)
+
+    def _unscheduled(self, curs: Writes, event: Schedule.Cancelled) -> None:
+        self.scheduled.remove(curs, event.entry_id)  # also Published and Dropped
+
     def _username(self, curs: Writes, account_id: int) -> str:
         if account_id not in self._usernames:
             self._usernames[account_id] = self.view.username_of(curs, account_id)
@@ -339,4 +375,11 @@ class Projector:
         StatusCard.FetchFailed: _card_failed,
         LinkFetch.Fetched: _link_fetched,
         LinkFetch.Failed: _link_failed,
+        PollVoter.Voted: _voted,
+        Poll.Expired: _poll_expired,
+        Schedule.Scheduled: _scheduled,
+        Schedule.Rescheduled: _rescheduled,
+        Schedule.Cancelled: _unscheduled,
+        Schedule.Published: _unscheduled,
+        Schedule.Dropped: _unscheduled,
     }

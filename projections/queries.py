@@ -8,6 +8,8 @@
 - apps and instance counts: projections/instance_reads.py
 - markers: projections/markers.py
 - a status's edit history and source: projections/status_edits.py
+- polls: projections/poll_reads.py
+- scheduled statuses: projections/scheduled.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -23,6 +25,8 @@ from projections.account_statuses import AccountStatusReads
 from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
 from projections.markers import MarkerReads
+from projections.poll_reads import PollReads
+from projections.scheduled import ScheduledReads
 from projections.status_edits import StatusEditReads
 from projections.token_reads import TokenReads
 
@@ -43,6 +47,8 @@ class Queries(
     TokenReads,
     AccountStatusReads,
     BookmarkReads,
+    PollReads,
+    ScheduledReads,
     AccountReads,
     InstanceReads,
     MarkerReads,

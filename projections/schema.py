@@ -45,6 +45,9 @@ READ_MODEL_TABLES = (
     "tootlog_markers",
     "tootlog_bookmarks",
     "tootlog_status_edits",
+    "tootlog_polls",
+    "tootlog_poll_votes",
+    "tootlog_scheduled_statuses",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -219,6 +222,46 @@ DDL = [
         doc jsonb NOT NULL
     )
     """,
+    # Polls (projections/polls.py): options, per-option tallies, and each voter's choices.
+    # expires_at is in milliseconds since the epoch, as the status's Published event has it.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_polls (
+        id bigint PRIMARY KEY,
+        status_id bigint NOT NULL UNIQUE,
+        account_id bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        multiple boolean NOT NULL,
+        hide_totals boolean NOT NULL,
+        options text[] NOT NULL,
+        tallies integer[] NOT NULL,
+        votes_count integer NOT NULL DEFAULT 0,
+        voters_count integer NOT NULL DEFAULT 0,
+        closed boolean NOT NULL DEFAULT false
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_poll_votes (
+        poll_id bigint NOT NULL,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        choices integer[] NOT NULL,
+        PRIMARY KEY (poll_id, account_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_poll_votes_status ON tootlog_poll_votes (status_id)",
+    # Statuses waiting for their time (projections/scheduled.py); scheduled_at in milliseconds
+    # since the epoch; params as Mastodon shows them (jsonb, as Mastodon keeps them).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_scheduled_statuses (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        scheduled_at bigint NOT NULL,
+        params jsonb NOT NULL,
+        media_ids bigint[] NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_account"
+    " ON tootlog_scheduled_statuses (account_id, id DESC)",
     # Which events concern which status or account, so that `tootlog replay --status/--account`
     # reads a few index entries instead of the whole log. kind: see projections.event_index.
     """
@@ -261,6 +304,16 @@ READ_INDEXES = [
     (
         "tootlog_follows_followee",
         "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
+    ),
+    (
+        "tootlog_polls_open",
+        "CREATE INDEX IF NOT EXISTS tootlog_polls_open ON tootlog_polls (expires_at)"
+        " WHERE NOT closed",
+    ),
+    (
+        "tootlog_scheduled_statuses_due",
+        "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_due"
+        " ON tootlog_scheduled_statuses (scheduled_at)",
     ),
     (
         "tootlog_event_index_subject",

@@ -16,6 +16,7 @@ import orjson
 
 from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 from projections.per_viewer import FOLLOWS_SQL, flag_keys, shown
+from projections.polls import POLL_COLUMN, poll_key
 
 STATUS_COLUMNS = (
     "{s}.account_id, {s}.visibility, {s}.mentions, {s}.deleted, {s}.head, {s}.text, {a}.rendered"
@@ -37,6 +38,8 @@ ROW_SELECT = (
     + STATUS_COLUMNS.format(s="s", a="a")
     + ", "
     + STATUS_COLUMNS.format(s="o", a="oa")
+    + ", "
+    + POLL_COLUMN.format(status="coalesce(o.id, s.id)")
     + ", {viewer_columns}"
     " FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
     " LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
@@ -98,6 +101,7 @@ class StatusRow:
     original: _Post | None
     # favourited, reblogged, pinned, bookmarked: on the original
     flags: tuple[bool, bool, bool, bool]
+    poll: list | None = None  # the original's POLL_COLUMN (projections/polls.py)
 
     @property
     def account_id(self) -> int:
@@ -113,9 +117,10 @@ class StatusRow:
         """The Status entity; per-viewer keys only for a user (§3.1). `undone` names the flag
         ("favourited", "reblogged" or "bookmarked") an undo answers with false at the top level
         (§6.9, §6.11, §6.14)."""
+        poll = poll_key(self.poll, viewer_id)
         if self.original is None:
-            return self.post.render(self._viewer_keys(viewer_id, self.post, undone), source)
-        nested = self.original.render(self._viewer_keys(viewer_id, self.original), source)
+            return self.post.render(self._viewer_keys(viewer_id, self.post, undone) + poll, source)
+        nested = self.original.render(self._viewer_keys(viewer_id, self.original) + poll, source)
         wrapper_keys = self._viewer_keys(viewer_id, None, undone)
         return self.post.render(f'{wrapper_keys},"reblog":{nested}', source)
 
@@ -142,7 +147,8 @@ def status_row(row: Sequence) -> StatusRow:
     status_id, in_reply_to_account_id, reblog_of_id = row[0], row[1], row[2]
     own = row[3 : 3 + STATUS_WIDTH]
     theirs = row[3 + STATUS_WIDTH : 3 + 2 * STATUS_WIDTH]
-    follows_own, follows_theirs, *flags = row[3 + 2 * STATUS_WIDTH :]
+    poll = row[3 + 2 * STATUS_WIDTH]
+    follows_own, follows_theirs, *flags = row[4 + 2 * STATUS_WIDTH :]
     original = (
         None if reblog_of_id is None else _Post.from_columns(reblog_of_id, theirs, follows_theirs)
     )
@@ -152,6 +158,7 @@ def status_row(row: Sequence) -> StatusRow:
         _Post.from_columns(status_id, own, follows_own),
         original,
         tuple(flags),
+        poll,
     )
 
 

@@ -101,6 +101,9 @@ class LiveServer:
             # No card worker process unless a test asks for one (tests/e2e/test_cards.py): it
             # would only add connections to a PostgreSQL whose 100 slots the test runs share.
             "TOOTLOG_CARDS": "0",
+            # Nor a scheduler process (poll expiry, scheduled statuses), for the same reason,
+            # unless a test asks for one (tests/api/test_scheduler.py).
+            "TOOTLOG_SCHEDULER": "0",
             # Pools of 4 rather than 10 (each server opens its write pool in full at start): a
             # test run keeps several servers up at once on PostgreSQL's 100 connection slots.
             "TOOTLOG_DB_POOL_SIZE": str(SERVER_POOL_SIZE),

@@ -18,6 +18,8 @@ from api.openapi import (
     oauth,
     operator,
     pages,
+    polls,
+    scheduled,
     server,
     status_edits,
     statuses,
@@ -44,6 +46,8 @@ def openapi_document(base_url: str, version: str) -> Schema:
     modules = (
         statuses,
         status_edits,
+        polls,
+        scheduled,
         bookmarks,
         accounts,
         media,

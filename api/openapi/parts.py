@@ -273,19 +273,30 @@ def form_or_json(
     *,
     arrays: dict[str, Schema] | None = None,
     required: Sequence[str] = (),
+    json_objects: dict[str, dict[str, Schema]] | None = None,
 ) -> Schema:
     """The same parameters as a form or a JSON object (the query string works as well).
 
-    `arrays` are sent as repeated `name[]` fields in a form and as JSON arrays. Unknown keys
-    are ignored, so neither body is closed.
+    `arrays` are sent as repeated `name[]` fields in a form and as JSON arrays. `json_objects`
+    are JSON objects, sent in a form as `name[key]` fields (`name[key][]` for an array).
+    Unknown keys are ignored, so neither body is closed.
     """
     arrays = arrays or {}
+    for name, keys in (json_objects or {}).items():
+        fields = {**fields, name: {"type": "object", "properties": keys}}
     json_schema: Schema = {
         "type": "object",
         "properties": {**fields, **{name: array(item) for name, item in arrays.items()}},
     }
     form_arrays = {f"{name}[]": array(item) for name, item in arrays.items()}
-    form_schema: Schema = {"type": "object", "properties": {**fields, **form_arrays}}
+    for name, keys in (json_objects or {}).items():
+        for key, schema in keys.items():
+            if schema.get("type") == "array":
+                form_arrays[f"{name}[{key}][]"] = schema
+            else:
+                form_arrays[f"{name}[{key}]"] = schema
+    plain = {name: schema for name, schema in fields.items() if name not in (json_objects or {})}
+    form_schema: Schema = {"type": "object", "properties": {**plain, **form_arrays}}
     if required:
         json_schema["required"] = form_schema["required"] = list(required)
     form: Schema = {"schema": form_schema}

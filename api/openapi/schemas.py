@@ -19,7 +19,7 @@ from api.openapi.parts import (
     nullable,
     ref,
 )
-from domain import card, media
+from domain import card, media, poll
 from domain.oauth import DESCRIPTIONS as OAUTH_ERRORS
 from domain.scopes import VALID_SCOPES
 from domain.visibility import VISIBILITIES
@@ -127,7 +127,7 @@ def _status(body_key: str, reblog: Schema, description: str) -> Schema:
                 "worker has fetched it (seconds after posting), when the page gave none, and "
                 "always for statuses with media.",
             },
-            "poll": {**NULL, "description": "tootlog has no polls."},
+            "poll": nullable(ref("Poll")),
         },
         {
             "favourited": BOOLEAN,
@@ -175,6 +175,64 @@ def _instance_media(*extra: str) -> Schema:
     )
 
 
+def _instance_polls() -> Schema:
+    return closed(
+        {
+            "max_options": COUNT,
+            "max_characters_per_option": COUNT,
+            "min_expiration": COUNT,
+            "max_expiration": COUNT,
+        }
+    )
+
+
+_POLL = closed(
+    {
+        "id": ID,
+        "expires_at": DATETIME,
+        "expired": {**BOOLEAN, "description": "Past `expires_at` at the moment of the answer."},
+        "multiple": BOOLEAN,
+        "votes_count": COUNT,
+        "voters_count": COUNT,
+        "options": array(
+            closed(
+                {
+                    "title": {"type": "string", "maxLength": poll.MAX_OPTION_CHARS * 8},
+                    "votes_count": {
+                        **nullable(COUNT),
+                        "description": "null while the poll hides its totals (until it ends).",
+                    },
+                }
+            ),
+            minItems=2,
+            maxItems=poll.MAX_OPTIONS,
+        ),
+        "emojis": array(ref("CustomEmoji")),
+    },
+    {
+        "voted": {**BOOLEAN, "description": "The viewer voted, or wrote the poll."},
+        "own_votes": array({"type": "integer", "minimum": 0}),
+    },
+)
+_POLL["dependentRequired"] = {"voted": ["own_votes"], "own_votes": ["voted"]}
+_POLL["description"] = "A poll (REST::PollSerializer); `voted` and `own_votes` for a user only."
+
+_SCHEDULED = closed(
+    {
+        "id": ID,
+        "scheduled_at": DATETIME,
+        "params": {
+            "type": "object",
+            "description": "What the client asked for, as sent (Mastodon's params; keys in "
+            "jsonb's order): text, poll, media_ids, sensitive, spoiler_text, visibility, "
+            "language, in_reply_to_id (a number), idempotency, scheduled_at, with_rate_limit.",
+            "required": ["text", "poll", "media_ids", "visibility", "in_reply_to_id"],
+        },
+        "media_attachments": array(ref("MediaAttachment")),
+    }
+)
+_SCHEDULED["description"] = "A status waiting for its time (REST::ScheduledStatusSerializer)."
+
 _RULE = closed({"id": STRING, "text": STRING, "hint": STRING})
 _VERSION = {"type": "string", "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+"}
 
@@ -198,6 +256,7 @@ INSTANCE_V1 = closed(
                 "accounts": closed({"max_featured_tags": COUNT}),
                 "statuses": _instance_statuses(),
                 "media_attachments": _instance_media(),
+                "polls": _instance_polls(),
             }
         ),
         "contact_account": nullable(ref("Account")),
@@ -231,6 +290,7 @@ INSTANCE_V2 = closed(
                 "accounts": closed({"max_featured_tags": COUNT, "max_pinned_statuses": COUNT}),
                 "statuses": _instance_statuses(),
                 "media_attachments": _instance_media("description_limit"),
+                "polls": _instance_polls(),
                 "translation": closed({"enabled": BOOLEAN}),
             }
         ),
@@ -425,6 +485,8 @@ SCHEMAS: dict[str, Schema] = {
         ),
         "description": "A link preview, fetched once from the page and recorded as an event.",
     },
+    "Poll": _POLL,
+    "ScheduledStatus": _SCHEDULED,
     "InstanceV1": INSTANCE_V1,
     "InstanceV2": INSTANCE_V2,
 }

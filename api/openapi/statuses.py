@@ -19,6 +19,7 @@ from api.openapi.parts import (
     ref,
 )
 from api.routes.statuses import ACCOUNTS_PAGE, MAX_STATUSES_BY_ID, TOO_MANY_IDS
+from domain import poll
 from domain.scopes import (
     READ_ACCOUNTS,
     READ_STATUSES,
@@ -30,6 +31,15 @@ from domain.scopes import (
 TAG = "statuses"
 STATUS = ref("Status")
 ID = [parameter("Id")]
+POLL_PARAMS = {
+    "options": {"type": "array", "items": STRING},
+    "expires_in": {
+        "type": ["integer", "string"],
+        "description": f"Seconds: {poll.MIN_EXPIRATION} to {poll.MAX_EXPIRATION}.",
+    },
+    "multiple": RAILS_BOOLEAN,
+    "hide_totals": RAILS_BOOLEAN,
+}
 USER_CHECKS = "Checks, first failure wins: token (401), scope (403), a user (422)"
 VISIBLE_FIRST = (
     "Checks, first failure wins: the status is visible to the viewer (404), then token (401), "
@@ -87,17 +97,29 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "spoiler_text": {**STRING, "description": "A content warning."},
                     "visibility": {**ref("Visibility"), "description": "Default: the user's."},
                     "language": {**STRING, "description": "ISO 639; junk falls back quietly."},
+                    "scheduled_at": {**STRING, "description": "ISO 8601; UTC without a zone."},
                 },
                 arrays={"media_ids": ref("Id")},
+                json_objects={"poll": POLL_PARAMS},
             ),
             responses={
-                **ok(STATUS, "The new status (or the one the Idempotency-Key names)."),
+                **ok(
+                    {"anyOf": [STATUS, ref("ScheduledStatus")]},
+                    "The new status (or the one the Idempotency-Key names); with a "
+                    "`scheduled_at` in the future, the ScheduledStatus.",
+                ),
                 **errors(400, 401, 403, 404, 413, 422, 503),
             },
             description=f"{USER_CHECKS}, parameters tootlog does not implement yet "
-            "(`scheduled_at`, `poll`, `quoted_status_id`: 422 `NAME is not supported by this "
-            "server yet`), reply target (404), idempotency, media (422), then the model rules "
-            "(422 `Validation failed: ...`).",
+            "(`quoted_status_id`: 422 `NAME is not supported by this "
+            "server yet`), reply target (404), idempotency, media (422; media beside a poll: "
+            "`Cannot attach more than 4 files`), then the model rules and the poll's "
+            "(422 `Validation failed: ...`). A poll is `poll[options][]`, `poll[expires_in]`, "
+            "`poll[multiple]`, `poll[hide_totals]` in a form, or a `poll` object in JSON. "
+            "`scheduled_at` at least 5 minutes ahead schedules the status instead (a time "
+            "already past publishes it at once): then the status's rules give 422 `Record "
+            "invalid`, and ScheduledStatus's (too soon; 25 a day; 300 in all) `Validation "
+            "failed: ...`.",
         ),
         "get": operation(
             "getStatuses",

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from api.config import Settings
 from api.services import services
-from domain import media
+from domain import media, poll
 from domain.pins import MAX_PINNED_STATUSES
 from domain.status import MAX_CHARACTERS
 from domain.text import URL_COUNTED_LENGTH
@@ -30,6 +30,15 @@ def _statuses() -> dict:
         "max_characters": MAX_CHARACTERS,
         "max_media_attachments": media.MAX_MEDIA_ATTACHMENTS,
         "characters_reserved_per_url": URL_COUNTED_LENGTH,
+    }
+
+
+def _polls(settings: Settings) -> dict:
+    return {
+        "max_options": poll.MAX_OPTIONS,
+        "max_characters_per_option": poll.MAX_OPTION_CHARS,
+        "min_expiration": settings.poll_min_expiration,
+        "max_expiration": poll.MAX_EXPIRATION,
     }
 
 
@@ -54,7 +63,7 @@ def _thumbnail(settings: Settings) -> str:
 
 
 def instance_v1(settings: Settings, stats: InstanceStats) -> dict:
-    """REST::V1::InstanceSerializer (polls are left out: tootlog does not serve them)."""
+    """REST::V1::InstanceSerializer."""
     return {
         "uri": settings.urls.domain,
         "title": settings.title,
@@ -77,6 +86,7 @@ def instance_v1(settings: Settings, stats: InstanceStats) -> dict:
             "accounts": {"max_featured_tags": MAX_FEATURED_TAGS},
             "statuses": _statuses(),
             "media_attachments": _media_attachments(),
+            "polls": _polls(settings),
         },
         "contact_account": None,
         "rules": [],
@@ -114,6 +124,7 @@ def instance_v2(settings: Settings, stats: InstanceStats) -> dict:
                 **_media_attachments(),
                 "description_limit": media.DESCRIPTION_LIMIT,
             },
+            "polls": _polls(settings),
             "translation": {"enabled": False},
         },
         "registrations": {

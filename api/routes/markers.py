@@ -42,7 +42,7 @@ async def save_markers(request: Request) -> Response:
     params = await read_params(request, svc.settings.max_body_bytes)
     positions: dict[str, int] = {}
     for timeline in TIMELINES:
-        raw = params.nested(timeline, "last_read_id")
+        raw = (params.nested(timeline) or {}).get("last_read_id")
         if raw is None:
             continue
         last_read_id = parse_id(raw)

@@ -15,6 +15,8 @@ from api.errors import ApiError
 from api.pagination import link_header, page_from
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
+from api.routes.polls import poll_draft
+from api.routes.scheduled_statuses import schedule, scheduled_at_of
 from api.services import Services, services
 from commands import social
 from commands import statuses as commands
@@ -35,7 +37,7 @@ MAX_STATUSES_BY_ID = 20  # Mastodon's DEFAULT_STATUSES_LIMIT for GET /api/v1/sta
 TOO_MANY_IDS = "Mastodon::ValidationError"
 # Mastodon's parameters that tootlog does not implement yet: refused, never silently dropped
 # (a scheduled status would otherwise be published at once, a poll or quote lost).
-NOT_YET_SUPPORTED = ("scheduled_at", "poll", "quoted_status_id")
+NOT_YET_SUPPORTED = ("quoted_status_id",)
 MAX_IDEMPOTENCY_KEY_BYTES = 255  # as Stripe's keys
 
 
@@ -67,6 +69,7 @@ def draft_from(params: Params) -> Draft:
         visibility=params.string("visibility") or None,
         language=params.string("language") or None,
         media_ids=params.id_list("media_ids"),
+        poll=poll_draft(params.nested("poll")),
     )
 
 
@@ -77,6 +80,9 @@ async def create_status(request: Request) -> Response:
     key = idempotency_key(request)
     params = await read_params(request, svc.settings.max_body_bytes)
     refuse_unsupported(params)
+    scheduling, at = scheduled_at_of(params)
+    if scheduling:
+        return await schedule(request, svc, viewer, params, draft_from(params), at, key)
     reply_raw = params.string("in_reply_to_id")
     written = await svc.command(
         commands.publish,

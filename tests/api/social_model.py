@@ -43,6 +43,10 @@ class Post:
     # ever mentioned, as an edit turns a removed mention silent and it keeps its access.
     active_mentions: frozenset[int] | None = None
     versions: int = 1  # entries in its history (§6.17): 1, then one more per recorded edit
+    # A poll: its id, how many options and whether several may be chosen (polls section).
+    poll_id: str | None = None
+    poll_options: int = 0
+    poll_multiple: bool = False
 
     @property
     def is_wrapper(self) -> bool:
@@ -79,6 +83,8 @@ class SocialModel:
     pins: dict[int, list[str]] = field(default_factory=dict)
     # (account, original id) -> bookmark sequence (the cursor order of the bookmarks list)
     bookmarks: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (account, status id of the poll) -> the account's choices, in the order given
+    votes: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     _sequence: int = 0
 
     # Visibility (§2)
@@ -411,6 +417,8 @@ class SocialModel:
         for pins in self.pins.values():
             if status_id in pins:
                 pins.remove(status_id)
+        for key in [k for k in self.votes if k[1] == status_id]:
+            del self.votes[key]
         return ok(status_id)
 
     def edit(self, account: int, status_id: str, text: str, mentions: frozenset[int]) -> Answer:
@@ -427,6 +435,54 @@ class SocialModel:
         post.active_mentions = mentions
         post.versions += 1
         return ok(status_id)
+
+    # Polls (VoteValidator, Poll#voted?, REST::PollSerializer)
+
+    def poll_of(self, status_id: str) -> Post | None:
+        """The status whose poll a status shows (the original of a wrapper), if it has one."""
+        post = self.original(self.posts[status_id])
+        return post if post.poll_id is not None else None
+
+    def vote(self, account: int, status_id: str, choices: list[int]) -> Answer:
+        """POST /api/v1/polls/:id/votes on the poll `status_id` shows (the poll never expires
+        within an example): 404 for an invisible status, then each choice in turn."""
+        post = self.poll_of(status_id)
+        assert post is not None
+        if not self.shows(post.id, account):
+            return failed(404, NOT_FOUND)
+        taken = list(self.votes.get((account, post.id), []))
+        for choice in choices:
+            problems = []
+            if not 0 <= choice < post.poll_options:
+                problems.append("The chosen vote option does not exist")
+            if account == post.author:
+                problems.append("You cannot vote in your own polls")
+            if (post.poll_multiple and choice in taken) or (not post.poll_multiple and taken):
+                problems.append("You have already voted on this poll")
+            if problems:
+                return failed(422, "Validation failed: " + ", ".join(problems))
+            taken.append(choice)
+        if choices:
+            self.votes[(account, post.id)] = taken
+        return ok(post.id)
+
+    def poll(self, status_id: str, viewer: int | None) -> dict | None:
+        """What the Poll entity must say (counts and the viewer's keys), or None."""
+        post = self.poll_of(status_id)
+        if post is None:
+            return None
+        given = {a: c for (a, s), c in self.votes.items() if s == post.id}
+        tallies = [sum(c.count(i) for c in given.values()) for i in range(post.poll_options)]
+        shown = {
+            "id": post.poll_id,
+            "votes_count": sum(tallies),
+            "voters_count": len(given),
+            "options": tallies,
+        }
+        if viewer is not None:
+            shown["voted"] = viewer == post.author or viewer in given
+            shown["own_votes"] = given.get(viewer, [])
+        return shown
 
     def follow(self, follower: int, followee: int) -> Answer:
         """Following oneself is Rails' RecordNotFound (FollowService); again is a no-op."""

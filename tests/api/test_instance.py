@@ -65,7 +65,13 @@ def test_configuration_advertises_the_limits_the_code_enforces(live_server: Live
     assert v1["media_attachments"] == attachments
     assert v2["media_attachments"] == {**attachments, "description_limit": 1500}
     assert v2["accounts"]["max_pinned_statuses"] == MAX_PINNED_STATUSES
-    assert "polls" not in v1 and "polls" not in v2  # not served, so not advertised
+    polls = {
+        "max_options": 4,
+        "max_characters_per_option": 50,
+        "min_expiration": 300,
+        "max_expiration": 2629746,
+    }
+    assert v1["polls"] == v2["polls"] == polls
 
 
 def test_stats_come_from_the_read_model(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -192,6 +193,76 @@ def test_edit_history_and_source(check: Conformance, alice: User, bob: User) -> 
     for missing in ("1", "junk"):
         check.call("GET /api/v1/statuses/{id}/history", path={"id": missing}, expect=404)
         check.call("GET /api/v1/statuses/{id}/source", bob.token, path={"id": missing}, expect=404)
+
+
+@drives(
+    "GET /api/v1/scheduled_statuses",
+    "GET /api/v1/scheduled_statuses/{id}",
+    "PUT /api/v1/scheduled_statuses/{id}",
+    "DELETE /api/v1/scheduled_statuses/{id}",
+)
+def test_scheduled_statuses(check: Conformance, alice: User, bob: User) -> None:
+    soon = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    made = [status_of(check, alice, status=f"later {n}", scheduled_at=soon) for n in range(2)]
+    assert "scheduled_at" in made[0] and made[0]["params"]["text"] == "later 0"
+    page = check.call(
+        "GET /api/v1/scheduled_statuses", alice.token, params={"limit": "1"}, expect=200
+    )
+    assert 'rel="next"' in page.headers["link"]
+    on = {"id": made[0]["id"]}
+    check.json("GET /api/v1/scheduled_statuses/{id}", alice.token, path=on)
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moved = check.json(
+        "PUT /api/v1/scheduled_statuses/{id}", alice.token, path=on, json={"scheduled_at": later}
+    )
+    assert moved["scheduled_at"].startswith(later[:16])
+    check.call(
+        "PUT /api/v1/scheduled_statuses/{id}",
+        alice.token,
+        path=on,
+        json={"scheduled_at": "junk"},
+        expect=422,
+    )
+    check.call("GET /api/v1/scheduled_statuses/{id}", bob.token, path=on, expect=404)
+    assert check.json("DELETE /api/v1/scheduled_statuses/{id}", alice.token, path=on) == {}
+    check.call("DELETE /api/v1/scheduled_statuses/{id}", alice.token, path=on, expect=404)
+    check.call("GET /api/v1/scheduled_statuses", expect=401)
+
+
+@drives("GET /api/v1/polls/{id}", "POST /api/v1/polls/{id}/votes")
+def test_polls(check: Conformance, alice: User, bob: User) -> None:
+    status = check.json(
+        "POST /api/v1/statuses",
+        alice.token,
+        json={"status": "Q?", "poll": {"options": ["a", "b"], "expires_in": 600}},
+    )
+    form = status_of(
+        check,
+        alice,
+        status="Q?",
+        **{"poll[options][]": ["a", "b"], "poll[expires_in]": "600", "poll[hide_totals]": "1"},
+    )
+    assert form["poll"]["options"][0]["votes_count"] is None
+    on = {"id": status["poll"]["id"]}
+    voted = check.json(
+        "POST /api/v1/polls/{id}/votes", bob.token, path=on, data={"choices[]": ["1"]}
+    )
+    assert voted["own_votes"] == [1]
+    check.call(
+        "POST /api/v1/polls/{id}/votes", bob.token, path=on, json={"choices": [0]}, expect=422
+    )
+    check.call("POST /api/v1/polls/{id}/votes", path=on, expect=401)
+    check.call("POST /api/v1/polls/{id}/votes", bob.token, path={"id": "1"}, expect=404)
+    for viewer in (None, bob.token):
+        check.json("GET /api/v1/polls/{id}", viewer, path=on)
+    check.call("GET /api/v1/polls/{id}", path={"id": "1"}, expect=404)
+    check.call("POST /api/v1/statuses", alice.token, json={"status": "x", "poll": {}}, expect=200)
+    check.call(
+        "POST /api/v1/statuses",
+        alice.token,
+        json={"status": "x", "poll": {"options": ["a"]}},
+        expect=422,
+    )
 
 
 @drives(

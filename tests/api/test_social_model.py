@@ -1,8 +1,8 @@
-"""Random sequences of publish / reply / follow / unfollow / reblog / unreblog / favourite /
-unfavourite / pin / unpin / bookmark / unbookmark / edit / delete by four accounts against a live
-`tootlog serve`. After every step, every read endpoint is checked for every viewer (anonymous
-included) against the pure model in social_model.py: no leak, no missing item, counters, flags
-and history lengths equal to the model's."""
+"""Random sequences of publish (with or without a poll) / reply / follow / unfollow / reblog /
+unreblog / favourite / unfavourite / pin / unpin / bookmark / unbookmark / edit / delete / vote by
+four accounts against a live `tootlog serve`. After every step, every read endpoint is checked for
+every viewer (anonymous included) against the pure model in social_model.py: no leak, no missing
+item, counters, flags, history lengths and polls equal to the model's."""
 
 from __future__ import annotations
 
@@ -136,6 +136,11 @@ class SocialMachine(RuleBasedStateMachine):
         for key in USER_ONLY_KEYS:
             assert (key in body) == (viewer is not None), (what, key)
         assert ("text" in body, "content" in body) == (source, not source), what
+        poll = model.poll(status_id, viewer) if not post.is_wrapper else None
+        if poll is None:
+            assert body["poll"] is None, what
+        else:
+            self.check_poll(body["poll"], poll, what)
         if post.is_wrapper:
             assert body["in_reply_to_id"] is None, what
             assert body["reblog"] is not None, what
@@ -147,6 +152,19 @@ class SocialMachine(RuleBasedStateMachine):
             mentioned = {m["id"] for m in body["mentions"]}
             assert mentioned == {self.users[m].id for m in shown_mentions(post)}, what
 
+    @staticmethod
+    def check_poll(body: dict, expected: dict, what: str) -> None:
+        got = {
+            "id": body["id"],
+            "votes_count": body["votes_count"],
+            "voters_count": body["voters_count"],
+            "options": [option["votes_count"] for option in body["options"]],
+        }
+        for key in ("voted", "own_votes"):
+            if key in body:
+                got[key] = body[key]
+        assert got == expected, (what, "poll")
+
     # Rules
 
     def _publish(
@@ -155,9 +173,15 @@ class SocialMachine(RuleBasedStateMachine):
         visibility: str | None,
         mentioned: frozenset[int],
         parent_id: str | None,
+        poll: tuple[int, bool] | None = None,
     ):  # noqa: ANN202
         text = " ".join(["hello", *(f"@{self.users[m].username}" for m in sorted(mentioned))])
-        data = {"status": text}
+        data: dict = {"status": text}
+        if poll is not None:
+            options, several = poll
+            data["poll[options][]"] = [f"option {i}" for i in range(options)]
+            data["poll[expires_in]"] = "86400"
+            data["poll[multiple]"] = "true" if several else "false"
         if visibility is not None:
             data["visibility"] = visibility
         parent = None
@@ -172,6 +196,8 @@ class SocialMachine(RuleBasedStateMachine):
         body = self.expect(response, Answer(200), "reply" if parent else "publish")
         post = self.model.publish(body["id"], author, visibility or "public", mentioned, parent)
         post.text = text
+        if poll is not None:
+            post.poll_id, (post.poll_options, post.poll_multiple) = body["poll"]["id"], poll
         self.authors.add(author)
         self.check_status(body, body["id"], author)
         return body["id"]
@@ -193,6 +219,33 @@ class SocialMachine(RuleBasedStateMachine):
     @rule(target=statuses, author=accounts, visibility=visibilities, mentioned=mentions)
     def publish(self, author: int, visibility: str | None, mentioned: frozenset[int]):  # noqa: ANN201
         return self._publish(author, visibility, mentioned, None)
+
+    @rule(
+        target=statuses,
+        author=accounts,
+        visibility=visibilities,
+        options=st.integers(2, 4),
+        multiple=st.booleans(),
+    )
+    def publish_poll(self, author: int, visibility: str | None, options: int, multiple: bool):  # noqa: ANN201
+        return self._publish(author, visibility, frozenset(), None, (options, multiple))
+
+    @rule(
+        account=accounts,
+        status=statuses,
+        choices=st.lists(st.integers(-1, 4), min_size=0, max_size=2),
+    )
+    def vote(self, account: int, status: str, choices: list[int]) -> None:
+        """A vote on the poll a status shows (statuses without one are skipped)."""
+        poll = self.model.poll_of(status)
+        if poll is None:
+            return
+        answer = self.model.vote(account, status, choices)
+        data = {"choices[]": [str(choice) for choice in choices]}
+        response = self.post(account, f"/api/v1/polls/{poll.poll_id}/votes", data)
+        body = self.expect(response, answer, f"vote on {status}")
+        if body is not None:
+            self.check_poll(body, self.model.poll(status, account), f"vote on {status}")
 
     @rule(
         target=statuses,

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
+from datetime import UTC, datetime, timedelta
 
-from tests.support import Directory, LiveServer, User
+from api.scheduling import draft_of
+from commands.polls import expire
+from commands.scheduled import publish_due
+from commands.statuses import Publishing
+from tests.support import TEST_URLS, Directory, LiveServer, User
 
 
 def social_history(server: LiveServer, directory: Directory, statuses: int = 60) -> list[str]:
@@ -52,6 +58,58 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     owner = next(c for c in clients if c.delete(f"/api/v1/statuses/{gone}").status_code == 200)
     assert owner is not None
     ids.remove(gone)
+    _polls(rng, clients, directory)
+    _scheduled(clients[0], users[0], directory)
     for client in clients:
         client.close()
     return ids
+
+
+def _polls(rng: random.Random, clients: list, directory: Directory) -> None:
+    """Polls with votes (one multiple-choice), one expiry recorded, one deleted with its status."""
+    polls = []
+    for number, multiple in enumerate((False, True, False)):
+        poll = {"options": ["a", "b", "c"], "expires_in": 600, "multiple": multiple}
+        answer = clients[number].post(
+            "/api/v1/statuses", json={"status": f"poll {number}", "poll": poll}
+        )
+        assert answer.status_code == 200, answer.text
+        polls.append(answer.json())
+    for client in clients:
+        for status in polls:
+            multiple = status["poll"]["multiple"]
+            choices = [0, 2] if multiple and rng.random() < 0.5 else [rng.randrange(3)]
+            client.post(f"/api/v1/polls/{status['poll']['id']}/votes", json={"choices": choices})
+    assert expire(directory.write_model, int(polls[0]["poll"]["id"]), time.time() + 3600)
+    assert clients[2].delete(f"/api/v1/statuses/{polls[2]['id']}").status_code == 200
+
+
+def _scheduled(client, user: User, directory: Directory) -> None:  # noqa: ANN001
+    """Scheduled statuses: one moved, one cancelled, one published (by the command the
+    scheduler runs, told it is a day later), one with a poll left waiting."""
+    at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    entries = []
+    for number in range(3):
+        answer = client.post(
+            "/api/v1/statuses", data={"status": f"later {number}", "scheduled_at": at}
+        )
+        assert answer.status_code == 200, answer.text
+        entries.append(answer.json()["id"])
+    poll = {"options": ["x", "y"], "expires_in": 600}
+    answer = client.post(
+        "/api/v1/statuses", json={"status": "poll later", "scheduled_at": at, "poll": poll}
+    )
+    assert answer.status_code == 200, answer.text
+    moved = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    path = "/api/v1/scheduled_statuses/"
+    assert client.put(path + entries[0], json={"scheduled_at": moved}).status_code == 200
+    assert client.delete(path + entries[1]).status_code == 200
+    published = publish_due(
+        directory.write_model,
+        Publishing(TEST_URLS),
+        account_id=user.account_id,
+        entry_id=int(entries[2]),
+        to_draft=draft_of,
+        now=time.time() + 86400,
+    )
+    assert published is not None
