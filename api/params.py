@@ -28,6 +28,14 @@ MAX_NESTING = 100
 TOO_DEEP = f"Invalid JSON in request body: nested deeper than {MAX_NESTING} levels"
 
 
+def refuse_unsupported(params: Params, names: tuple[str, ...]) -> None:
+    """422 for a Mastodon parameter that changes what a write does and that tootlog does not
+    implement yet: refused, never silently dropped."""
+    for name in names:
+        if params.given(name):
+            raise ApiError(422, f"{name} is not supported by this server yet")
+
+
 def rails_bool(value: Any) -> bool | None:
     """ActiveModel boolean cast: None for blank, False for Rails' false words, else True."""
     if value is None or value == "":

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from api.auth import Viewer, check_optional, check_token, check_user, resolve_viewer
 from api.errors import ApiError
-from api.params import Params, read_params
+from api.params import Params, read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text, token_response
 from api.services import Services, services
 from commands.profile import Upload, update_profile
@@ -60,9 +60,7 @@ async def update_credentials(request: Request) -> Response:
     account_id = check_user(viewer, WRITE_ACCOUNTS)
     params = await read_params(request, svc.settings.max_body_bytes)
     try:
-        for name in NOT_YET_SUPPORTED:
-            if params.given(name):
-                raise ApiError(422, f"{name} is not supported by this server yet")
+        refuse_unsupported(params, NOT_YET_SUPPORTED)
         await svc.command(
             update_profile,
             svc.media_storage,

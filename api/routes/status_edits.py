@@ -9,9 +9,9 @@ from starlette.routing import Route
 
 from api.auth import check_optional, check_token, check_user, resolve_viewer
 from api.errors import ApiError
-from api.params import Params, read_params
+from api.params import Params, read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text
-from api.routes.statuses import _visible_first, draft_from, refuse_unsupported
+from api.routes.statuses import _visible_first, draft_from
 from api.services import services
 from commands.status_edits import MediaAttributes, edit
 from domain.errors import NotFound, RecordNotFound

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from api.auth import Viewer, check_optional, check_user, resolve_viewer
 from api.errors import ApiError
 from api.pagination import link_header, page_from
-from api.params import Params, read_params
+from api.params import Params, read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text
 from api.routes.polls import poll_draft
 from api.routes.scheduled_statuses import schedule, scheduled_at_of
@@ -52,12 +52,6 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
-def refuse_unsupported(params: Params, names: tuple[str, ...] = NOT_YET_SUPPORTED) -> None:
-    for name in names:
-        if params.given(name):
-            raise ApiError(422, f"{name} is not supported by this server yet")
-
-
 def draft_from(params: Params) -> Draft:
     sensitive_raw = params.raw("sensitive")
     return Draft(
@@ -79,7 +73,7 @@ async def create_status(request: Request) -> Response:
     author_id = check_user(viewer, WRITE_STATUSES)
     key = idempotency_key(request)
     params = await read_params(request, svc.settings.max_body_bytes)
-    refuse_unsupported(params)
+    refuse_unsupported(params, NOT_YET_SUPPORTED)
     scheduling, at = scheduled_at_of(params)
     if scheduling:
         return await schedule(request, svc, viewer, params, draft_from(params), at, key)
