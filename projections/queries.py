@@ -5,6 +5,8 @@
 - an account's statuses and pins: projections/account_statuses.py
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
+- timelines (home, public, hashtag) and favourites: projections/timelines.py
+- followers, follows, accounts by id, the Tag entity: projections/account_lists.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 from psycopg import AsyncConnection
 
+from projections.account_lists import AccountListReads
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
 from projections.instance_reads import InstanceReads
+from projections.timelines import TimelineReads
 from projections.token_reads import TokenReads
 
 
@@ -33,5 +37,7 @@ async def configure_connection(conn: AsyncConnection) -> None:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Queries(TokenReads, AccountStatusReads, AccountReads, InstanceReads):
+class Queries(
+    TokenReads, AccountStatusReads, TimelineReads, AccountReads, AccountListReads, InstanceReads
+):
     """Async read access to the read models."""

@@ -24,10 +24,12 @@ from psycopg import Cursor
 TABLES = (
     "accounts",
     "statuses",
+    "status_tags",
     "media",
     "favourites",
     "pins",
     "follows",
+    "home_feed",  # after the statuses and follows it reads (projections/home_feed.py)
     "tokens",
     "apps",
     "event_index",
