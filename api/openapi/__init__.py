@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import orjson
 
-from api.openapi import accounts, discovery, media, oauth, operator, pages, server, statuses
+from api.openapi import (
+    accounts,
+    discovery,
+    media,
+    oauth,
+    operator,
+    pages,
+    server,
+    statuses,
+    timelines,
+)
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
 
@@ -28,7 +38,17 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (statuses, accounts, media, oauth, server, operator, discovery, pages):
+    for module in (
+        statuses,
+        accounts,
+        media,
+        oauth,
+        server,
+        operator,
+        discovery,
+        pages,
+        timelines,
+    ):
         for path, operations in module.PATHS.items():
             assert path not in paths, f"{path} is described twice"
             paths[path] = operations
@@ -51,7 +71,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         "tags": TAGS,
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **timelines.SCHEMAS},
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,

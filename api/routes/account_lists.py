@@ -62,7 +62,7 @@ async def accounts(request: Request) -> Response:
 async def show_tag(request: Request) -> Response:
     svc = services(request)
     viewer = await resolve_viewer(request, svc.queries)
-    given = request.path_params["name"]
+    given = request.path_params["id"]
     if not is_tag_name(given):
         raise RecordNotFound
     user = viewer.account_id is not None and not viewer.token.revoked
@@ -74,5 +74,5 @@ routes = [
     Route("/api/v1/accounts", accounts, methods=["GET"]),
     Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
     Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
-    Route("/api/v1/tags/{name}", show_tag, methods=["GET"]),
+    Route("/api/v1/tags/{id}", show_tag, methods=["GET"]),
 ]

@@ -82,7 +82,7 @@ async def tag(request: Request) -> Response:
     check_optional(viewer, READ_STATUSES)
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *STATUSES_PAGE)
-    name = normalize_tag(request.path_params["hashtag"])
+    name = normalize_tag(request.path_params["id"])
     items = []
     if page.limit and name and not params.boolean("remote"):
         query = TagQuery(
@@ -107,6 +107,6 @@ async def favourites(request: Request) -> Response:
 routes = [
     Route("/api/v1/timelines/home", home, methods=["GET"]),
     Route("/api/v1/timelines/public", public, methods=["GET"]),
-    Route("/api/v1/timelines/tag/{hashtag}", tag, methods=["GET"]),
+    Route("/api/v1/timelines/tag/{id}", tag, methods=["GET"]),
     Route("/api/v1/favourites", favourites, methods=["GET"]),
 ]
