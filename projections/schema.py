@@ -133,8 +133,9 @@ DDL = [
     )
     """,
     # A followee's followers, newest follow first: the home feed's fan-out and /followers.
-    "CREATE INDEX IF NOT EXISTS tootlog_follows_followee"
-    " ON tootlog_follows (followee_id, id DESC) INCLUDE (follower_id)",
+    # No INCLUDE (follower_id): the planner would then prefer it to the primary key for "does
+    # the viewer follow X" (per_viewer.FOLLOWS_SQL) and read all of X's followers per row.
+    "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id, id DESC)",
     # The home feeds (projections/home_feed.py).
     """
     CREATE TABLE IF NOT EXISTS tootlog_home_feed (
@@ -245,7 +246,7 @@ READ_INDEXES = [
     (
         "tootlog_follows_follower",
         "CREATE INDEX IF NOT EXISTS tootlog_follows_follower"
-        " ON tootlog_follows (follower_id, id DESC) INCLUDE (followee_id)",
+        " ON tootlog_follows (follower_id, id DESC)",
     ),
     (
         # The public timeline: public statuses that are neither boosts nor replies to others.
