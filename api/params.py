@@ -6,6 +6,7 @@ ActiveModel::Type::Boolean. Malformed input becomes a 4xx here, before any comma
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -83,6 +84,24 @@ class Params:
         if isinstance(value, list | dict):
             raise ApiError(422, f"Validation failed: {name} must be a boolean")
         return rails_bool(value)
+
+    def nested(self, name: str, key: str) -> Any:
+        """`name[key]`: a form's bracketed key, or a key of a JSON object `name`."""
+        outer = self.values.get(name)
+        if isinstance(outer, dict):
+            return outer.get(key)
+        return self.values.get(f"{name}[{key}]")
+
+    def hash_list(self, name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        """An array of hashes (`name[][key]=...` or `name[0][key]=...` in a form, a JSON array
+        of objects or an object of them), each with only `keys` (Rails' permit)."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            return []
+        items = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ApiError(422, f"Validation failed: {name} must be a list of objects")
+        return [{key: item[key] for key in keys if key in item} for item in items]
 
     def id_list(self, name: str) -> list[int]:
         """An array of ids (`name[]` or a JSON array); junk ids can name nothing, so they are 0."""
@@ -167,13 +186,34 @@ def _parse_urlencoded(raw: bytes) -> list[tuple[str, str]]:
 def _pairs_to_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in pairs:
-        if key.endswith("[]"):
+        nested = _NESTED_KEY.match(key)
+        if nested is not None:
+            _add_nested(values, *nested.groups(), value)
+        elif key.endswith("[]"):
             values.setdefault(key[:-2], [])
             if isinstance(values[key[:-2]], list):
                 values[key[:-2]].append(value)
         else:
             values[key] = value
     return values
+
+
+# `name[][key]` (an array of hashes) or `name[0][key]` (a hash of them), as Rack nests them.
+_NESTED_KEY = re.compile(r"^([A-Za-z_]\w*)\[(\d*)\]\[([A-Za-z_]\w*)\]$")
+
+
+def _add_nested(values: dict[str, Any], name: str, index: str, key: str, value: str) -> None:
+    if index:
+        hashes = values.setdefault(name, {})
+        if isinstance(hashes, dict):
+            hashes.setdefault(index, {})[key] = value
+        return
+    hashes = values.setdefault(name, [])
+    if isinstance(hashes, list):
+        # Rack starts the next hash when the last one already has this key.
+        if not hashes or not isinstance(hashes[-1], dict) or key in hashes[-1]:
+            hashes.append({})
+        hashes[-1][key] = value
 
 
 def _boundary(content_type: str) -> bytes | None:

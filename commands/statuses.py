@@ -159,6 +159,7 @@ def _earlier_status(app: TootlogApplication, status_id: int) -> Written:
 
 
 def resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:
+    """The local account an '@acct' names, or None."""
     username = local_mention_name(acct, urls.domain)
     if username is None:
         return None
@@ -191,7 +192,7 @@ def delete(
             raise RecordNotFound
         status.check_deletable_by(account_id)
         status.delete(delete_media=delete_media)
-        media = [m for m in load_media(app, status.media_ids).values() if m is not None]
+        media = [m for m in load_media(app, status.attached_media_ids).values() if m is not None]
         media = [m for m in media if m.status_id == status_id]
         for item in media:
             if delete_media:

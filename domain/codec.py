@@ -16,10 +16,12 @@ from eventsourcing.persistence import (
 
 from domain import (  # noqa: F401  (importing registers the topics)
     account,
+    bookmark,
     card,
     favourite,
     follow,
     idempotency,
+    marker,
     media,
     oauth,
     pins,

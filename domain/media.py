@@ -143,8 +143,14 @@ class MediaAttachment(Aggregate):
         """The storage keys of every file of this attachment."""
         return [self.file["key"], self.preview["key"]]
 
-    def attachable_by(self, account_id: int) -> bool:
-        return self.account_id == account_id and self.status_id is None and not self.deleted
+    def attachable_by(self, account_id: int, status_id: int | None = None) -> bool:
+        """The account's own upload, unattached (or already attached to `status_id`, which an
+        edit may keep)."""
+        return (
+            self.account_id == account_id
+            and self.status_id in (None, status_id)
+            and not self.deleted
+        )
 
     def check_editable_by(self, account_id: int) -> None:
         """GET/PUT /api/v1/media/:id find only the caller's unattached media (§8.8)."""
@@ -153,15 +159,39 @@ class MediaAttachment(Aggregate):
 
     def update(self, description: str | None, focus: dict | None) -> bool:
         """Change the alt text and/or focus (None: keep); False when nothing changed."""
+        changed = self._changes(description, focus)
+        if changed is None:
+            return False
+        self._updated(media_id=self.media_id, description=changed[0], focus=changed[1])
+        return True
+
+    def revise(self, status_id: int, description: str | None, focus: dict | None) -> bool:
+        """Change the alt text and/or focus in an edit of its status (`media_attributes`); the
+        event names the status, so the status's history (and replay) finds it."""
+        changed = self._changes(description, focus)
+        if changed is None:
+            return False
+        self._revised(
+            media_id=self.media_id, status_id=status_id, description=changed[0], focus=changed[1]
+        )
+        return True
+
+    def _changes(self, description: str | None, focus: dict | None) -> tuple | None:
         problems = description_problems(description)
         if problems:
             raise ValidationFailed(*problems)
         new_description = self.description if description is None else description
         new_focus = self.focus if focus is None else focus
         if (new_description, new_focus) == (self.description, self.focus):
-            return False
-        self._updated(media_id=self.media_id, description=new_description, focus=new_focus)
-        return True
+            return None
+        return new_description, new_focus
+
+    @event("Revised", topic="tootlog.media.revised.v1")
+    def _revised(
+        self, media_id: int, status_id: int, description: str | None, focus: dict | None
+    ) -> None:
+        self.description = description
+        self.focus = focus
 
     @event("Updated", topic="tootlog.media.updated.v1")
     def _updated(self, media_id: int, description: str | None, focus: dict | None) -> None:
@@ -205,15 +235,23 @@ class MediaAttachment(Aggregate):
 
 
 def check_attachable(
-    media_ids: list[int], found: Mapping[int, MediaAttachment | None], account_id: int
+    media_ids: list[int],
+    found: Mapping[int, MediaAttachment | None],
+    account_id: int,
+    status_id: int | None = None,
 ) -> list[int]:
     """§6.6 step 6: the ids to attach, in the given order without repeats, or a 422.
 
-    `found` maps each requested id to its aggregate (None when there is none).
+    `found` maps each requested id to its aggregate (None when there is none); `status_id`: the
+    status being edited, whose own media may stay.
     """
     check_media_count(media_ids)
     wanted = list(dict.fromkeys(media_ids))
-    missing = [i for i in wanted if (m := found.get(i)) is None or not m.attachable_by(account_id)]
+    missing = [
+        i
+        for i in wanted
+        if (m := found.get(i)) is None or not m.attachable_by(account_id, status_id)
+    ]
     if missing:
         ids = ", ".join(map(str, missing))
         raise Unprocessable(f"Media {ids} not found or already attached to another post")

@@ -54,6 +54,12 @@ class Status(Aggregate):
         self.mentioned_ids = [m["id"] for m in mentions]
         self.media_ids = media_ids
         self.deleted = False
+        self.sensitive = sensitive
+        self.language = language
+        self.edited = False
+        # Every upload ever attached: media an edit takes out stay attached, as in Mastodon
+        # (its history still shows them, and deleting the status takes them too).
+        self.attached_media_ids = list(media_ids)
 
     @staticmethod
     def create_id(status_id: int) -> UUID:
@@ -67,6 +73,59 @@ class Status(Aggregate):
         """Only the author deletes, and only once; anything else is Rails' RecordNotFound."""
         if self.deleted or self.account_id != account_id:
             raise RecordNotFound
+
+    def check_editable_by(self, account_id: int) -> None:
+        """Only the author edits a live status; anything else is Rails' RecordNotFound (the
+        controller looks the status up among the caller's own)."""
+        self.check_deletable_by(account_id)
+
+    def edit(self, revision: dict, media_descriptions: list, previous_descriptions: list) -> None:
+        """Record an edit decided by `revise`. The first edit also records the version before it
+        (Mastodon's create_previous_edit!), so the history is complete from the edits alone.
+        `media_descriptions`: the alt texts of `revision["media_ids"]` after the edit;
+        `previous_descriptions`: those of the current media, before it."""
+        previous = None
+        if not self.edited:
+            previous = {
+                "text": self.text,
+                "spoiler_text": self.spoiler_text,
+                "sensitive": self.sensitive,
+                "media_ids": list(self.media_ids),
+                "media_descriptions": previous_descriptions,
+            }
+        self._edited(
+            status_id=self.status_id,
+            account_id=self.account_id,
+            **revision,
+            media_descriptions=media_descriptions,
+            previous=previous,
+        )
+
+    @event("Edited", topic="tootlog.status.edited.v1")
+    def _edited(
+        self,
+        status_id: int,
+        account_id: int,
+        text: str,
+        content: str,
+        spoiler_text: str,
+        sensitive: bool,
+        language: str,
+        mentions: list[dict],
+        tags: list[str],
+        media_ids: list[int],
+        media_descriptions: list,
+        previous: dict | None,
+    ) -> None:
+        self.text = text
+        self.spoiler_text = spoiler_text
+        self.sensitive = sensitive
+        self.language = language
+        self.media_ids = media_ids
+        # A mention an edit removes turns silent but keeps its access (ProcessMentionsService).
+        self.mentioned_ids += [m["id"] for m in mentions if m["id"] not in self.mentioned_ids]
+        self.attached_media_ids += [i for i in media_ids if i not in self.attached_media_ids]
+        self.edited = True
 
     def delete(self, delete_media: bool) -> None:
         """Delete the status (optionally with its media)."""
@@ -166,36 +225,19 @@ def compose(
 
     # Cheap checks first: the length counts a mention as typed (`@user`, without a domain), so
     # it needs no lookup, and a text full of mentions is refused before any is resolved.
-    problems = []
-    if not text and not draft.media_ids:
-        problems.append("Text can't be blank")
-    if texts.status_length(text, spoiler_text) > MAX_CHARACTERS:
-        problems.append(f"Text character limit of {MAX_CHARACTERS} exceeded")
+    problems = text_problems(text, spoiler_text, draft.media_ids)
     visibility = draft.visibility or author.default_visibility
     if visibility not in VISIBILITIES:
         problems.append("Visibility is not included in the list")
     if problems:
         raise ValidationFailed(*problems)
 
-    mentioned: dict[str, Mentioned] = {}
-    for acct in texts.mention_names(text):
-        account = resolve_mention(acct)
-        if account is not None:
-            mentioned[acct] = account
-    text = texts.normalize_mentions(
-        text, lambda acct: mentioned[acct].username if acct in mentioned else None
-    )
-
-    unique_mentions = list({m.account_id: m for m in mentioned.values()}.values())
+    text, content, mentions = _rendered(text, resolve_mention, profile_url, tag_base_url)
     return {
         "status_id": status_id,
         "account_id": author.account_id,
         "text": text,
-        "content": texts.render_html(
-            text,
-            mentions={m.username.lower(): profile_url(m.username) for m in unique_mentions},
-            tag_base_url=tag_base_url,
-        ),
+        "content": content,
         "spoiler_text": spoiler_text,
         "sensitive": sensitive,
         "visibility": visibility,
@@ -206,8 +248,89 @@ def compose(
         "in_reply_to_account_id": in_reply_to_account(author.account_id, parent)
         if parent
         else None,
-        "mentions": [{"id": m.account_id, "username": m.username} for m in unique_mentions],
+        "mentions": mentions,
         "tags": texts.tag_names(text),
         "media_ids": list(draft.media_ids),
         "application": application,
+    }
+
+
+def text_problems(text: str, spoiler_text: str, media_ids: list[int]) -> list[str]:
+    """The model rules on a status's text (Status validations): blank, too long."""
+    problems = []
+    if not text and not media_ids:
+        problems.append("Text can't be blank")
+    if texts.status_length(text, spoiler_text) > MAX_CHARACTERS:
+        problems.append(f"Text character limit of {MAX_CHARACTERS} exceeded")
+    return problems
+
+
+def _rendered(
+    text: str,
+    resolve_mention: Callable[[str], Mentioned | None],
+    profile_url: Callable[[str], str],
+    tag_base_url: str,
+) -> tuple[str, str, list[dict]]:
+    """The text with its local mentions normalized, its HTML, and the accounts it mentions."""
+    mentioned: dict[str, Mentioned] = {}
+    for acct in texts.mention_names(text):
+        account = resolve_mention(acct)
+        if account is not None:
+            mentioned[acct] = account
+    text = texts.normalize_mentions(
+        text, lambda acct: mentioned[acct].username if acct in mentioned else None
+    )
+    unique_mentions = list({m.account_id: m for m in mentioned.values()}.values())
+    content = texts.render_html(
+        text,
+        mentions={m.username.lower(): profile_url(m.username) for m in unique_mentions},
+        tag_base_url=tag_base_url,
+    )
+    return text, content, [{"id": m.account_id, "username": m.username} for m in unique_mentions]
+
+
+def revise(
+    draft: Draft,
+    status: Status,
+    *,
+    media_ids: list[int],
+    media_changed: bool,
+    resolve_mention: Callable[[str], Mentioned | None],
+    profile_url: Callable[[str], str],
+    tag_base_url: str,
+) -> dict | None:
+    """Decide an edit (UpdateStatusService): the Edited event's new fields, None when nothing
+    significant changed (Mastodon then records nothing and answers with the status), or a 422.
+
+    Every field is replaced, as Mastodon's controller passes them all: a parameter left out
+    clears it (no CW, not sensitive, no media). Visibility and the reply target never change;
+    a language left out or unknown keeps the status's. `media_ids` are the checked ids to keep
+    or attach; `media_changed`: an alt text or focus of one of them changed.
+    """
+    text = draft.text.strip()
+    if text:
+        spoiler_text = draft.spoiler_text.strip()
+        has_cw = bool(spoiler_text)
+    else:
+        # Rails: `text.presence || options.delete(:spoiler_text)`: a CW without text becomes
+        # the text, and the status keeps the CW it had.
+        text, spoiler_text, has_cw = draft.spoiler_text.strip(), status.spoiler_text, False
+    sensitive = decide_sensitive(draft, Author(status.account_id), has_cw)
+    language = normalize_language(draft.language) or status.language
+    problems = text_problems(text, spoiler_text, media_ids)
+    if problems:
+        raise ValidationFailed(*problems)
+    text, content, mentions = _rendered(text, resolve_mention, profile_url, tag_base_url)
+    before = (status.text, status.spoiler_text, status.sensitive, status.language, status.media_ids)
+    if not media_changed and (text, spoiler_text, sensitive, language, media_ids) == before:
+        return None
+    return {
+        "text": text,
+        "content": content,
+        "spoiler_text": spoiler_text,
+        "sensitive": sensitive,
+        "language": language,
+        "mentions": mentions,
+        "tags": texts.tag_names(text),
+        "media_ids": list(media_ids),
     }

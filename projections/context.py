@@ -45,13 +45,15 @@ _AUTHORS = (
     f"SELECT a.id, a.rendered::varchar, {FOLLOWS_SQL.format(author='a.id')}"
     " FROM tootlog_accounts a WHERE a.id = ANY(%(ids)s)"
 )
-# The viewer's favourites, live reblogs and pins among the statuses shown, as id sets.
+# The viewer's favourites, live reblogs, pins and bookmarks among the statuses shown, as id sets.
 _FLAGS = (
     "SELECT ARRAY(SELECT status_id FROM tootlog_favourites"
     "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s)),"
     " ARRAY(SELECT reblog_of_id FROM tootlog_statuses WHERE account_id = %(viewer)s"
     "  AND reblog_of_id = ANY(%(ids)s) AND NOT deleted),"
     " ARRAY(SELECT status_id FROM tootlog_pins"
+    "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s)),"
+    " ARRAY(SELECT status_id FROM tootlog_bookmarks"
     "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s))"
 )
 _UNLIMITED_DEPTH = 1 << 30
@@ -134,24 +136,23 @@ def _promote_self_replies(rows: list[Row]) -> list[Row]:
 
 async def _viewer_flags(
     cur: AsyncCursor, viewer_id: int | None, ids: list[int]
-) -> tuple[frozenset, frozenset, frozenset]:
-    """The ids among `ids` the viewer has favourited, reblogged and pinned."""
+) -> tuple[frozenset, ...]:
+    """The ids among `ids` the viewer has favourited, reblogged, pinned and bookmarked."""
     if viewer_id is None or not ids:
-        return frozenset(), frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset()
     await cur.execute(_FLAGS, {"viewer": viewer_id, "ids": ids})
-    favourited, reblogged, pinned = await cur.fetchone()
-    return frozenset(favourited), frozenset(reblogged), frozenset(pinned)
+    return tuple(map(frozenset, await cur.fetchone()))
 
 
 def _json_array(
     rows: list[Row],
     authors: dict,
     viewer_id: int | None,
-    flags: tuple[frozenset, frozenset, frozenset],
+    flags: tuple[frozenset, ...],
     out: list[bytes],
 ) -> None:
     """Append a JSON array of `rows` to `out` as pieces: the answer is joined only once."""
-    favourited, reblogged, pinned = flags
+    favourited, reblogged, pinned, bookmarked = flags
     out.append(b"[")
     for i, (status_id, _, author_id, visibility, _, _, head) in enumerate(rows):
         if i:
@@ -164,12 +165,15 @@ def _json_array(
                 status_id in reblogged,
                 status_id in pinned,
                 author_id == viewer_id and visibility != "direct",
+                status_id in bookmarked,
             )
         out += (head, authors[author_id][0], tail)
     out.append(b"]")
 
 
-@lru_cache(maxsize=16)
-def _user_tail(favourited: bool, reblogged: bool, pinned: bool, pinnable: bool) -> bytes:
+@lru_cache(maxsize=32)
+def _user_tail(
+    favourited: bool, reblogged: bool, pinned: bool, pinnable: bool, bookmarked: bool
+) -> bytes:
     """What follows a user's view of a status's account: the per-viewer keys, then `}`."""
-    return (flag_keys(favourited, reblogged, pinned, pinnable) + "}").encode()
+    return (flag_keys(favourited, reblogged, pinned, pinnable, bookmarked) + "}").encode()

@@ -69,21 +69,42 @@ def status_document(
 
     `media_attachments` are the documents of its media, in the order of `media_ids`.
     """
+    fields = edited_fields(urls, event, media_attachments)
     return {
         "id": str(event.status_id),
         "created_at": format_datetime(snowflake_time(event.status_id)),
         "in_reply_to_id": _str_or_none(event.in_reply_to_id),
         "in_reply_to_account_id": _str_or_none(event.in_reply_to_account_id),
-        "sensitive": event.sensitive,
-        "spoiler_text": event.spoiler_text,
+        "sensitive": fields["sensitive"],
+        "spoiler_text": fields["spoiler_text"],
         "visibility": event.visibility,
-        "language": event.language,
+        "language": fields["language"],
         "uri": urls.status_uri(author_username, event.status_id),
         "url": urls.status_url(author_username, event.status_id),
         "edited_at": None,
-        "content": event.content,
+        "content": fields["content"],
         "reblog": None,
         "application": event.application,
+        "media_attachments": fields["media_attachments"],
+        "mentions": fields["mentions"],
+        "tags": fields["tags"],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+
+
+def edited_fields(
+    urls: Urls,
+    event,  # noqa: ANN001  (Status.Published or Status.Edited)
+    media_attachments: list[dict] | None = None,
+) -> dict:
+    """The fields of a status document that an edit may change (all but `edited_at`)."""
+    return {
+        "sensitive": event.sensitive,
+        "spoiler_text": event.spoiler_text,
+        "language": event.language,
+        "content": event.content,
         "media_attachments": media_attachments or [],
         "mentions": [
             {
@@ -95,9 +116,6 @@ def status_document(
             for m in event.mentions
         ],
         "tags": [{"name": name, "url": f"{urls.tags}/{name}"} for name in event.tags],
-        "emojis": [],
-        "card": None,
-        "poll": None,
     }
 
 

@@ -119,3 +119,10 @@ class HomeFeedReadModel:
     def tag(self, writes: Writes, status_id: int, account_id: int, tags: list[str]) -> None:
         for name in tags:
             writes.insert("status_tags", INSERT_TAGS, (name, status_id, account_id))
+
+    def retag(self, writes: Writes, status_id: int, account_id: int, tags: list[str]) -> None:
+        """An edit: the status's hashtags are those of its new text (ProcessHashtagsService)."""
+        writes.write(
+            "status_tags", "DELETE FROM tootlog_status_tags WHERE status_id = %s", (status_id,)
+        )
+        self.tag(writes, status_id, account_id, tags)

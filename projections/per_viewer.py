@@ -29,11 +29,13 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-@lru_cache(maxsize=16)
-def flag_keys(favourited: bool, reblogged: bool, pinned: bool, pinnable: bool) -> str:
+@lru_cache(maxsize=32)
+def flag_keys(
+    favourited: bool, reblogged: bool, pinned: bool, pinnable: bool, bookmarked: bool = False
+) -> str:
     """The per-viewer keys of a user (§3.1); `pinned` only where the viewer could pin."""
     keys = (
         f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
-        '"muted":false,"bookmarked":false,"filtered":[]'
+        f'"muted":false,"bookmarked":{_bool(bookmarked)},"filtered":[]'
     )
     return keys + f',"pinned":{_bool(pinned)}' if pinnable else keys

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from eventsourcing.persistence import Notification
 
 from domain.account import Account
+from domain.bookmark import Bookmark
 from domain.card import LinkFetch, StatusCard
 from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
+from domain.marker import Marker
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
 from domain.pins import Pins
@@ -19,6 +21,7 @@ from domain.reblog import Reblog
 from domain.status import Status
 from domain.token import AccessToken
 from domain.urls import Urls
+from projections.bookmarks import BookmarkReadModel
 from projections.cards import CARD, FETCH, NONE, STATUS, CardReadModel, card_document
 from projections.documents import (
     account_document,
@@ -31,7 +34,9 @@ from projections.documents import (
 )
 from projections.event_index import ACTOR, subjects
 from projections.home_feed import HomeFeedReadModel
+from projections.markers import MarkerReadModel
 from projections.readmodel import ReadModel
+from projections.status_edits import StatusEditsReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
 
@@ -47,6 +52,9 @@ class Projector:
         self.mapper = make_mapper()
         self.cards = CardReadModel()
         self.home = HomeFeedReadModel()
+        self.markers = MarkerReadModel()
+        self.bookmarks = BookmarkReadModel()
+        self.edits = StatusEditsReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -102,6 +110,9 @@ class Projector:
             curs, event.account_id, profile_fields(self.urls, event), event.note
         )
 
+    def _marker_set(self, curs: Writes, event: Marker.Set | Marker.Moved) -> None:
+        self.markers.set_marker(curs, event)
+
     def _status_published(self, curs: Writes, event: Status.Published) -> None:
         username = self._username(curs, event.account_id)
         self.view.insert_status(
@@ -143,6 +154,11 @@ class Projector:
         )
         self.home.tag(curs, event.status_id, event.account_id, event.tags)
 
+    def _status_edited(self, curs: Writes, event: Status.Edited) -> None:
+        media = self.view.media_documents(curs, event.media_ids)
+        self.edits.record_edit(curs, self.urls, event, media)
+        self.home.retag(curs, event.status_id, event.account_id, event.tags)
+
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
         facts = self._mark_deleted(curs, event.status_id)
         if facts is None:
@@ -157,6 +173,7 @@ class Projector:
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
+        self.bookmarks.forget_status(curs, event.status_id)
         self.view.cut_thread(curs, event.status_id, facts.depth)
 
     def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
@@ -248,6 +265,12 @@ class Projector:
     def _unpinned(self, curs: Writes, event: Pins.Unpinned) -> None:
         self.view.delete_pin(curs, event.account_id, event.status_id)
 
+    def _bookmarked(self, curs: Writes, event: Bookmark.Bookmarked) -> None:
+        self.bookmarks.insert_bookmark(curs, event.bookmark_id, event.account_id, event.status_id)
+
+    def _unbookmarked(self, curs: Writes, event: Bookmark.Unbookmarked) -> None:
+        self.bookmarks.delete_bookmark(curs, event.account_id, event.status_id)
+
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         # The home feeds read the follows: flushed before and after, the statements around a
         # follow see the follows as they were at their events (projections/home_feed.py).
@@ -273,6 +296,9 @@ class Projector:
         self.view.insert_media(curs, event.media_id, event.account_id, doc)
 
     def _media_updated(self, curs: Writes, event: MediaAttachment.Updated) -> None:
+        self.view.describe_media(curs, event.media_id, event.description, event.focus)
+
+    def _media_revised(self, curs: Writes, event: MediaAttachment.Revised) -> None:
         self.view.describe_media(curs, event.media_id, event.description, event.focus)
 
     def _media_thumbnail_replaced(
@@ -315,8 +341,11 @@ class Projector:
     _handlers = {
         Account.Registered: _account_registered,
         Account.ProfileUpdated: _profile_updated,
+        Marker.Set: _marker_set,
+        Marker.Moved: _marker_set,
         Status.Published: _status_published,
         Status.Deleted: _status_deleted,
+        Status.Edited: _status_edited,
         AccessToken.Issued: _token_issued,
         AccessToken.Revoked: _token_revoked,
         Reblog.Reblogged: _reblogged,
@@ -325,10 +354,13 @@ class Projector:
         Favourite.Unfavourited: _unfavourited,
         Pins.Pinned: _pinned,
         Pins.Unpinned: _unpinned,
+        Bookmark.Bookmarked: _bookmarked,
+        Bookmark.Unbookmarked: _unbookmarked,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,
         MediaAttachment.Updated: _media_updated,
+        MediaAttachment.Revised: _media_revised,
         MediaAttachment.ThumbnailReplaced: _media_thumbnail_replaced,
         MediaAttachment.Attached: _media_attached,
         MediaAttachment.Detached: _media_detached,

@@ -3,8 +3,11 @@
 - tokens: projections/token_reads.py
 - statuses by id, context, the answers of writes: projections/status_reads.py
 - an account's statuses and pins: projections/account_statuses.py
+- the viewer's bookmarks: projections/bookmark_reads.py
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
+- markers: projections/markers.py
+- a status's edit history and source: projections/status_edits.py
 - timelines (home, public, hashtag) and favourites: projections/timelines.py
 - followers, follows, accounts by id, the Tag entity: projections/account_lists.py
 - the row every status read selects, and how it renders: projections/status_rows.py
@@ -20,7 +23,10 @@ from psycopg import AsyncConnection
 from projections.account_lists import AccountListReads
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
+from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
+from projections.markers import MarkerReads
+from projections.status_edits import StatusEditReads
 from projections.timelines import TimelineReads
 from projections.token_reads import TokenReads
 
@@ -38,6 +44,14 @@ async def configure_connection(conn: AsyncConnection) -> None:
 
 
 class Queries(
-    TokenReads, AccountStatusReads, TimelineReads, AccountReads, AccountListReads, InstanceReads
+    TokenReads,
+    AccountStatusReads,
+    TimelineReads,
+    BookmarkReads,
+    AccountReads,
+    AccountListReads,
+    InstanceReads,
+    MarkerReads,
+    StatusEditReads,
 ):
     """Async read access to the read models."""

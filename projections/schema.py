@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 6
+READ_MODEL_VERSION = 7
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -42,6 +42,9 @@ READ_MODEL_TABLES = (
     "tootlog_event_index",
     "tootlog_cards",
     "tootlog_card_outcomes",
+    "tootlog_markers",
+    "tootlog_bookmarks",
+    "tootlog_status_edits",
     "tootlog_home_feed",
     "tootlog_status_tags",
 )
@@ -157,6 +160,8 @@ DDL = [
         PRIMARY KEY (tag, status_id)
     )
     """,
+    # An edit replaces a status's hashtags.
+    "CREATE INDEX IF NOT EXISTS tootlog_status_tags_status ON tootlog_status_tags (status_id)",
     """
     CREATE TABLE IF NOT EXISTS tootlog_favourites (
         id bigint PRIMARY KEY,
@@ -176,6 +181,17 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_pins_status ON tootlog_pins (status_id)",
+    # Bookmarks, each with its own id (the cursor of the bookmarks list); a deleted status's
+    # go with it (by status_id).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_bookmarks (
+        id bigint PRIMARY KEY,
+        account_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        UNIQUE (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_status ON tootlog_bookmarks (status_id)",
     # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
     """
     CREATE TABLE IF NOT EXISTS tootlog_media (
@@ -194,12 +210,38 @@ DDL = [
         doc jsonb NOT NULL
     )
     """,
+    # The versions of edited statuses (projections/status_edits.py): seq 0 is the original, an
+    # edit's seq is its event's version in the status's aggregate.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_status_edits (
+        status_id bigint NOT NULL,
+        seq integer NOT NULL,
+        account_id bigint NOT NULL,
+        created_at text NOT NULL,
+        text text NOT NULL,
+        spoiler_text text NOT NULL,
+        sensitive boolean NOT NULL,
+        media_ids bigint[] NOT NULL,
+        media_descriptions text[] NOT NULL,
+        PRIMARY KEY (status_id, seq)
+    )
+    """,
     """
     CREATE TABLE IF NOT EXISTS tootlog_card_outcomes (
         kind text NOT NULL,  -- 'fetch': a page fetched; 'status': a status given its outcome
         outcome text NOT NULL,  -- 'card' or 'none'
         count bigint NOT NULL,
         PRIMARY KEY (kind, outcome)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_markers (
+        account_id bigint NOT NULL,
+        timeline text NOT NULL,
+        last_read_id bigint NOT NULL,
+        version integer NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (account_id, timeline)
     )
     """,
     """
@@ -237,6 +279,11 @@ READ_INDEXES = [
         "tootlog_statuses_reblogger",
         "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
         " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
+    ),
+    (
+        "tootlog_bookmarks_account",
+        "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_account"
+        " ON tootlog_bookmarks (account_id, id DESC)",
     ),
     (
         "tootlog_favourites_account",

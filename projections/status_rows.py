@@ -28,7 +28,9 @@ VIEWER_FLAGS = (
     " coalesce((SELECT true FROM tootlog_statuses rb WHERE rb.account_id = %(viewer)s"
     " AND rb.reblog_of_id = coalesce(o.id, s.id) AND NOT rb.deleted LIMIT 1), false),"
     " coalesce((SELECT true FROM tootlog_pins pn WHERE pn.account_id = %(viewer)s"
-    " AND pn.status_id = coalesce(o.id, s.id)), false)"
+    " AND pn.status_id = coalesce(o.id, s.id)), false),"
+    " coalesce((SELECT true FROM tootlog_bookmarks bm WHERE bm.account_id = %(viewer)s"
+    " AND bm.status_id = coalesce(o.id, s.id)), false)"
 )
 ROW_SELECT = (
     "SELECT s.id, s.in_reply_to_account_id, s.reblog_of_id, "
@@ -47,7 +49,7 @@ USER_SELECT = ROW_SELECT.format(
     + ", "
     + VIEWER_FLAGS
 )
-ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns="false, false, false, false, false")
+ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns="false, false, false, false, false, false")
 STATUS_WIDTH = 7  # columns per status in STATUS_COLUMNS
 
 
@@ -94,7 +96,8 @@ class StatusRow:
     in_reply_to_account_id: int | None
     post: _Post
     original: _Post | None
-    flags: tuple[bool, bool, bool]  # favourited, reblogged, pinned: on the original
+    # favourited, reblogged, pinned, bookmarked: on the original
+    flags: tuple[bool, bool, bool, bool]
 
     @property
     def account_id(self) -> int:
@@ -108,7 +111,8 @@ class StatusRow:
 
     def render(self, viewer_id: int | None, source: bool = False, undone: str | None = None) -> str:
         """The Status entity; per-viewer keys only for a user (§3.1). `undone` names the flag
-        ("favourited" or "reblogged") an undo answers with false at the top level (§6.9, §6.11)."""
+        ("favourited", "reblogged" or "bookmarked") an undo answers with false at the top level
+        (§6.9, §6.11, §6.14)."""
         if self.original is None:
             return self.post.render(self._viewer_keys(viewer_id, self.post, undone), source)
         nested = self.original.render(self._viewer_keys(viewer_id, self.original), source)
@@ -120,24 +124,25 @@ class StatusRow:
     ) -> str:
         if viewer_id is None:
             return ""
-        favourited, reblogged, pinned = self.flags
-        # An undo answers with its flag false, also on a wrapper (§6.9, §6.11).
+        favourited, reblogged, pinned, bookmarked = self.flags
+        # An undo answers with its flag false, also on a wrapper (§6.9, §6.11, §6.14).
         favourited = favourited and undone != "favourited"
         reblogged = reblogged and undone != "reblogged"
+        bookmarked = bookmarked and undone != "bookmarked"
         # `pinned` only on the viewer's own statuses that could be pinned (never a wrapper).
         can_pin = (
             pinnable is not None
             and pinnable.account_id == viewer_id
             and pinnable.visibility != "direct"
         )
-        return flag_keys(favourited, reblogged, pinned, can_pin)
+        return flag_keys(favourited, reblogged, pinned, can_pin, bookmarked)
 
 
 def status_row(row: Sequence) -> StatusRow:
     status_id, in_reply_to_account_id, reblog_of_id = row[0], row[1], row[2]
     own = row[3 : 3 + STATUS_WIDTH]
     theirs = row[3 + STATUS_WIDTH : 3 + 2 * STATUS_WIDTH]
-    follows_own, follows_theirs, favourited, reblogged, pinned = row[3 + 2 * STATUS_WIDTH :]
+    follows_own, follows_theirs, *flags = row[3 + 2 * STATUS_WIDTH :]
     original = (
         None if reblog_of_id is None else _Post.from_columns(reblog_of_id, theirs, follows_theirs)
     )
@@ -146,7 +151,7 @@ def status_row(row: Sequence) -> StatusRow:
         in_reply_to_account_id,
         _Post.from_columns(status_id, own, follows_own),
         original,
-        (favourited, reblogged, pinned),
+        tuple(flags),
     )
 
 

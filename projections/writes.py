@@ -28,10 +28,12 @@ TABLES = (
     "media",
     "favourites",
     "pins",
+    "bookmarks",
     "follows",
     "home_feed",  # after the statuses and follows it reads (projections/home_feed.py)
     "tokens",
     "apps",
+    "markers",
     "event_index",
 )
 

@@ -11,12 +11,15 @@ import orjson
 
 from api.openapi import (
     accounts,
+    bookmarks,
     discovery,
+    markers,
     media,
     oauth,
     operator,
     pages,
     server,
+    status_edits,
     statuses,
     timelines,
 )
@@ -28,6 +31,7 @@ TAGS = [
     {"name": "statuses", "description": "Publish, read, delete and act on statuses."},
     {"name": "accounts", "description": "Sign-up, credentials, profiles and follows."},
     {"name": "media", "description": "Uploads and their files."},
+    {"name": "markers", "description": "Where the viewer stopped reading, across its clients."},
     {"name": "oauth", "description": "Client apps, tokens and the authorize page."},
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
@@ -38,20 +42,25 @@ TAGS = [
 def openapi_document(base_url: str, version: str) -> Schema:
     """The document for the server at `base_url` that reports Mastodon `version`."""
     paths: dict[str, dict[str, Schema]] = {}
-    for module in (
+    modules = (
         statuses,
+        status_edits,
+        bookmarks,
         accounts,
         media,
+        markers,
         oauth,
         server,
         operator,
         discovery,
         pages,
         timelines,
-    ):
+    )
+    for module in modules:
         for path, operations in module.PATHS.items():
-            assert path not in paths, f"{path} is described twice"
-            paths[path] = operations
+            described = paths.setdefault(path, {})
+            assert not set(described) & set(operations), f"{path} is described twice"
+            described.update(operations)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -71,7 +80,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         "tags": TAGS,
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {**SCHEMAS, **timelines.SCHEMAS},
+            "schemas": {**SCHEMAS, **status_edits.SCHEMAS, **timelines.SCHEMAS},
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,

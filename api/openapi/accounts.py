@@ -9,6 +9,7 @@ from api.openapi.parts import (
     Schema,
     any_scope_of,
     array,
+    array_query,
     errors,
     form_or_json,
     json_body,
@@ -156,14 +157,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             tag=TAG,
             security=any_scope_of(READ_FOLLOWS),
             parameters=[
-                {
-                    "name": "id[]",
-                    "in": "query",
-                    "description": "Account ids; unknown ones are left out of the answer.",
-                    "schema": array(STRING),
-                    "style": "form",
-                    "explode": True,
-                }
+                array_query("id", STRING, "Account ids; unknown ones are left out of the answer.")
             ],
             responses={
                 **ok(array(ref("Relationship")), "One per existing account, in the order asked."),

@@ -117,6 +117,18 @@ def query(name: str, schema: Schema, description: str, *, required: bool = False
     }
 
 
+def array_query(name: str, item: Schema, description: str) -> Schema:
+    """A query array as Rails reads it: `name[]=a&name[]=b`."""
+    return {
+        "name": f"{name}[]",
+        "in": "query",
+        "description": description,
+        "schema": array(item),
+        "style": "form",
+        "explode": True,
+    }
+
+
 # Headers
 
 _RESET_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"

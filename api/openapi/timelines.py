@@ -10,6 +10,7 @@ from api.openapi.parts import (
     Schema,
     any_scope_of,
     array,
+    array_query,
     closed,
     errors,
     ok,
@@ -68,14 +69,7 @@ ACCOUNTS_BY_ID = operation(
     tag=ACCOUNTS,
     security=any_scope_of(READ_ACCOUNTS, optional=True),
     parameters=[
-        {
-            "name": "id[]",
-            "in": "query",
-            "description": f"At most {MAX_ACCOUNTS} account ids; missing ones are left out.",
-            "schema": array(STRING),
-            "style": "form",
-            "explode": True,
-        }
+        array_query("id", STRING, f"At most {MAX_ACCOUNTS} account ids; missing ones are left out.")
     ],
     responses={
         **ok(array(ref("Account")), "The existing accounts, in the order asked, each once."),
@@ -105,14 +99,7 @@ _REMOTE = query("remote", RAILS_BOOLEAN, "Only remote statuses: none here, so an
 
 
 def _tag_list(name: str, description: str) -> Schema:
-    return {
-        "name": f"{name}[]",
-        "in": "query",
-        "description": f"{description} At most the first {TAGS_PER_MODE} count.",
-        "schema": array(STRING),
-        "style": "form",
-        "explode": True,
-    }
+    return array_query(name, STRING, f"{description} At most the first {TAGS_PER_MODE} count.")
 
 
 PATHS: dict[str, dict[str, Schema]] = {

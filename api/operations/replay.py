@@ -36,6 +36,7 @@ AGGREGATE_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "EmailAddress": ("email", ("email",)),
     "Reblog": ("reblog", ("account_id", "original_status_id")),
     "Favourite": ("favourite", ("account_id", "status_id")),
+    "Bookmark": ("bookmark", ("account_id", "status_id")),
     "Follow": ("follow", ("follower_id", "followee_id")),
     "Pins": ("pins", ("account_id",)),
     "MediaAttachment": ("media_attachment", ("media_id",)),

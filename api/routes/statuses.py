@@ -47,8 +47,8 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
-def refuse_unsupported(params: Params) -> None:
-    for name in NOT_YET_SUPPORTED:
+def refuse_unsupported(params: Params, names: tuple[str, ...] = NOT_YET_SUPPORTED) -> None:
+    for name in names:
         if params.given(name):
             raise ApiError(422, f"{name} is not supported by this server yet")
 

@@ -41,6 +41,11 @@ class Post:
     in_reply_to_account: int | None = None
     reblog_of: str | None = None
     deleted: bool = False
+    text: str = ""
+    # The mentions its JSON lists, when an edit changed them; `mentions` keeps every account
+    # ever mentioned, as an edit turns a removed mention silent and it keeps its access.
+    active_mentions: frozenset[int] | None = None
+    versions: int = 1  # entries in its history (§6.17): 1, then one more per recorded edit
 
     @property
     def is_wrapper(self) -> bool:
@@ -77,6 +82,8 @@ class SocialModel:
     pins: dict[int, list[str]] = field(default_factory=dict)
     # account -> the status and wrapper ids in its home feed (§14)
     feeds: dict[int, set[str]] = field(default_factory=dict)
+    # (account, original id) -> bookmark sequence (the cursor order of the bookmarks list)
+    bookmarks: dict[tuple[int, str], int] = field(default_factory=dict)
     _sequence: int = 0
 
     # Visibility (§2)
@@ -142,6 +149,7 @@ class SocialModel:
         flags = {
             "favourited": (viewer, original.id) in self.favourites,
             "reblogged": (viewer, original.id) in self.reblogs,
+            "bookmarked": (viewer, original.id) in self.bookmarks,
         }
         if self.pinnable_by(post, viewer):
             flags["pinned"] = post.id in self.pins.get(viewer, [])
@@ -221,6 +229,12 @@ class SocialModel:
             (seq, a) for (a, original), seq in self.favourites.items() if original == status_id
         ]
         return [a for _, a in sorted(found, reverse=True)]
+
+    def bookmarked_statuses(self, account: int) -> list[str]:
+        """§6.14: the account's bookmarked statuses, newest bookmark first, with no visibility
+        filter (a deleted status's bookmarks went with it)."""
+        found = [(seq, i) for (a, i), seq in self.bookmarks.items() if a == account]
+        return [i for _, i in sorted(found, reverse=True)]
 
     def account_statuses(self, account: int, viewer: int | None) -> list[str]:
         """The account's live statuses and reblogs the viewer may see, newest first."""
@@ -390,6 +404,29 @@ class SocialModel:
             return failed(404, NOT_FOUND)
         return ok(status_id)
 
+    def bookmark(self, account: int, status_id: str) -> Answer:
+        """§6.14: as a favourite, without the block check (none here) or a counter."""
+        if not self.shows(status_id, account):
+            return failed(404, NOT_FOUND)
+        post = self.posts[status_id]
+        key = (account, self.original(post).id)
+        if key in self.bookmarks:
+            if post.is_wrapper:  # the Rails uniqueness-validation quirk
+                return failed(422, "Validation failed: Status has already been taken")
+            return ok(status_id)
+        self._sequence += 1
+        self.bookmarks[key] = self._sequence
+        return ok(status_id)
+
+    def unbookmark(self, account: int, status_id: str) -> Answer:
+        """§6.14: remove a bookmark of this exact id, with no visibility check."""
+        if (account, status_id) in self.bookmarks and self.live(status_id) is not None:
+            del self.bookmarks[(account, status_id)]
+            return ok(status_id)
+        if not self.shows(status_id, account):
+            return failed(404, NOT_FOUND)
+        return ok(status_id)
+
     def pin(self, account: int, status_id: str) -> Answer:
         """§6.12: 404 first, then every failing validation in order, then duplicates."""
         if not self.shows(status_id, account):
@@ -436,9 +473,26 @@ class SocialModel:
             self._drop_reblog(reblogger, original)
         for key in [k for k in self.favourites if k[1] == status_id]:
             del self.favourites[key]
+        for key in [k for k in self.bookmarks if k[1] == status_id]:
+            del self.bookmarks[key]
         for pins in self.pins.values():
             if status_id in pins:
                 pins.remove(status_id)
+        return ok(status_id)
+
+    def edit(self, account: int, status_id: str, text: str, mentions: frozenset[int]) -> Answer:
+        """§6.16: one's own live status; one's own live wrapper answers unchanged; anything
+        else is Record not found. Visibility and the reply target never change; an edit that
+        changes nothing adds no version."""
+        post = self.live(status_id)
+        if post is None or post.author != account:
+            return failed(404, RECORD_NOT_FOUND)
+        if post.is_wrapper or text == post.text:
+            return ok(status_id)
+        post.text = text
+        post.mentions = post.mentions | mentions
+        post.active_mentions = mentions
+        post.versions += 1
         return ok(status_id)
 
     def follow(self, follower: int, followee: int) -> Answer:

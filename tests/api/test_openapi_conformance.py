@@ -165,6 +165,36 @@ def test_publish_read_and_delete(check: Conformance, alice: User, bob: User) -> 
 
 
 @drives(
+    "PUT /api/v1/statuses/{id}",
+    "GET /api/v1/statuses/{id}/history",
+    "GET /api/v1/statuses/{id}/source",
+)
+def test_edit_history_and_source(check: Conformance, alice: User, bob: User) -> None:
+    status = status_of(check, alice, status="first", spoiler_text="cw")
+    path = {"id": status["id"]}
+    assert len(check.json("GET /api/v1/statuses/{id}/history", path=path)) == 1
+    edited = check.json("PUT /api/v1/statuses/{id}", alice.token, path=path, data={"status": "2"})
+    assert edited["edited_at"] and edited["spoiler_text"] == ""
+    check.json(
+        "PUT /api/v1/statuses/{id}",
+        alice.token,
+        path=path,
+        json={"status": "3", "media_ids": [], "media_attributes": [], "language": "de"},
+    )
+    versions = check.json("GET /api/v1/statuses/{id}/history", bob.token, path=path)
+    assert [v["content"] for v in versions] == ["<p>first</p>", "<p>2</p>", "<p>3</p>"]
+    source = check.json("GET /api/v1/statuses/{id}/source", bob.token, path=path)
+    assert source == {"id": status["id"], "text": "3", "spoiler_text": ""}
+    check.call("PUT /api/v1/statuses/{id}", path=path, data={"status": "x"}, expect=401)
+    check.call("PUT /api/v1/statuses/{id}", bob.token, path=path, data={"status": "x"}, expect=404)
+    check.call("PUT /api/v1/statuses/{id}", alice.token, path=path, data={"status": ""}, expect=422)
+    check.call("GET /api/v1/statuses/{id}/source", path=path, expect=401)
+    for missing in ("1", "junk"):
+        check.call("GET /api/v1/statuses/{id}/history", path={"id": missing}, expect=404)
+        check.call("GET /api/v1/statuses/{id}/source", bob.token, path={"id": missing}, expect=404)
+
+
+@drives(
     "POST /api/v1/statuses/{id}/reblog",
     "POST /api/v1/statuses/{id}/unreblog",
     "POST /api/v1/statuses/{id}/favourite",
@@ -234,6 +264,47 @@ def test_actions_on_a_status_and_who_did_them(
     # Deleting a reblog wrapper answers with it and its original, both with their source.
     deleted = check.json("DELETE /api/v1/statuses/{id}", carol.token, path={"id": wrapper["id"]})
     assert deleted["reblog"]["text"] == "act on me"
+
+
+@drives(
+    "POST /api/v1/statuses/{id}/bookmark",
+    "POST /api/v1/statuses/{id}/unbookmark",
+    "GET /api/v1/bookmarks",
+)
+def test_bookmarks(check: Conformance, directory: Directory, alice: User, bob: User) -> None:
+    first = status_of(check, alice, status="keep this")
+    second = status_of(check, alice, status="and this")
+    wrapper = check.json(
+        "POST /api/v1/statuses/{id}/reblog", alice.token, path={"id": second["id"]}, data={}
+    )
+    marked = check.json("POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": first["id"]})
+    assert marked["bookmarked"] is True
+    through = check.json(
+        "POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": wrapper["id"]}
+    )
+    assert through["reblog"]["bookmarked"] is True
+    check.call(
+        "POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": wrapper["id"]}, expect=422
+    )
+    check.call("POST /api/v1/statuses/{id}/bookmark", path={"id": first["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/bookmark", bob.token, path={"id": "1"}, expect=404)
+
+    full = check.call("GET /api/v1/bookmarks", bob.token, params={"limit": "1"}, expect=200)
+    assert [s["id"] for s in full.json()] == [second["id"]]
+    assert 'rel="next"' in full.headers["link"]
+    listed = check.json("GET /api/v1/bookmarks", bob.token)
+    assert [s["id"] for s in listed] == [second["id"], first["id"]]
+    empty = check.call("GET /api/v1/bookmarks", alice.token, expect=200)
+    assert empty.json() == [] and "link" not in empty.headers
+    check.call("GET /api/v1/bookmarks", expect=401)
+    check.call("GET /api/v1/bookmarks", directory.token(None, "read"), expect=422)
+
+    undone = check.json(
+        "POST /api/v1/statuses/{id}/unbookmark", bob.token, path={"id": first["id"]}
+    )
+    assert undone["bookmarked"] is False
+    check.call("POST /api/v1/statuses/{id}/unbookmark", path={"id": first["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/unbookmark", bob.token, path={"id": "1"}, expect=404)
 
 
 @drives(
@@ -329,6 +400,22 @@ def test_timelines_and_lists(check: Conformance, directory: Directory, alice: Us
     assert entity["history"][0]["uses"] == "1"
     check.json("GET /api/v1/tags/{id}", path={"id": "nothing"})
     check.call("GET /api/v1/tags/{id}", path={"id": "not-a-tag"}, expect=404)
+
+
+@drives("GET /api/v1/markers", "POST /api/v1/markers")
+def test_markers(check: Conformance, alice: User) -> None:
+    saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})
+    assert saved["home"]["version"] >= 1
+    both = check.json(
+        "POST /api/v1/markers",
+        alice.token,
+        json={"home": {"last_read_id": "13"}, "notifications": {"last_read_id": "4"}},
+    )
+    assert set(both) == {"home", "notifications"}
+    seen = check.json("GET /api/v1/markers", alice.token, params={"timeline[]": ["home"]})
+    assert seen["home"]["last_read_id"] == "13"
+    check.call("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "x"}, expect=422)
+    check.call("GET /api/v1/markers", expect=401)
 
 
 @drives("PATCH /api/v1/accounts/update_credentials")

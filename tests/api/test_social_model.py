@@ -1,8 +1,8 @@
 """Random sequences of publish / reply / follow / unfollow / reblog / unreblog / favourite /
-unfavourite / pin / unpin / delete by four accounts against a live `tootlog serve`. After every
-step, every read endpoint (each account's home timeline included) is checked for every viewer
-(anonymous included) against the pure model in social_model.py: no leak, no missing item,
-counters and flags equal to the model's."""
+unfavourite / pin / unpin / bookmark / unbookmark / edit / delete by four accounts against a live
+`tootlog serve`. After every step, every read endpoint (each account's home timeline included) is
+checked for every viewer (anonymous included) against the pure model in social_model.py: no leak,
+no missing item, counters, flags and history lengths equal to the model's."""
 
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ from tests.api.social_model import (
     REPLY_NOT_FOUND,
     VISIBILITIES,
     Answer,
+    Post,
     SocialModel,
 )
 from tests.support import Directory, LiveServer, User
 
 ACCOUNTS = 4
 VIEWERS: tuple[int | None, ...] = (None, *range(ACCOUNTS))
-FLAG_KEYS = ("favourited", "reblogged", "pinned")
+FLAG_KEYS = ("favourited", "reblogged", "bookmarked", "pinned")
 USER_ONLY_KEYS = ("favourited", "reblogged", "muted", "bookmarked", "filtered")
 LIST_LIMIT = {"limit": "80"}
 # For a deeper search than the default run (a few seconds per example), set for instance
@@ -72,6 +73,8 @@ class SocialMachine(RuleBasedStateMachine):
         # Accounts whose lists can hold anything: the others' are not read, to save time.
         self.authors: set[int] = set()
         self.pinners: set[int] = set()
+        self.bookmarkers: set[int] = set()
+        self.edits = 0
 
     # HTTP
 
@@ -142,7 +145,7 @@ class SocialMachine(RuleBasedStateMachine):
             assert body["in_reply_to_id"] == post.in_reply_to_id, what
             assert body["in_reply_to_account_id"] == self.account_id(post.in_reply_to_account)
             mentioned = {m["id"] for m in body["mentions"]}
-            assert mentioned == {self.users[m].id for m in post.mentions}, what
+            assert mentioned == {self.users[m].id for m in shown_mentions(post)}, what
 
     # Rules
 
@@ -167,7 +170,8 @@ class SocialMachine(RuleBasedStateMachine):
                 return multiple()
         response = self.post(author, "/api/v1/statuses", data)
         body = self.expect(response, Answer(200), "reply" if parent else "publish")
-        self.model.publish(body["id"], author, visibility or "public", mentioned, parent)
+        post = self.model.publish(body["id"], author, visibility or "public", mentioned, parent)
+        post.text = text
         self.authors.add(author)
         self.check_status(body, body["id"], author)
         return body["id"]
@@ -284,6 +288,43 @@ class SocialMachine(RuleBasedStateMachine):
         if body is not None:
             self.check_status(body, status, account)
 
+    @rule(account=accounts, status=statuses, mentioned=mentions, same=st.booleans())
+    def edit(self, account: int, status: str, mentioned: frozenset[int], same: bool) -> None:
+        """PUT /api/v1/statuses/:id (§6.16): a new text and mentions (an added mention shows a
+        direct or private status to that account), or the same text (no new version)."""
+        post = self.model.posts[status]
+        if same and post.text:
+            text, mentioned = post.text, shown_mentions(post)
+        else:
+            self.edits += 1
+            names = (f"@{self.users[m].username}" for m in sorted(mentioned))
+            text = " ".join([f"edit {self.edits}", *names])
+        answer = self.model.edit(account, status, text, mentioned)
+        response = self.http.put(
+            f"/api/v1/statuses/{status}", data={"status": text}, headers=self.headers(account)
+        )
+        body = self.expect(response, answer, f"edit {status}")
+        if body is not None:
+            self.check_status(body, status, account)
+
+    @rule(account=accounts, status=statuses)
+    def bookmark(self, account: int, status: str) -> None:
+        answer = self.model.bookmark(account, status)
+        response = self.post(account, f"/api/v1/statuses/{status}/bookmark")
+        body = self.expect(response, answer, f"bookmark {status}")
+        if body is not None:
+            self.bookmarkers.add(account)
+            self.check_status(body, status, account)
+
+    @rule(account=accounts, status=statuses)
+    def unbookmark(self, account: int, status: str) -> None:
+        answer = self.model.unbookmark(account, status)
+        response = self.post(account, f"/api/v1/statuses/{status}/unbookmark")
+        body = self.expect(response, answer, f"unbookmark {status}")
+        if body is not None:
+            # §6.14: the answer always says bookmarked: false (a wrapper id included).
+            self.check_status(body, status, account, overrides={"bookmarked": False})
+
     @rule(account=accounts, status=statuses)
     def delete(self, account: int, status: str) -> None:
         before = copy.deepcopy(self.model)
@@ -308,6 +349,8 @@ class SocialMachine(RuleBasedStateMachine):
             checks.append(self._account_read(account))
             checks.append(self._relationships_read(account))
             checks.append(self._home_read(account))
+            if account in self.bookmarkers:
+                checks.append(self._bookmarks_read(account))
         responses = self.pool.map(lambda c: c[0](), checks)
         for (_, check), response in zip(checks, responses, strict=True):
             check(response)
@@ -326,7 +369,8 @@ class SocialMachine(RuleBasedStateMachine):
 
                 return (lambda: self.get(viewer, base + suffix), check)
 
-            return [hidden(s) for s in ("", "/context", "/reblogged_by", "/favourited_by")]
+            suffixes = ("", "/context", "/reblogged_by", "/favourited_by", "/history")
+            return [hidden(s) for s in suffixes]
 
         def show(response: httpx.Response) -> None:
             assert response.status_code == 200, (what.format("GET"), response.text)
@@ -349,8 +393,14 @@ class SocialMachine(RuleBasedStateMachine):
 
             return check
 
+        def history(response: httpx.Response) -> None:
+            assert response.status_code == 200, (what.format("history"), response.text)
+            post = model.posts[status_id]
+            assert len(response.json()) == post.versions, what.format("history")
+
         return [
             (lambda: self.get(viewer, base), show),
+            (lambda: self.get(viewer, base + "/history"), history),
             (lambda: self.get(viewer, base + "/context"), context),
             (
                 lambda: self.get(viewer, base + "/reblogged_by", LIST_LIMIT),
@@ -415,6 +465,17 @@ class SocialMachine(RuleBasedStateMachine):
 
         return (lambda: self.get(None, f"/api/v1/accounts/{self.users[account].id}"), check)
 
+    def _bookmarks_read(self, viewer: int):  # noqa: ANN202
+        def check(response: httpx.Response) -> None:
+            what = f"bookmarks of account {viewer}"
+            assert response.status_code == 200, (what, response.text)
+            body = response.json()
+            assert [s["id"] for s in body] == self.model.bookmarked_statuses(viewer), what
+            for item in body:
+                self.check_status(item, item["id"], viewer)
+
+        return (lambda: self.get(viewer, "/api/v1/bookmarks", {"limit": "40"}), check)
+
     def _relationships_read(self, viewer: int):  # noqa: ANN202
         ids = [u.id for u in self.users]
 
@@ -434,6 +495,11 @@ class SocialMachine(RuleBasedStateMachine):
             lambda: self.get(viewer, "/api/v1/accounts/relationships", {"id[]": ids}),
             check,
         )
+
+
+def shown_mentions(post: Post) -> frozenset[int]:
+    """The accounts a status's JSON lists as mentioned (the active mentions)."""
+    return post.mentions if post.active_mentions is None else post.active_mentions
 
 
 def test_every_read_matches_the_model_after_every_step(

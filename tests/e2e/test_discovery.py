@@ -6,9 +6,9 @@ from __future__ import annotations
 from io import BytesIO
 
 import httpx
-from mastodon import Mastodon
 from PIL import Image
 
+from tests.e2e.clients import mastodon_py
 from tests.support import Directory, LiveServer
 
 
@@ -32,11 +32,5 @@ def test_a_server_on_plain_http_serves_no_oauth_metadata_and_clients_log_in(
     metadata = httpx.get(f"{reachable_server.base_url}/.well-known/oauth-authorization-server")
     assert metadata.status_code == 404
     user = reachable_directory.user()
-    client_id, client_secret = Mastodon.create_app(
-        "discovery test", api_base_url=reachable_server.base_url
-    )
-    api = Mastodon(
-        client_id=client_id, client_secret=client_secret, api_base_url=reachable_server.base_url
-    )
-    api.log_in(f"{user.username}@example.org", "secret-pw")
+    api = mastodon_py(reachable_server, user, "discovery test")
     assert api.account_verify_credentials()["username"] == user.username

@@ -179,6 +179,27 @@ def test_reblog_favourite_and_pin_and_their_undoing(
     assert as_alice.status_favourited_by(status) == []
 
 
+def test_bookmarks_and_their_pages(as_alice: Mastodon, as_bob: Mastodon) -> None:
+    statuses = [as_alice.status_post(f"keep {i}") for i in range(5)]
+    # Bookmarked in another order than posted: the list is newest bookmark first.
+    order = [statuses[i] for i in (3, 0, 4, 1, 2)]
+    for status in order:
+        assert as_bob.status_bookmark(status).bookmarked is True
+    assert as_bob.status(statuses[0]).bookmarked is True
+    assert as_alice.status(statuses[0]).bookmarked is False
+    newest_first = ids(reversed(order))
+    pages = all_pages(as_bob, as_bob.bookmarks(limit=2))
+    assert [ids(page) for page in pages] == [newest_first[:2], newest_first[2:4], newest_first[4:]]
+    assert ids(as_bob.fetch_previous(pages[1])) == newest_first[:2]
+    assert as_alice.bookmarks() == []
+
+    wrapper = as_alice.status_reblog(statuses[0])
+    assert as_bob.status(wrapper).bookmarked is True
+    for status in order:
+        assert as_bob.status_unbookmark(status).bookmarked is False
+    assert as_bob.bookmarks() == []
+
+
 def test_fetch_next_reads_every_page_of_reblogged_by_and_favourited_by(
     reachable_server: LiveServer,
     reachable_directory: Directory,
@@ -247,3 +268,43 @@ def test_upload_attach_then_delete_and_redraft_with_the_same_media(
     assert ids(redraft.media_attachments) == ids([media])
     assert (redraft.spoiler_text, redraft.sensitive) == ("colours", True)
     assert ids(as_alice.status(redraft).media_attachments) == ids([media])
+
+
+def test_status_update_history_and_source(
+    reachable_server: LiveServer, as_alice: Mastodon, as_bob: Mastodon
+) -> None:
+    """Editing the way Mastodon.py does it (its 'created' version check allows 3.5+ methods)."""
+    api = Mastodon(
+        access_token=as_alice.access_token,
+        api_base_url=reachable_server.base_url,
+        version_check_mode="created",
+    )
+    media = api.media_post(image_bytes("PNG", (32, 32)), mime_type="image/png", description="a")
+    status = api.status_post("first version", media_ids=[media], spoiler_text="cw")
+    source = api.status_source(status)
+    assert (source.id, source.text, source.spoiler_text) == (status.id, "first version", "cw")
+
+    edited = api.status_update(
+        status,
+        "second version",
+        spoiler_text="cw",
+        media_attributes=[api.generate_media_edit_attributes(media, description="b")],
+    )
+    assert edited.id == status.id and edited.edited_at is not None
+    assert edited.content == "<p>second version</p>"
+    assert edited.media_attachments[0].description == "b"
+    again = api.status_update(status, "third version")  # no media, no CW: both cleared
+    assert (again.spoiler_text, again.media_attachments) == ("", [])
+
+    versions = as_bob.status_history(status)
+    assert [v.content for v in versions] == [
+        "<p>first version</p>",
+        "<p>second version</p>",
+        "<p>third version</p>",
+    ]
+    assert [[m.description for m in v.media_attachments] for v in versions] == [["a"], ["b"], []]
+    assert versions[0].created_at == status.created_at
+    assert versions[-1].created_at == again.edited_at
+    assert as_bob.status_source(status).text == "third version"
+    with pytest.raises(MastodonNotFoundError):
+        as_bob.status_update(status, "not mine")

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
+from tests.e2e.clients import mastodon_py
 from tests.images import image_bytes, opened
 from tests.support import Directory, LiveServer
 
@@ -19,13 +20,7 @@ def test_a_client_edits_its_profile_and_others_see_it(
     reachable_server: LiveServer, reachable_directory: Directory
 ) -> None:
     user = reachable_directory.user()
-    client_id, client_secret = Mastodon.create_app(
-        "profile e2e", api_base_url=reachable_server.base_url
-    )
-    api = Mastodon(
-        client_id=client_id, client_secret=client_secret, api_base_url=reachable_server.base_url
-    )
-    api.log_in(f"{user.username}@example.org", "secret-pw")
+    api = mastodon_py(reachable_server, user, "profile e2e")
 
     me = api.account_update_credentials(
         display_name="Profile Person",

@@ -135,6 +135,19 @@ def test_reblog_favourite_pin_and_reblogged_by(toot: Toot, alice: User, bob: Use
     assert sorted(line.strip() for line in table[2:]) == sorted([alice.username, bob.username])
 
 
+def test_bookmark_bookmarks_and_unbookmark(toot: Toot, bob: User) -> None:
+    first = toot.json("post", "bookmark me first", user=bob)
+    second = toot.json("post", "then me", user=bob)
+    assert toot.json("bookmark", first["id"])["bookmarked"] is True
+    assert toot.json("bookmark", second["id"])["bookmarked"] is True
+    # toot parses each status of the page into its entities; newest bookmark first.
+    shown = toot.ok("bookmarks", "--once", "--count", "2")
+    assert shown.index("then me") < shown.index("bookmark me first")
+    assert toot.json("unbookmark", second["id"])["bookmarked"] is False
+    assert "then me" not in toot.ok("bookmarks", "--once")
+    assert toot.json("status", first["id"])["bookmarked"] is True
+
+
 def test_post_an_image_delete_and_post_the_text_again(toot: Toot, tmp_path: Path) -> None:
     image = tmp_path / "gradient.png"
     image.write_bytes(image_bytes("PNG", (64, 48)))

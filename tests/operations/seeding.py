@@ -8,9 +8,10 @@ from tests.support import Directory, LiveServer, User
 
 
 def social_history(server: LiveServer, directory: Directory, statuses: int = 60) -> list[str]:
-    """Accounts that post, reply, follow, favourite, reblog, pin, unfavourite and delete; returns
-    the ids of the statuses still there."""
+    """Accounts that post, reply, follow, favourite, reblog, pin, bookmark, unfavourite,
+    unbookmark, edit and delete; returns the ids of the statuses still there."""
     rng = random.Random(7)
+    marks = random.Random(11)  # bookmarks draw apart: the rest of the history stays as it was
     users: list[User] = directory.users(4)
     clients = [server.client(user.token) for user in users]
     for client, user in zip(clients, users, strict=True):
@@ -34,10 +35,20 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
                 other.post(f"/api/v1/statuses/{target}/{action}")
         if rng.random() < 0.1:
             other.post(f"/api/v1/statuses/{target}/unfavourite")
+        bookmarker = marks.choice(clients)
+        if marks.random() < 0.5:
+            bookmarker.post(f"/api/v1/statuses/{marks.choice(ids)}/bookmark")
+        if marks.random() < 0.1:
+            bookmarker.post(f"/api/v1/statuses/{marks.choice(ids)}/unbookmark")
     for client in clients:
         for status_id in ids[:10]:
             client.post(f"/api/v1/statuses/{status_id}/pin")  # 422 unless their own
+    for number, status_id in enumerate(ids[:4] * 2):  # edits, by their authors (others: 404)
+        for client in clients:
+            client.put(f"/api/v1/statuses/{status_id}", data={"status": f"edited {number} #e"})
     gone = ids[5]
+    for client in clients:
+        client.post(f"/api/v1/statuses/{gone}/bookmark")  # 404 where it is not visible
     owner = next(c for c in clients if c.delete(f"/api/v1/statuses/{gone}").status_code == 200)
     assert owner is not None
     ids.remove(gone)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.operations.conftest import tootlog
+from tests.operations.conftest import Served, tootlog
 from tests.support import Directory, LiveServer, scratch_database
 
 
@@ -294,3 +294,18 @@ def test_as_of_a_private_status_is_what_an_anonymous_viewer_got(history: History
     result = status_as_of(history, history.times["t5"], history.private)
     assert result.returncode == 1
     assert "was private" in result.stderr and "404" in result.stderr
+
+
+def test_bookmarks_are_named_by_account_and_status(served: Served) -> None:
+    events = lines(tootlog(served.url, "replay", "--topic", "bookmark.*"))
+    kinds = {e["topic"] for e in events}
+    assert {"tootlog.bookmark.opened.v1", "tootlog.bookmark.bookmarked.v1"} <= kinds
+    for event in events:
+        payload = event["payload"]
+        assert event["aggregate"] == {
+            "type": "bookmark",
+            "id": f"{payload['account_id']}/{payload['status_id']}",
+        }
+    marked = next(e for e in events if e["topic"] == "tootlog.bookmark.bookmarked.v1")
+    on_status = topics(tootlog(served.url, "replay", "--status", marked["payload"]["status_id"]))
+    assert "tootlog.bookmark.bookmarked.v1" in on_status
