@@ -202,3 +202,13 @@ def test_favourites(api, directory, alice, bob, post):
         bob.account_id, bob.username, directory.token(bob.account_id, "read:favourites")
     )
     assert api.get(granular, "/api/v1/favourites").status_code == 200
+
+
+def test_an_edit_replaces_the_hashtags(api, alice, post):
+    before, after = (f"e{uuid.uuid4().hex[:8]}" for _ in range(2))
+    status = post(alice, status=f"first #{before}")
+    assert ids(api.get(None, f"/api/v1/timelines/tag/{before}")) == [status["id"]]
+    edited = api.call(alice, "PUT", f"/api/v1/statuses/{status['id']}", status=f"then #{after}")
+    assert edited.status_code == 200, edited.text
+    assert ids(api.get(None, f"/api/v1/timelines/tag/{before}")) == []
+    assert ids(api.get(None, f"/api/v1/timelines/tag/{after}")) == [status["id"]]
