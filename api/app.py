@@ -20,6 +20,7 @@ from api.ratelimit import RateLimit, request_key
 from api.request_log import RequestLog, use_log_format
 from api.routes import (
     account_credentials,
+    account_lists,
     accounts,
     apps,
     bookmarks,
@@ -35,6 +36,7 @@ from api.routes import (
     scheduled_statuses,
     status_edits,
     statuses,
+    timelines,
 )
 from api.services import Services
 from api.worker_process import WorkerProcess
@@ -149,6 +151,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *oauth.routes,
             *instance.routes,
             *accounts.routes,
+            *account_lists.routes,
+            *timelines.routes,
             *media.routes,
             *markers.routes,
             *openapi.routes,

@@ -1,7 +1,8 @@
 """The yardstick for bench/: the thinnest Starlette + psycopg app doing tootlog's queries.
 
 Each route does the least work its tootlog counterpart could: one indexed SELECT of stored JSON
-text (one row, or a thread's or a page's rows joined into one answer), or one INSERT. Run it
+text (one row, or a thread's, a page's or a home feed's rows joined into one answer), or one
+INSERT. Run it
 with uvicorn (see bench/run.py); DATABASE_URL says where to connect.
 """
 
@@ -28,6 +29,10 @@ CREATE_TABLES = [
     # Who reblogged a status: the Account JSON under the reblog's id (the page cursor).
     "CREATE TABLE IF NOT EXISTS bench_baseline_reblogs"
     " (status_id bigint, cursor bigint, doc text NOT NULL, PRIMARY KEY (status_id, cursor))",
+    # A home feed pre-rendered: each entry's Status JSON under its account and status id.
+    "CREATE TABLE IF NOT EXISTS bench_baseline_feeds"
+    " (account_id bigint, status_id bigint, doc text NOT NULL,"
+    " PRIMARY KEY (account_id, status_id))",
 ]
 SELECT_STATUS = "SELECT doc FROM bench_baseline_statuses WHERE id = %s"
 INSERT_STATUS = "INSERT INTO bench_baseline_statuses (id, doc) VALUES (%s, %s)"
@@ -37,7 +42,12 @@ SELECT_REBLOGS = (
     "SELECT doc FROM bench_baseline_reblogs WHERE status_id = %s ORDER BY cursor DESC LIMIT %s"
 )
 INSERT_REBLOG = "INSERT INTO bench_baseline_reblogs (status_id, cursor, doc) VALUES (%s, %s, %s)"
+SELECT_FEED = (
+    "SELECT doc FROM bench_baseline_feeds WHERE account_id = %s ORDER BY status_id DESC LIMIT %s"
+)
+INSERT_FEED = "INSERT INTO bench_baseline_feeds (account_id, status_id, doc) VALUES (%s, %s, %s)"
 ACCOUNTS_PAGE = 40  # tootlog's default page of accounts
+STATUSES_PAGE = 20  # tootlog's default page of statuses
 JSON = "application/json; charset=utf-8"
 
 # Snowflake-shaped ids counted up from start-up: they sort after the status the harness copies
@@ -97,6 +107,16 @@ async def reblogged_by(request: Request) -> Response:
     return Response("[" + ",".join(row[0] for row in rows) + "]", media_type=JSON)
 
 
+async def home_timeline(request: Request) -> Response:
+    """GET /api/v1/timelines/home?account=ID: the newest 20 pre-rendered rows of the feed, by
+    one indexed SELECT (the account comes in the query string: no token lookup)."""
+    account = int(request.query_params["account"])
+    async with request.app.state.pool.connection() as conn:
+        cursor = await conn.execute(SELECT_FEED, (account, STATUSES_PAGE))
+        rows = await cursor.fetchall()
+    return Response("[" + ",".join(row[0] for row in rows) + "]", media_type=JSON)
+
+
 async def create_status(request: Request) -> Response:
     """POST /api/v1/statuses: store a small JSON doc for the form's status text and return it."""
     form = await request.form()
@@ -113,6 +133,7 @@ app = Starlette(
         Route("/api/v1/statuses/{id:int}", show_status, methods=["GET"]),
         Route("/api/v1/statuses/{id:int}/context", show_context, methods=["GET"]),
         Route("/api/v1/statuses/{id:int}/reblogged_by", reblogged_by, methods=["GET"]),
+        Route("/api/v1/timelines/home", home_timeline, methods=["GET"]),
     ],
     lifespan=lifespan,
 )

@@ -25,8 +25,8 @@ from types import FrameType
 
 import orjson
 
-from bench import cpu, log_bench, postgres, report, seed, servers, slow_site
-from bench.baseline import INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
+from bench import cpu, fanout, home_seed, log_bench, postgres, report, seed, servers, slow_site
+from bench.baseline import INSERT_FEED, INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
 from bench.servers import Server
@@ -37,6 +37,7 @@ WRK_SCRIPTS = ROOT / "bench" / "wrk"
 RESULTS = ROOT / "bench" / "results"
 TOOTLOG = Path(sys.executable).with_name("tootlog")
 USERNAME = "benchuser"
+FAMOUS = "famous"  # the author with home_seed.FANS followers (post_status_fanout)
 DOMAIN = "bench.example"
 PROJECTION_TIMEOUT = 300.0  # seconds for tootlog to project the seeded social data
 # Served the way `tootlog serve` serves tootlog: one uvicorn process, uvloop, httptools, no log.
@@ -52,6 +53,7 @@ class Fixture:
     status_id: str
     thread_id: str  # root of a thread of seed.THREAD_DESCENDANTS replies ("0": not seeded)
     reblogged_id: str  # a status with seed.REBLOGGERS reblogs ("0": not seeded)
+    viewer_id: str = "0"  # the bench user's account id (the baseline's home feed key)
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,16 @@ class Scenario:
     script_args: tuple[str, ...] = ()  # given to the script after the token
     baseline_path: str | None = None  # where the baseline serves it, when not at `path`
     connections: int | None = None  # wrk connections for this scenario (else --connections)
-    needs: str | None = None  # seeded data it reads: "thread" or "reblogs"
+    needs: str | None = None  # seeded data it reads: "thread", "reblogs", "home" or "fans"
     # Also judged against another scenario's tootlog numbers (run in the same bench run):
     # tootlog req/s here >= min_versus_ratio * tootlog req/s there.
     versus: str | None = None
     min_versus_ratio: float | None = None
     # Statuses linking a page that answers after 2 s, posted just before tootlog is loaded.
     slow_links: int = 0
+    # While tootlog is loaded, the account with home_seed.FANS followers posts every second
+    # and the time until each post is in every follower's home feed is measured (bench/fanout.py).
+    fanout: bool = False
 
 
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
@@ -96,10 +101,34 @@ SCENARIOS = [
         script="get_as_user.lua",
         needs="reblogs",
     ),
+    # The bench user's home timeline (20 per page): they follow 1,000 of 2,000 authors of
+    # --home-statuses statuses (1,000,000). The baseline reads 20 pre-rendered rows of a feed
+    # table by one indexed query.
+    Scenario(
+        "home_timeline",
+        "/api/v1/timelines/home",
+        min_ratio=0.5,
+        script="get_as_user.lua",
+        baseline_path="/api/v1/timelines/home?account={viewer_id}",
+        needs="home",
+    ),
     # Last: the statuses it writes would otherwise change what the reads above read (the
     # reblogged_by plan, for one, walks back past every newer status).
     Scenario(
         "post_status_idempotent", "/api/v1/statuses", min_ratio=0.25, script="post_status.lua"
+    ),
+    # The same POST load while an author with 10,000 followers posts every second: POST req/s
+    # must hold (against post_status_idempotent of the same run), and each of those posts must
+    # be in every follower's home feed within 2 s (reported apart: results/fanout.json).
+    Scenario(
+        "post_status_fanout",
+        "/api/v1/statuses",
+        min_ratio=0.25,
+        script="post_status.lua",
+        versus="post_status_idempotent",
+        min_versus_ratio=0.8,
+        needs="fans",
+        fanout=True,
     ),
     # A client retrying: every request repeats one Idempotency-Key, so all but the first answer
     # with the status the key names. It must cost no more than a fresh post.
@@ -133,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         if scenarios:
-            run = bench(load, scenarios)
+            run = bench(load, scenarios, args.home_statuses)
             print(report.render(run))
             report.write_json(run, RESULTS / "latest.json")
             print(f"\nresults: {(RESULTS / 'latest.json').relative_to(ROOT)}")
@@ -171,10 +200,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1_000_000,
         help="size of the generated log the rebuild scenario reads (kept between runs)",
     )
+    parser.add_argument(
+        "--home-statuses",
+        type=int,
+        default=1_000_000,
+        help="statuses in the store for the home_timeline scenario",
+    )
     return parser.parse_args(argv)
 
 
-def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
+def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> report.Run:
     """Set up database and servers, run every scenario, and tear it all down again."""
     wrk = ensure_wrk()
     RESULTS.mkdir(exist_ok=True)
@@ -196,10 +231,21 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             site = stack.enter_context(slow_site.slow_site())
         needs = {s.needs for s in scenarios}
         social = seed_social(database, thread="thread" in needs, reblogs="reblogs" in needs)
+        famous_token = None
+        if "fans" in needs:
+            _tootlog_cli(env, "accounts", "create", FAMOUS)
+            famous_token = _tootlog_cli(env, "tokens", "create", FAMOUS, "--scopes", "read write")
+        home = seed_home(database, "home" in needs, "fans" in needs, home_statuses)
         tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
-        if social.position:
+        if social.position or home.position:
             _progress("waiting for tootlog to project the seeded events")
-            seed.wait_for_projection(database, social.position, PROJECTION_TIMEOUT)
+            started = time.monotonic()
+            seed.wait_for_projection(
+                database,
+                max(social.position, home.position),
+                PROJECTION_TIMEOUT + home_statuses / 1000,
+            )
+            _progress(f"projected in {time.monotonic() - started:.0f}s")
         status = post_status(tootlog, token)
         baseline = stack.enter_context(_serve("baseline", BASELINE, env))
         status_id = json.loads(status)["id"]
@@ -208,6 +254,9 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             copy_thread(database, tootlog, baseline, token, social.thread_id)
         if social.reblogged_id:
             copy_reblogs(database, tootlog, baseline, token, social.reblogged_id)
+        viewer_id = json.loads(status)["account"]["id"]
+        if "home" in needs:
+            copy_home(database, tootlog, baseline, token, viewer_id)
         # Planner statistics as autovacuum would have them by now; without this they would
         # appear in the middle of some run and change its plans.
         postgres.execute(database, "ANALYZE", ())
@@ -216,9 +265,11 @@ def bench(load: Load, scenarios: list[Scenario]) -> report.Run:
             status_id=status_id,
             thread_id=str(social.thread_id),
             reblogged_id=str(social.reblogged_id),
+            viewer_id=viewer_id,
         )
         outcomes = [
-            measure(s, fixture, baseline, tootlog, wrk, load, database, site) for s in scenarios
+            measure(s, fixture, baseline, tootlog, wrk, load, database, site, famous_token)
+            for s in scenarios
         ]
         return report.Run(
             load=load,
@@ -253,6 +304,40 @@ def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSee
     social = seed.seed_social(database, Urls(DOMAIN), USERNAME, thread=thread, reblogs=reblogs)
     _progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
     return social
+
+
+def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed.HomeSeed:
+    """Write the home timeline's statuses and follows and the famous account's followers."""
+    if not (home or fans):
+        return home_seed.HomeSeed(0)
+    what = []
+    if home:
+        what.append(f"{statuses:,} statuses by {home_seed.HOME_AUTHORS:,} authors")
+    if fans:
+        what.append(f"{home_seed.FANS:,} followers of {FAMOUS}")
+    _progress(f"seeding {' and '.join(what)} through the event store")
+    started = time.monotonic()
+    seeded = home_seed.seed_home(
+        database,
+        USERNAME,
+        statuses=statuses if home else 0,
+        famous_username=FAMOUS if fans else None,
+    )
+    _progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
+    return seeded
+
+
+def copy_home(database: str, tootlog: Server, baseline: Server, token: str, viewer_id: str) -> None:
+    """Give the baseline tootlog's first home page, pre-rendered, under the viewer's id."""
+    page = orjson.loads(_http(tootlog, "/api/v1/timelines/home", token)[0])
+    if len(page) != 20:
+        raise BenchError(f"tootlog's home timeline has {len(page)} statuses, not 20")
+    rows = [(int(viewer_id), int(doc["id"]), orjson.dumps(doc).decode()) for doc in page]
+    postgres.execute_many(database, INSERT_FEED, rows)
+    ours = _http(tootlog, "/api/v1/timelines/home", token)[0]
+    theirs = _http(baseline, f"/api/v1/timelines/home?account={viewer_id}", token)[0]
+    if ours != theirs:
+        raise BenchError("the baseline's home timeline differs from tootlog's")
 
 
 def post_status(tootlog: Server, token: str) -> str:
@@ -360,6 +445,7 @@ def measure(
     load: Load,
     database: str,
     site: str | None = None,
+    famous_token: str | None = None,
 ) -> report.ScenarioOutcome:
     """Warm up and then load the baseline, then tootlog, with the same wrk command."""
     script = WRK_SCRIPTS / scenario.script if scenario.script else None
@@ -378,10 +464,18 @@ def measure(
             _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, script_args)
         _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
+        probe = None
+        if server is tootlog and scenario.fanout and famous_token:
+            probe = fanout.Probe(tootlog.base_url, famous_token, database, FAMOUS)
+            probe.start()
         # Only this server is loaded now: the database's busy backends are its own.
         start = cpu.clock(server.pids(), postgres.backend_pids(database))
         result = run_wrk(wrk, url, load, load.duration, script, script_args)
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
+        if probe is not None:
+            figures = probe.finish()
+            _progress(f"{scenario.name}: {figures.summary()}")
+            (RESULTS / "fanout.json").write_text(json.dumps(asdict(figures), indent=2))
         results[server.name] = result
         cpu_use[server.name] = end.since(start, result.requests)
         if server is tootlog and scenario.slow_links:

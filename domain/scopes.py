@@ -50,6 +50,7 @@ def allows(granted: Iterable[str], accepted: Iterable[str]) -> bool:
 READ_ACCOUNTS = ("read", "read:accounts")
 READ_OWN_ACCOUNT = ("read", "read:accounts", "profile")
 READ_FOLLOWS = ("read", "read:follows")
+READ_FAVOURITES = ("read", "read:favourites")
 WRITE_FAVOURITES = ("write", "write:favourites")
 WRITE_ACCOUNTS = ("write", "write:accounts")
 WRITE_FOLLOWS = ("follow", "write", "write:follows")

@@ -430,6 +430,11 @@ def normalize_tag(name: str) -> str:
     return _TAG_INVALID_CHARS_RE.sub("", lowered.translate(_ASCII_FOLDING))
 
 
+def is_tag_name(name: str) -> bool:
+    """Whether `name` is a whole hashtag name (Mastodon's Tag::HASHTAG_NAME_RE)."""
+    return bool(name) and _tag_name_end(name, 0) == len(name)
+
+
 def tag_names(text: str) -> list[str]:
     """Normalized, de-duplicated hashtag names in order of appearance.
 

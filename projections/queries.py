@@ -10,6 +10,8 @@
 - a status's edit history and source: projections/status_edits.py
 - polls: projections/poll_reads.py
 - scheduled statuses: projections/scheduled.py
+- timelines (home, public, hashtag) and favourites: projections/timelines.py
+- followers, follows, accounts by id, the Tag entity: projections/account_lists.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from psycopg import AsyncConnection
 
+from projections.account_lists import AccountListReads
 from projections.account_reads import AccountReads
 from projections.account_statuses import AccountStatusReads
 from projections.bookmark_reads import BookmarkReads
@@ -28,6 +31,7 @@ from projections.markers import MarkerReads
 from projections.poll_reads import PollReads
 from projections.scheduled import ScheduledReads
 from projections.status_edits import StatusEditReads
+from projections.timelines import TimelineReads
 from projections.token_reads import TokenReads
 
 
@@ -46,10 +50,12 @@ async def configure_connection(conn: AsyncConnection) -> None:
 class Queries(
     TokenReads,
     AccountStatusReads,
+    TimelineReads,
     BookmarkReads,
     PollReads,
     ScheduledReads,
     AccountReads,
+    AccountListReads,
     InstanceReads,
     MarkerReads,
     StatusEditReads,

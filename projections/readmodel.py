@@ -56,8 +56,8 @@ INSERT_FAVOURITES = (
     " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
 )
 INSERT_FOLLOWS = (
-    "INSERT INTO tootlog_follows (follower_id, followee_id)"
-    " SELECT * FROM unnest(%b::bigint[], %b::bigint[])"
+    "INSERT INTO tootlog_follows (follower_id, followee_id, id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
 )
 
 
@@ -298,8 +298,11 @@ class ReadModel(ReadModelTables):
 
     # Follows
 
-    def insert_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
-        writes.insert("follows", INSERT_FOLLOWS, (follower_id, followee_id))
+    def insert_follow(
+        self, writes: Writes, follower_id: int, followee_id: int, follow_id: int
+    ) -> None:
+        """`follow_id`: the Followed event's position, the follow lists' page cursor."""
+        writes.insert("follows", INSERT_FOLLOWS, (follower_id, followee_id, follow_id))
         writes.count_account(follower_id, following=+1)
         writes.count_account(followee_id, followers=+1)
 

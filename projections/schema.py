@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 6
+READ_MODEL_VERSION = 7
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -48,6 +48,8 @@ READ_MODEL_TABLES = (
     "tootlog_polls",
     "tootlog_poll_votes",
     "tootlog_scheduled_statuses",
+    "tootlog_home_feed",
+    "tootlog_status_tags",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -115,6 +117,8 @@ DDL = [
     ) WITH (fillfactor = 75)
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_thread ON tootlog_statuses (thread_key)",
+    # An account's statuses: its profile, and a follow's merge into the home feed (projected).
+    "CREATE INDEX IF NOT EXISTS tootlog_statuses_account ON tootlog_statuses (account_id, id DESC)",
     "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogs"
     " ON tootlog_statuses (reblog_of_id, id DESC) WHERE reblog_of_id IS NOT NULL",
     """
@@ -130,9 +134,37 @@ DDL = [
     CREATE TABLE IF NOT EXISTS tootlog_follows (
         follower_id bigint NOT NULL,
         followee_id bigint NOT NULL,
+        id bigint NOT NULL,  -- the Followed event's position: the lists' page cursor
         PRIMARY KEY (follower_id, followee_id)
     )
     """,
+    # A followee's followers, newest follow first: the home feed's fan-out and /followers.
+    # No INCLUDE (follower_id): the planner would then prefer it to the primary key for "does
+    # the viewer follow X" (per_viewer.FOLLOWS_SQL) and read all of X's followers per row.
+    "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id, id DESC)",
+    # The home feeds (projections/home_feed.py).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_home_feed (
+        account_id bigint NOT NULL,  -- whose feed
+        status_id bigint NOT NULL,  -- a status or reblog wrapper in it
+        author_id bigint NOT NULL,  -- the status's author: an unfollow removes by it
+        shown_id bigint NOT NULL,  -- the status shown: itself, or a wrapper's original
+        PRIMARY KEY (account_id, status_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_home_feed_shown"
+    " ON tootlog_home_feed (account_id, shown_id)",
+    # A status's hashtags (normalized names), for the tag timelines and the Tag entity.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_status_tags (
+        tag text NOT NULL,
+        status_id bigint NOT NULL,
+        account_id bigint NOT NULL,
+        PRIMARY KEY (tag, status_id)
+    )
+    """,
+    # An edit replaces a status's hashtags.
+    "CREATE INDEX IF NOT EXISTS tootlog_status_tags_status ON tootlog_status_tags (status_id)",
     """
     CREATE TABLE IF NOT EXISTS tootlog_favourites (
         id bigint PRIMARY KEY,
@@ -287,11 +319,6 @@ READ_INDEXES = [
         "CREATE INDEX IF NOT EXISTS tootlog_accounts_email ON tootlog_accounts (lower(email))",
     ),
     (
-        "tootlog_statuses_account",
-        "CREATE INDEX IF NOT EXISTS tootlog_statuses_account"
-        " ON tootlog_statuses (account_id, id DESC)",
-    ),
-    (
         "tootlog_statuses_reblogger",
         "CREATE INDEX IF NOT EXISTS tootlog_statuses_reblogger"
         " ON tootlog_statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL",
@@ -302,8 +329,21 @@ READ_INDEXES = [
         " ON tootlog_bookmarks (account_id, id DESC)",
     ),
     (
-        "tootlog_follows_followee",
-        "CREATE INDEX IF NOT EXISTS tootlog_follows_followee ON tootlog_follows (followee_id)",
+        "tootlog_favourites_account",
+        "CREATE INDEX IF NOT EXISTS tootlog_favourites_account"
+        " ON tootlog_favourites (account_id, id DESC)",
+    ),
+    (
+        "tootlog_follows_follower",
+        "CREATE INDEX IF NOT EXISTS tootlog_follows_follower"
+        " ON tootlog_follows (follower_id, id DESC)",
+    ),
+    (
+        # The public timeline: public statuses that are neither boosts nor replies to others.
+        "tootlog_statuses_public",
+        "CREATE INDEX IF NOT EXISTS tootlog_statuses_public ON tootlog_statuses (id DESC)"
+        " WHERE visibility = 'public' AND reblog_of_id IS NULL AND NOT deleted"
+        " AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)",
     ),
     (
         "tootlog_polls_open",

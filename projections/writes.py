@@ -24,6 +24,7 @@ from psycopg import Cursor
 TABLES = (
     "accounts",
     "statuses",
+    "status_tags",
     "media",
     "polls",
     "poll_votes",
@@ -32,6 +33,7 @@ TABLES = (
     "pins",
     "bookmarks",
     "follows",
+    "home_feed",  # after the statuses and follows it reads (projections/home_feed.py)
     "tokens",
     "apps",
     "markers",

@@ -23,6 +23,7 @@ from api.openapi import (
     server,
     status_edits,
     statuses,
+    timelines,
 )
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
 from api.openapi.schemas import SCHEMAS
@@ -57,6 +58,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         operator,
         discovery,
         pages,
+        timelines,
     )
     for module in modules:
         for path, operations in module.PATHS.items():
@@ -82,7 +84,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         "tags": TAGS,
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {**SCHEMAS, **status_edits.SCHEMAS},
+            "schemas": {**SCHEMAS, **status_edits.SCHEMAS, **timelines.SCHEMAS},
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,

@@ -21,6 +21,7 @@ from api.openapi.parts import (
     ref,
     with_multipart,
 )
+from api.openapi.timelines import ACCOUNTS_BY_ID
 from api.routes.accounts import STATUSES_PAGE
 from domain.account import DISPLAY_NAME_MAX
 from domain.profile import (
@@ -66,6 +67,7 @@ def _follow_action(operation_id: str, summary: str, description: str) -> Schema:
 
 PATHS: dict[str, dict[str, Schema]] = {
     "/api/v1/accounts": {
+        "get": ACCOUNTS_BY_ID,
         "post": operation(
             "registerAccount",
             "Sign up through an app",
@@ -92,7 +94,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             },
             description="Needs an app's token (an app-only one will do); 403 when sign-ups "
             "are closed or the token belongs to no app.",
-        )
+        ),
     },
     "/api/v1/accounts/verify_credentials": {
         "get": operation(

@@ -15,6 +15,9 @@ VISIBILITIES = ("public", "unlisted", "private", "direct")
 COUNTED_REPLIES = ("public", "unlisted")  # §7: private and direct replies are never counted
 SHOWN_REBLOGS = ("public", "unlisted")  # §6.4: private reblogs never appear in reblogged_by
 MAX_PINS = 5
+# §14: Mastodon's FeedManager::REBLOG_FALLOFF and the merge of a new follow (MAX_ITEMS / 4)
+REBLOG_FALLOFF = 40
+MERGE_LIMIT = 100
 # §6.2 limits: (ancestors, descendants, descendant depth)
 ANONYMOUS_CONTEXT = (40, 60, 20)
 USER_CONTEXT = (4096, 4096, None)
@@ -81,6 +84,8 @@ class SocialModel:
     reblogs: dict[tuple[int, str], str] = field(default_factory=dict)
     # account -> pinned status ids, oldest pin first
     pins: dict[int, list[str]] = field(default_factory=dict)
+    # account -> the status and wrapper ids in its home feed (§14)
+    feeds: dict[int, set[str]] = field(default_factory=dict)
     # (account, original id) -> bookmark sequence (the cursor order of the bookmarks list)
     bookmarks: dict[tuple[int, str], int] = field(default_factory=dict)
     # (account, status id of the poll) -> the account's choices, in the order given
@@ -244,6 +249,63 @@ class SocialModel:
         ]
         return sorted(ids, key=int, reverse=True)
 
+    def home(self, viewer: int) -> list[str]:
+        """§14: the feed's entries the viewer may still see, newest first."""
+        feed = self.feeds.get(viewer, set())
+        return sorted((i for i in feed if self.shows(i, viewer)), key=int, reverse=True)
+
+    # The home feeds (§14: Mastodon's FeedManager and FanOutOnWriteService)
+
+    def _filtered_from_home(self, post: Post, receiver: int) -> bool:
+        """filter_from_home?: a reply to someone the receiver does not follow (unless it
+        answers the receiver or continues its author's own thread)."""
+        if receiver == post.author or post.in_reply_to_account is None:
+            return False
+        replied = post.in_reply_to_account
+        return not (
+            replied == post.author or replied == receiver or self.following(receiver, replied)
+        )
+
+    def _shown_recently(self, receiver: int, original_id: str, feed: set[str]) -> bool:
+        """Whether the REBLOG_FALLOFF (40) newest entries of the feed show the original."""
+        newest = sorted(feed, key=int, reverse=True)[:REBLOG_FALLOFF]
+        return any(self.original(self.posts[i]).id == original_id for i in newest)
+
+    def _add_to_feed(self, receiver: int, post: Post, before: set[str] | None = None) -> None:
+        feed = self.feeds.setdefault(receiver, set())
+        if post.is_wrapper and self._shown_recently(receiver, post.reblog_of, before or feed):
+            return
+        feed.add(post.id)
+
+    def _fan_out(self, post: Post) -> None:
+        receivers = {post.author} | {a for (a, b) in self.follows if b == post.author}
+        if post.visibility == "direct":
+            receivers = {post.author} | (receivers & set(post.mentions))
+        for receiver in sorted(receivers):
+            if not self._filtered_from_home(post, receiver):
+                self._add_to_feed(receiver, post)
+
+    def _merge(self, follower: int, followee: int) -> None:
+        """A new follow: the followee's latest statuses that are not direct, deduplicated
+        against the feed as it was before the merge."""
+        before = set(self.feeds.get(follower, set()))
+        latest = sorted(
+            (
+                p
+                for p in self.posts.values()
+                if p.author == followee and not p.deleted and p.visibility != "direct"
+            ),
+            key=lambda p: int(p.id),
+            reverse=True,
+        )[:MERGE_LIMIT]
+        for post in latest:
+            if not self._filtered_from_home(post, follower):
+                self._add_to_feed(follower, post, before)
+
+    def _unfeed(self, status_id: str) -> None:
+        for feed in self.feeds.values():
+            feed.discard(status_id)
+
     def pinned_statuses(self, account: int, viewer: int | None) -> list[str]:
         """The account's pins the viewer may see, most recently pinned first (spec silent:
         Mastodon orders `pinned_statuses` by the pin's creation, newest first)."""
@@ -277,6 +339,7 @@ class SocialModel:
             in_reply_to_account,
         )
         self.posts[status_id] = post
+        self._fan_out(post)
         return post
 
     def plan_reblog(self, account: int, status_id: str, requested: str | None) -> Answer:
@@ -306,6 +369,7 @@ class SocialModel:
         original = self.original(self.posts[status_id])
         self.posts[wrapper_id] = Post(wrapper_id, account, visibility, reblog_of=original.id)
         self.reblogs[(account, original.id)] = wrapper_id
+        self._fan_out(self.posts[wrapper_id])
 
     def unreblog(self, account: int, status_id: str) -> Answer:
         """§6.9: undo the caller's reblog of an original id; else 404 or an unchanged 200."""
@@ -320,6 +384,8 @@ class SocialModel:
     def _drop_reblog(self, account: int, original_id: str) -> None:
         wrapper = self.reblogs.pop((account, original_id))
         self.posts[wrapper].deleted = True
+        if self.live(original_id) is not None:  # an unreblog: the wrapper leaves the feeds
+            self._unfeed(wrapper)
 
     def favourite(self, account: int, status_id: str) -> Answer:
         """§6.10: favourites go to the original; the answer renders the id asked for."""
@@ -408,6 +474,7 @@ class SocialModel:
             self._drop_reblog(account, post.reblog_of)
             return ok(status_id)
         post.deleted = True
+        self._unfeed(status_id)
         for reblogger, original in [k for k in self.reblogs if k[1] == status_id]:
             self._drop_reblog(reblogger, original)
         for key in [k for k in self.favourites if k[1] == status_id]:
@@ -488,9 +555,15 @@ class SocialModel:
         """Following oneself is Rails' RecordNotFound (FollowService); again is a no-op."""
         if follower == followee:
             return failed(404, RECORD_NOT_FOUND)
-        self.follows.add((follower, followee))
+        if (follower, followee) not in self.follows:
+            self.follows.add((follower, followee))
+            self._merge(follower, followee)
         return ok()
 
     def unfollow(self, follower: int, followee: int) -> Answer:
-        self.follows.discard((follower, followee))
+        if (follower, followee) in self.follows:
+            self.follows.discard((follower, followee))
+            feed = self.feeds.get(follower, set())
+            for status_id in [i for i in feed if self.posts[i].author == followee]:
+                feed.discard(status_id)
         return ok()

@@ -442,6 +442,48 @@ def test_statuses_by_id(check: Conformance, alice: User) -> None:
     check.call("GET /api/v1/statuses", alice.token, params={"id[]": many}, expect=422)
 
 
+@drives(
+    "GET /api/v1/timelines/home",
+    "GET /api/v1/timelines/public",
+    "GET /api/v1/timelines/tag/{id}",
+    "GET /api/v1/favourites",
+    "GET /api/v1/accounts/{id}/followers",
+    "GET /api/v1/accounts/{id}/following",
+    "GET /api/v1/accounts",
+    "GET /api/v1/tags/{id}",
+)
+def test_timelines_and_lists(check: Conformance, directory: Directory, alice: User, bob: User):
+    check.json("POST /api/v1/accounts/{id}/follow", bob.token, path={"id": alice.id})
+    tag = f"c{uuid.uuid4().hex[:10]}"
+    first = status_of(check, alice, status=f"#{tag} one")
+    status_of(check, alice, status=f"#{tag} two", visibility="private")
+    check.json("POST /api/v1/statuses/{id}/favourite", bob.token, path={"id": first["id"]})
+    home = check.call("GET /api/v1/timelines/home", bob.token, params={"limit": "1"}, expect=200)
+    assert 'rel="next"' in home.headers["link"]
+    check.call("GET /api/v1/timelines/home", expect=401)
+    check.call("GET /api/v1/timelines/home", directory.token(None, "read"), expect=422)
+    for params in ({}, {"local": "true", "only_media": "1"}, {"remote": "true"}):
+        check.call("GET /api/v1/timelines/public", params=params, expect=200)
+    check.call("GET /api/v1/timelines/public", bob.token, expect=200)
+    found = check.json("GET /api/v1/timelines/tag/{id}", path={"id": tag}, params={"none[]": ["x"]})
+    assert [s["id"] for s in found] == [first["id"]]
+    favourites = check.json("GET /api/v1/favourites", bob.token)
+    assert [s["id"] for s in favourites] == [first["id"]]
+    check.call("GET /api/v1/favourites", expect=401)
+    for side, who in (("followers", alice), ("following", bob)):
+        listed = check.json(f"GET /api/v1/accounts/{{id}}/{side}", path={"id": who.id})
+        assert listed and listed[0]["id"] in (alice.id, bob.id)
+        check.call(f"GET /api/v1/accounts/{{id}}/{side}", path={"id": "1"}, expect=404)
+    several = check.json("GET /api/v1/accounts", params={"id[]": [bob.id, "1", alice.id]})
+    assert [a["id"] for a in several] == [bob.id, alice.id]
+    check.call("GET /api/v1/accounts", params={"id[]": [str(n) for n in range(41)]}, expect=422)
+    entity = check.json("GET /api/v1/tags/{id}", bob.token, path={"id": tag.upper()})
+    assert entity["name"] == tag and entity["following"] is False
+    assert entity["history"][0]["uses"] == "1"
+    check.json("GET /api/v1/tags/{id}", path={"id": "nothing"})
+    check.call("GET /api/v1/tags/{id}", path={"id": "not-a-tag"}, expect=404)
+
+
 @drives("GET /api/v1/markers", "POST /api/v1/markers")
 def test_markers(check: Conformance, alice: User) -> None:
     saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})

@@ -1,8 +1,9 @@
 """Random sequences of publish (with or without a poll) / reply / follow / unfollow / reblog /
 unreblog / favourite / unfavourite / pin / unpin / bookmark / unbookmark / edit / delete / vote by
-four accounts against a live `tootlog serve`. After every step, every read endpoint is checked for
-every viewer (anonymous included) against the pure model in social_model.py: no leak, no missing
-item, counters, flags, history lengths and polls equal to the model's."""
+four accounts against a live `tootlog serve`. After every step, every read endpoint (each
+account's home timeline included) is checked for every viewer (anonymous included) against the
+pure model in social_model.py: no leak, no missing item, counters, flags, history lengths and
+polls equal to the model's."""
 
 from __future__ import annotations
 
@@ -401,6 +402,7 @@ class SocialMachine(RuleBasedStateMachine):
         for account in range(ACCOUNTS):
             checks.append(self._account_read(account))
             checks.append(self._relationships_read(account))
+            checks.append(self._home_read(account))
             if account in self.bookmarkers:
                 checks.append(self._bookmarks_read(account))
         responses = self.pool.map(lambda c: c[0](), checks)
@@ -494,6 +496,19 @@ class SocialMachine(RuleBasedStateMachine):
                 )
             )
         return reads
+
+    def _home_read(self, viewer: int):  # noqa: ANN202
+        """§14: the home timeline, with every entry as the viewer sees it."""
+
+        def check(response: httpx.Response) -> None:
+            what = f"home of account {viewer}"
+            assert response.status_code == 200, (what, response.text)
+            body = response.json()
+            assert [s["id"] for s in body] == self.model.home(viewer), what
+            for item in body:
+                self.check_status(item, item["id"], viewer)
+
+        return (lambda: self.get(viewer, "/api/v1/timelines/home", {"limit": "40"}), check)
 
     def _account_read(self, account: int):  # noqa: ANN202
         def check(response: httpx.Response) -> None:
