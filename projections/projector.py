@@ -10,6 +10,7 @@ from domain.account import Account
 from domain.bookmark import Bookmark
 from domain.card import LinkFetch, StatusCard
 from domain.codec import make_mapper
+from domain.conversation_mute import ConversationMute
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
@@ -23,6 +24,7 @@ from domain.token import AccessToken
 from domain.urls import Urls
 from projections.bookmarks import BookmarkReadModel
 from projections.cards import CARD, FETCH, NONE, STATUS, CardReadModel, card_document
+from projections.conversation_mutes import ConversationMuteReadModel
 from projections.documents import (
     account_document,
     application_document,
@@ -52,6 +54,7 @@ class Projector:
         self.cards = CardReadModel()
         self.markers = MarkerReadModel()
         self.bookmarks = BookmarkReadModel()
+        self.conversation_mutes = ConversationMuteReadModel()
         self.edits = StatusEditsReadModel()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
@@ -248,6 +251,12 @@ class Projector:
     def _unbookmarked(self, curs: Writes, event: Bookmark.Unbookmarked) -> None:
         self.bookmarks.delete_bookmark(curs, event.account_id, event.status_id)
 
+    def _conversation_muted(self, curs: Writes, event: ConversationMute.Muted) -> None:
+        self.conversation_mutes.insert_mute(curs, event.account_id, event.root_id)
+
+    def _conversation_unmuted(self, curs: Writes, event: ConversationMute.Unmuted) -> None:
+        self.conversation_mutes.delete_mute(curs, event.account_id, event.root_id)
+
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         self.view.insert_follow(curs, event.follower_id, event.followee_id)
 
@@ -325,6 +334,8 @@ class Projector:
         Pins.Unpinned: _unpinned,
         Bookmark.Bookmarked: _bookmarked,
         Bookmark.Unbookmarked: _unbookmarked,
+        ConversationMute.Muted: _conversation_muted,
+        ConversationMute.Unmuted: _conversation_unmuted,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,

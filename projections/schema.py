@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 6
+READ_MODEL_VERSION = 7
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -44,6 +44,7 @@ READ_MODEL_TABLES = (
     "tootlog_card_outcomes",
     "tootlog_markers",
     "tootlog_bookmarks",
+    "tootlog_conversation_mutes",
     "tootlog_status_edits",
 )
 
@@ -160,6 +161,14 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_status ON tootlog_bookmarks (status_id)",
+    # Conversation mutes: a viewer's muted threads, each named by its root status.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_conversation_mutes (
+        account_id bigint NOT NULL,
+        root_id bigint NOT NULL,
+        PRIMARY KEY (account_id, root_id)
+    )
+    """,
     # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
     """
     CREATE TABLE IF NOT EXISTS tootlog_media (

@@ -28,6 +28,7 @@ TABLES = (
     "favourites",
     "pins",
     "bookmarks",
+    "conversation_mutes",
     "follows",
     "tokens",
     "apps",
