@@ -12,6 +12,7 @@ import orjson
 from api.openapi import (
     accounts,
     bookmarks,
+    conversation_mutes,
     discovery,
     markers,
     media,
@@ -45,6 +46,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         statuses,
         status_edits,
         bookmarks,
+        conversation_mutes,
         accounts,
         media,
         markers,
