@@ -28,6 +28,8 @@ def test_mute_covers_the_whole_thread_for_the_muter_only(api, alice, bob, carol,
     # A reply written after the mute joins the muted thread.
     later = post(carol, status="later", in_reply_to_id=deeper["id"])
     assert muted(api, bob, later["id"]) is True
+    # The muter's own reply answers muted, as Mastodon's serializer asks the conversation.
+    assert post(bob, status="mine too", in_reply_to_id=root["id"])["muted"] is True
     # In context and account lists as well.
     context = api.ok(api.get(bob, f"/api/v1/statuses/{reply['id']}/context"))
     assert [s["muted"] for s in context["ancestors"] + context["descendants"]] == [True] * 3
