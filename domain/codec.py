@@ -18,6 +18,7 @@ from domain import (  # noqa: F401  (importing registers the topics)
     account,
     bookmark,
     card,
+    conversation_mute,
     favourite,
     follow,
     idempotency,

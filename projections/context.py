@@ -56,7 +56,9 @@ _FLAGS = (
     " ARRAY(SELECT status_id FROM tootlog_pins"
     "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s)),"
     " ARRAY(SELECT status_id FROM tootlog_bookmarks"
-    "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s))"
+    "  WHERE account_id = %(viewer)s AND status_id = ANY(%(ids)s)),"
+    " ARRAY(SELECT t.id FROM tootlog_statuses t JOIN tootlog_conversation_mutes cm"
+    "  ON cm.root_id = t.root_id AND cm.account_id = %(viewer)s WHERE t.id = ANY(%(ids)s))"
 )
 _UNLIMITED_DEPTH = 1 << 30
 
@@ -142,9 +144,10 @@ def _promote_self_replies(rows: list[Row]) -> list[Row]:
 async def _viewer_flags(
     cur: AsyncCursor, viewer_id: int | None, ids: list[int]
 ) -> tuple[frozenset, ...]:
-    """The ids among `ids` the viewer has favourited, reblogged, pinned and bookmarked."""
+    """The ids among `ids` the viewer has favourited, reblogged, pinned and bookmarked, and
+    those of a conversation the viewer muted."""
     if viewer_id is None or not ids:
-        return frozenset(), frozenset(), frozenset(), frozenset()
+        return (frozenset(),) * 5
     await cur.execute(_FLAGS, {"viewer": viewer_id, "ids": ids})
     return tuple(map(frozenset, await cur.fetchone()))
 
@@ -157,7 +160,7 @@ def _json_array(
     out: list[bytes],
 ) -> None:
     """Append a JSON array of `rows` to `out` as pieces: the answer is joined only once."""
-    favourited, reblogged, pinned, bookmarked = flags
+    favourited, reblogged, pinned, bookmarked, muted = flags
     out.append(b"[")
     for i, (status_id, _, author_id, visibility, _, _, head, poll) in enumerate(rows):
         if i:
@@ -174,6 +177,7 @@ def _json_array(
                 status_id in pinned,
                 author_id == viewer_id and visibility != "direct",
                 status_id in bookmarked,
+                status_id in muted,
             )
         out += (head, authors[author_id][0], tail) if head else (tail,)
     out.append(b"]")
@@ -181,7 +185,7 @@ def _json_array(
 
 @lru_cache(maxsize=32)
 def _user_tail(
-    favourited: bool, reblogged: bool, pinned: bool, pinnable: bool, bookmarked: bool
+    favourited: bool, reblogged: bool, pinned: bool, pinnable: bool, bookmarked: bool, muted: bool
 ) -> bytes:
     """What follows a user's view of a status's account: the per-viewer keys, then `}`."""
-    return (flag_keys(favourited, reblogged, pinned, pinnable, bookmarked) + "}").encode()
+    return (flag_keys(favourited, reblogged, pinned, pinnable, bookmarked, muted) + "}").encode()

@@ -16,7 +16,13 @@ ACTOR = 2  # this account did it
 OBJECT = 3  # it was done to this account (followed, unfollowed)
 
 # Event fields that name a status the event concerns.
-STATUS_FIELDS = ("status_id", "original_status_id", "wrapper_status_id", "in_reply_to_id")
+STATUS_FIELDS = (
+    "status_id",
+    "original_status_id",
+    "wrapper_status_id",
+    "in_reply_to_id",
+    "root_id",  # a conversation mute names its thread's root
+)
 # Fields that name the account that acted.
 ACTOR_FIELDS = ("account_id", "follower_id")
 # Fields that name an account acted upon.

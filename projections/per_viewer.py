@@ -31,11 +31,16 @@ def _bool(value: bool) -> str:
 
 @lru_cache(maxsize=32)
 def flag_keys(
-    favourited: bool, reblogged: bool, pinned: bool, pinnable: bool, bookmarked: bool = False
+    favourited: bool,
+    reblogged: bool,
+    pinned: bool,
+    pinnable: bool,
+    bookmarked: bool = False,
+    muted: bool = False,
 ) -> str:
     """The per-viewer keys of a user (§3.1); `pinned` only where the viewer could pin."""
     keys = (
         f',"favourited":{_bool(favourited)},"reblogged":{_bool(reblogged)},'
-        f'"muted":false,"bookmarked":{_bool(bookmarked)},"filtered":[]'
+        f'"muted":{_bool(muted)},"bookmarked":{_bool(bookmarked)},"filtered":[]'
     )
     return keys + f',"pinned":{_bool(pinned)}' if pinnable else keys

@@ -10,6 +10,7 @@ from domain.account import Account
 from domain.bookmark import Bookmark
 from domain.card import LinkFetch, StatusCard
 from domain.codec import make_mapper
+from domain.conversation_mute import ConversationMute
 from domain.favourite import Favourite
 from domain.follow import Follow
 from domain.ids import snowflake_time
@@ -25,6 +26,7 @@ from domain.token import AccessToken
 from domain.urls import Urls
 from projections.bookmarks import BookmarkReadModel
 from projections.cards import CARD, FETCH, NONE, STATUS, CardReadModel, card_document
+from projections.conversation_mutes import ConversationMuteReadModel
 from projections.documents import (
     account_document,
     application_document,
@@ -58,6 +60,7 @@ class Projector:
         self.home = HomeFeedReadModel()
         self.markers = MarkerReadModel()
         self.bookmarks = BookmarkReadModel()
+        self.conversation_mutes = ConversationMuteReadModel()
         self.edits = StatusEditsReadModel()
         self.polls = PollReadModel()
         self.scheduled = ScheduledReadModel()
@@ -283,6 +286,12 @@ class Projector:
     def _unbookmarked(self, curs: Writes, event: Bookmark.Unbookmarked) -> None:
         self.bookmarks.delete_bookmark(curs, event.account_id, event.status_id)
 
+    def _conversation_muted(self, curs: Writes, event: ConversationMute.Muted) -> None:
+        self.conversation_mutes.insert_mute(curs, event.account_id, event.root_id)
+
+    def _conversation_unmuted(self, curs: Writes, event: ConversationMute.Unmuted) -> None:
+        self.conversation_mutes.delete_mute(curs, event.account_id, event.root_id)
+
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         # The home feeds read the follows: flushed before and after, the statements around a
         # follow see the follows as they were at their events (projections/home_feed.py).
@@ -392,6 +401,8 @@ class Projector:
         Pins.Unpinned: _unpinned,
         Bookmark.Bookmarked: _bookmarked,
         Bookmark.Unbookmarked: _unbookmarked,
+        ConversationMute.Muted: _conversation_muted,
+        ConversationMute.Unmuted: _conversation_unmuted,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
         MediaAttachment.Uploaded: _media_uploaded,

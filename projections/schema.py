@@ -44,6 +44,7 @@ READ_MODEL_TABLES = (
     "tootlog_card_outcomes",
     "tootlog_markers",
     "tootlog_bookmarks",
+    "tootlog_conversation_mutes",
     "tootlog_status_edits",
     "tootlog_polls",
     "tootlog_poll_votes",
@@ -195,6 +196,14 @@ DDL = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_bookmarks_status ON tootlog_bookmarks (status_id)",
+    # Conversation mutes: a viewer's muted threads, each named by its root status.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_conversation_mutes (
+        account_id bigint NOT NULL,
+        root_id bigint NOT NULL,
+        PRIMARY KEY (account_id, root_id)
+    )
+    """,
     # Uploads with their pre-rendered MediaAttachment JSON; status_id is null while unattached.
     """
     CREATE TABLE IF NOT EXISTS tootlog_media (

@@ -31,7 +31,13 @@ VIEWER_FLAGS = (
     " coalesce((SELECT true FROM tootlog_pins pn WHERE pn.account_id = %(viewer)s"
     " AND pn.status_id = coalesce(o.id, s.id)), false),"
     " coalesce((SELECT true FROM tootlog_bookmarks bm WHERE bm.account_id = %(viewer)s"
-    " AND bm.status_id = coalesce(o.id, s.id)), false)"
+    " AND bm.status_id = coalesce(o.id, s.id)), false),"
+    # `muted` is not the original's: a wrapper is a conversation of its own (its root is itself),
+    # so the wrapper's and its original's are read apart.
+    " coalesce((SELECT true FROM tootlog_conversation_mutes cm WHERE cm.account_id = %(viewer)s"
+    " AND cm.root_id = s.root_id), false),"
+    " coalesce((SELECT true FROM tootlog_conversation_mutes cm WHERE cm.account_id = %(viewer)s"
+    " AND cm.root_id = o.root_id), false)"
 )
 ROW_SELECT = (
     "SELECT s.id, s.in_reply_to_account_id, s.reblog_of_id, "
@@ -52,7 +58,7 @@ USER_SELECT = ROW_SELECT.format(
     + ", "
     + VIEWER_FLAGS
 )
-ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns="false, false, false, false, false, false")
+ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns=", ".join(["false"] * 8))
 STATUS_WIDTH = 7  # columns per status in STATUS_COLUMNS
 
 
@@ -99,8 +105,9 @@ class StatusRow:
     in_reply_to_account_id: int | None
     post: _Post
     original: _Post | None
-    # favourited, reblogged, pinned, bookmarked: on the original
-    flags: tuple[bool, bool, bool, bool]
+    # favourited, reblogged, pinned, bookmarked: on the original; then muted: of the status
+    # (the wrapper's own conversation) and of its original
+    flags: tuple[bool, bool, bool, bool, bool, bool]
     poll: list | None = None  # the original's POLL_COLUMN (projections/polls.py)
 
     @property
@@ -120,16 +127,23 @@ class StatusRow:
         poll = poll_key(self.poll, viewer_id)
         if self.original is None:
             return self.post.render(self._viewer_keys(viewer_id, self.post, undone) + poll, source)
-        nested = self.original.render(self._viewer_keys(viewer_id, self.original) + poll, source)
+        nested = self.original.render(
+            self._viewer_keys(viewer_id, self.original, muted=self.flags[5]) + poll, source
+        )
         wrapper_keys = self._viewer_keys(viewer_id, None, undone)
         return self.post.render(f'{wrapper_keys},"reblog":{nested}', source)
 
     def _viewer_keys(
-        self, viewer_id: int | None, pinnable: _Post | None, undone: str | None = None
+        self,
+        viewer_id: int | None,
+        pinnable: _Post | None,
+        undone: str | None = None,
+        muted: bool | None = None,
     ) -> str:
+        """`muted`: the nested original's (default: the status's own conversation)."""
         if viewer_id is None:
             return ""
-        favourited, reblogged, pinned, bookmarked = self.flags
+        favourited, reblogged, pinned, bookmarked, own_muted, _ = self.flags
         # An undo answers with its flag false, also on a wrapper (§6.9, §6.11, §6.14).
         favourited = favourited and undone != "favourited"
         reblogged = reblogged and undone != "reblogged"
@@ -140,7 +154,8 @@ class StatusRow:
             and pinnable.account_id == viewer_id
             and pinnable.visibility != "direct"
         )
-        return flag_keys(favourited, reblogged, pinned, can_pin, bookmarked)
+        muted = own_muted if muted is None else muted
+        return flag_keys(favourited, reblogged, pinned, can_pin, bookmarked, muted)
 
 
 def status_row(row: Sequence) -> StatusRow:

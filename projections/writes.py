@@ -32,6 +32,7 @@ TABLES = (
     "favourites",
     "pins",
     "bookmarks",
+    "conversation_mutes",
     "follows",
     "home_feed",  # after the statuses and follows it reads (projections/home_feed.py)
     "tokens",

@@ -12,6 +12,7 @@ import orjson
 from api.openapi import (
     accounts,
     bookmarks,
+    conversation_mutes,
     discovery,
     markers,
     media,
@@ -50,6 +51,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         polls,
         scheduled,
         bookmarks,
+        conversation_mutes,
         accounts,
         media,
         markers,

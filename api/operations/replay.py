@@ -37,6 +37,7 @@ AGGREGATE_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "Reblog": ("reblog", ("account_id", "original_status_id")),
     "Favourite": ("favourite", ("account_id", "status_id")),
     "Bookmark": ("bookmark", ("account_id", "status_id")),
+    "ConversationMute": ("conversation_mute", ("account_id", "root_id")),
     "Follow": ("follow", ("follower_id", "followee_id")),
     "Pins": ("pins", ("account_id",)),
     "MediaAttachment": ("media_attachment", ("media_id",)),

@@ -1,5 +1,5 @@
 """A small, pure model of Mastodon's social rules, written from mastodon-api.md (§2, §3.1, §5,
-§6.1-§6.15, §7), not from tootlog's code. The stateful HTTP test asks it what every answer must be.
+§6.1-§6.21, §7), not from tootlog's code. The stateful HTTP test asks it what every answer must be.
 
 Accounts are small integers (0..n-1), viewers are an account or None (anonymous). Statuses are
 keyed by the ids the server gave them; the model orders by those ids as Mastodon does (snowflakes
@@ -90,6 +90,8 @@ class SocialModel:
     bookmarks: dict[tuple[int, str], int] = field(default_factory=dict)
     # (account, status id of the poll) -> the account's choices, in the order given
     votes: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    # (account, conversation root id): muted conversations (§6.21)
+    mutes: set[tuple[int, str]] = field(default_factory=set)
     _sequence: int = 0
 
     # Visibility (§2)
@@ -156,10 +158,17 @@ class SocialModel:
             "favourited": (viewer, original.id) in self.favourites,
             "reblogged": (viewer, original.id) in self.reblogs,
             "bookmarked": (viewer, original.id) in self.bookmarks,
+            "muted": (viewer, self.conversation(post)) in self.mutes,
         }
         if self.pinnable_by(post, viewer):
             flags["pinned"] = post.id in self.pins.get(viewer, [])
         return flags
+
+    def conversation(self, post: Post) -> str:
+        """§6.21: the root of the post's thread (deleted or not); a wrapper is its own."""
+        while post.in_reply_to_id is not None and not post.is_wrapper:
+            post = self.posts[post.in_reply_to_id]
+        return post.id
 
     @staticmethod
     def pinnable_by(post: Post, viewer: int | None) -> bool:
@@ -431,6 +440,18 @@ class SocialModel:
             return ok(status_id)
         if not self.shows(status_id, account):
             return failed(404, NOT_FOUND)
+        return ok(status_id)
+
+    def mute(self, account: int, status_id: str, muted: bool = True) -> Answer:
+        """§6.21: (un)mute the conversation of any visible status; again is no error. A
+        deleted status's thread stays muted."""
+        if not self.shows(status_id, account):
+            return failed(404, NOT_FOUND)
+        key = (account, self.conversation(self.posts[status_id]))
+        if muted:
+            self.mutes.add(key)
+        else:
+            self.mutes.discard(key)
         return ok(status_id)
 
     def pin(self, account: int, status_id: str) -> Answer:

@@ -378,6 +378,39 @@ def test_bookmarks(check: Conformance, directory: Directory, alice: User, bob: U
     check.call("POST /api/v1/statuses/{id}/unbookmark", bob.token, path={"id": "1"}, expect=404)
 
 
+@drives("POST /api/v1/statuses/{id}/mute", "POST /api/v1/statuses/{id}/unmute")
+def test_conversation_mutes(
+    check: Conformance, directory: Directory, alice: User, bob: User
+) -> None:
+    root = status_of(check, alice, status="a thread")
+    reply = status_of(check, alice, status="its reply", in_reply_to_id=root["id"])
+    wrapper = check.json(
+        "POST /api/v1/statuses/{id}/reblog", alice.token, path={"id": root["id"]}, data={}
+    )
+    muted = check.json("POST /api/v1/statuses/{id}/mute", bob.token, path={"id": reply["id"]})
+    assert muted["muted"] is True
+    through = check.json("POST /api/v1/statuses/{id}/mute", bob.token, path={"id": wrapper["id"]})
+    assert through["muted"] is True and through["reblog"]["muted"] is True
+    check.call("POST /api/v1/statuses/{id}/mute", path={"id": root["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/mute", bob.token, path={"id": "1"}, expect=404)
+    check.call(
+        "POST /api/v1/statuses/{id}/mute",
+        directory.token(bob.account_id, "write:favourites"),
+        path={"id": root["id"]},
+        expect=403,
+    )
+    check.call(
+        "POST /api/v1/statuses/{id}/mute",
+        directory.token(None, "write"),
+        path={"id": root["id"]},
+        expect=422,
+    )
+    undone = check.json("POST /api/v1/statuses/{id}/unmute", bob.token, path={"id": root["id"]})
+    assert undone["muted"] is False
+    check.call("POST /api/v1/statuses/{id}/unmute", path={"id": root["id"]}, expect=401)
+    check.call("POST /api/v1/statuses/{id}/unmute", bob.token, path={"id": "1"}, expect=404)
+
+
 @drives(
     "GET /api/v1/accounts/verify_credentials",
     "GET /api/v1/accounts/lookup",

@@ -1,9 +1,9 @@
 """Random sequences of publish (with or without a poll) / reply / follow / unfollow / reblog /
-unreblog / favourite / unfavourite / pin / unpin / bookmark / unbookmark / edit / delete / vote by
-four accounts against a live `tootlog serve`. After every step, every read endpoint (each
-account's home timeline included) is checked for every viewer (anonymous included) against the
-pure model in social_model.py: no leak, no missing item, counters, flags, history lengths and
-polls equal to the model's."""
+unreblog / favourite / unfavourite / pin / unpin / bookmark / unbookmark / mute / unmute / edit /
+delete / vote by four accounts against a live `tootlog serve`. After every step, every read
+endpoint (each account's home timeline included) is checked for every viewer (anonymous
+included) against the pure model in social_model.py: no leak, no missing item, counters, flags,
+history lengths and polls equal to the model's."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from tests.support import Directory, LiveServer, User
 
 ACCOUNTS = 4
 VIEWERS: tuple[int | None, ...] = (None, *range(ACCOUNTS))
-FLAG_KEYS = ("favourited", "reblogged", "bookmarked", "pinned")
+FLAG_KEYS = ("favourited", "reblogged", "muted", "bookmarked", "pinned")
 USER_ONLY_KEYS = ("favourited", "reblogged", "muted", "bookmarked", "filtered")
 LIST_LIMIT = {"limit": "80"}
 # For a deeper search than the default run (a few seconds per example), set for instance
@@ -378,6 +378,15 @@ class SocialMachine(RuleBasedStateMachine):
         if body is not None:
             # §6.14: the answer always says bookmarked: false (a wrapper id included).
             self.check_status(body, status, account, overrides={"bookmarked": False})
+
+    @rule(account=accounts, status=statuses, muted=st.booleans())
+    def mute(self, account: int, status: str, muted: bool) -> None:
+        action = "mute" if muted else "unmute"
+        answer = self.model.mute(account, status, muted)
+        response = self.post(account, f"/api/v1/statuses/{status}/{action}")
+        body = self.expect(response, answer, f"{action} {status}")
+        if body is not None:
+            self.check_status(body, status, account)
 
     @rule(account=accounts, status=statuses)
     def delete(self, account: int, status: str) -> None:

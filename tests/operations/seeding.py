@@ -15,7 +15,8 @@ from tests.support import TEST_URLS, Directory, LiveServer, User
 
 def social_history(server: LiveServer, directory: Directory, statuses: int = 60) -> list[str]:
     """Accounts that post, reply, follow, favourite, reblog, pin, bookmark, unfavourite,
-    unbookmark, edit and delete; returns the ids of the statuses still there."""
+    unbookmark, mute and unmute conversations, edit and delete; returns the ids of the statuses
+    still there."""
     rng = random.Random(7)
     marks = random.Random(11)  # bookmarks draw apart: the rest of the history stays as it was
     users: list[User] = directory.users(4)
@@ -52,9 +53,15 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     for number, status_id in enumerate(ids[:4] * 2):  # edits, by their authors (others: 404)
         for client in clients:
             client.put(f"/api/v1/statuses/{status_id}", data={"status": f"edited {number} #e"})
+    hush = random.Random(13)  # conversation mutes draw apart too
+    for client in clients:
+        for _ in range(3):
+            client.post(f"/api/v1/statuses/{hush.choice(ids)}/mute")
+        client.post(f"/api/v1/statuses/{hush.choice(ids)}/unmute")
     gone = ids[5]
     for client in clients:
         client.post(f"/api/v1/statuses/{gone}/bookmark")  # 404 where it is not visible
+        client.post(f"/api/v1/statuses/{gone}/mute")  # its thread stays muted after it goes
     owner = next(c for c in clients if c.delete(f"/api/v1/statuses/{gone}").status_code == 200)
     assert owner is not None
     ids.remove(gone)

@@ -309,3 +309,18 @@ def test_bookmarks_are_named_by_account_and_status(served: Served) -> None:
     marked = next(e for e in events if e["topic"] == "tootlog.bookmark.bookmarked.v1")
     on_status = topics(tootlog(served.url, "replay", "--status", marked["payload"]["status_id"]))
     assert "tootlog.bookmark.bookmarked.v1" in on_status
+
+
+def test_conversation_mutes_are_named_by_account_and_root(served: Served) -> None:
+    events = lines(tootlog(served.url, "replay", "--topic", "conversation_mute.*"))
+    kinds = {e["topic"] for e in events}
+    assert {"tootlog.conversation_mute.opened.v1", "tootlog.conversation_mute.muted.v1"} <= kinds
+    for event in events:
+        payload = event["payload"]
+        assert event["aggregate"] == {
+            "type": "conversation_mute",
+            "id": f"{payload['account_id']}/{payload['root_id']}",
+        }
+    muted = next(e for e in events if e["topic"] == "tootlog.conversation_mute.muted.v1")
+    on_root = topics(tootlog(served.url, "replay", "--status", muted["payload"]["root_id"]))
+    assert "tootlog.conversation_mute.muted.v1" in on_root
