@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventsourcing.persistence import Notification
-
 from domain.account import Account
 from domain.card import StatusCard
 from domain.codec import make_mapper
@@ -57,20 +55,26 @@ class Projector:
         self.facts.forget()
         self._also_concerns.clear()
 
-    def apply_notifications(self, curs: Writes, notifications: Sequence[Notification]) -> None:
-        """Apply stored events in order and index which statuses and accounts each concerns."""
+    def apply_rows(self, curs: Writes, rows: Sequence[tuple]) -> None:
+        """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order."""
+        decode = self.mapper.decode
+        self.apply_events(
+            curs,
+            [(row[0], decode(row[3], row[4], row[1], row[2])) for row in rows],
+        )
+
+    def apply_events(self, curs: Writes, events: Sequence[tuple[int, object]]) -> None:
+        """Apply (position, domain event) pairs in order and index which statuses and accounts
+        each concerns."""
         kinds: list[int] = []
         ids: list[int] = []
         positions: list[int] = []
-        to_domain_event = self.mapper.to_domain_event
         handlers = self._handlers
-        for notification in notifications:
-            self._position = notification.id
-            event = to_domain_event(notification)
+        for position, event in events:
+            self._position = position
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(self, curs, event)
-            position = notification.id
             for kind, subject in subjects(event):
                 kinds.append(kind)
                 ids.append(subject)

@@ -19,6 +19,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.urls import Urls
 from projections.datastore import datastore_for
+from projections.history import events_after
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, LIVE_SCHEMA, WORKER_LOCK_KEY
@@ -107,15 +108,13 @@ class ProjectionWorker:
             self._position = self.view.position()
         if stop is not None and self._position >= stop:
             return 0
-        notifications = self.events.select_notifications(
-            self._position, self.batch_size, stop, inclusive_of_start=False
-        )
-        if not notifications:
+        rows = self.read_events(self._position, self.batch_size, stop)
+        if not rows:
             return 0
-        previous, last = self._position, notifications[-1].id
+        previous, last = self._position, rows[-1][0]
         try:
             with self.view.batch(previous, last) as curs:
-                self.projector.apply_notifications(curs, notifications)
+                self.projector.apply_rows(curs, rows)
         except BaseException as error:
             # Nothing was applied: what the projector remembers of its writes is void.
             self.projector.forget()
@@ -129,8 +128,13 @@ class ProjectionWorker:
             raise
         self._position = last
         if self.on_batch is not None:
-            self.on_batch(len(notifications), last)
-        return len(notifications)
+            self.on_batch(len(rows), last)
+        return len(rows)
+
+    def read_events(self, after: int, limit: int, stop: int | None = None) -> list[tuple]:
+        """Up to `limit` stored events after position `after` (rows of EVENT_COLUMNS)."""
+        with self._events_datastore.get_connection() as conn:
+            return events_after(conn, after, limit, stop)
 
     def catch_up_overlapped(
         self, stop: int, on_batch: Callable[[int, int], None] | None = None
@@ -153,23 +157,21 @@ class ProjectionWorker:
         with ThreadPoolExecutor(1, thread_name_prefix="batch-commit") as committer:
             try:
                 while self._position < stop:
-                    notifications = self.events.select_notifications(
-                        self._position, self.batch_size, stop, inclusive_of_start=False
-                    )
-                    if not notifications:
+                    rows = self.read_events(self._position, self.batch_size, stop)
+                    if not rows:
                         break
-                    last = notifications[-1].id
+                    last = rows[-1][0]
                     # A read in the middle of this batch must see the previous one committed.
                     batch = self.view.open_batch(self._position, last, before_open=committed)
                     try:
-                        self.projector.apply_notifications(batch.writes, notifications)
+                        self.projector.apply_rows(batch.writes, rows)
                     except BaseException:
                         batch.abandon()
                         raise
                     committed()
                     pending = committer.submit(batch.commit)
                     self._position = last
-                    total += len(notifications)
+                    total += len(rows)
                     if on_batch is not None:
                         on_batch(total, last)
                 committed()
