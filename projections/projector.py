@@ -9,7 +9,7 @@ from domain.card import StatusCard
 from domain.codec import make_mapper
 from domain.favourite import Favourite
 from domain.follow import Follow
-from domain.ids import snowflake_time
+from domain.ids import snowflake_date
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
 from domain.pins import Pins
@@ -127,7 +127,7 @@ class Projector:
         if event.in_reply_to_id is not None and event.visibility in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, event.in_reply_to_id, +1)
         if event.visibility != "direct":
-            day = snowflake_time(event.status_id).date()
+            day = snowflake_date(event.status_id)
             self.view.count_status(curs, event.account_id, +1, day)
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
@@ -198,8 +198,10 @@ class Projector:
                 self._position,
             ),
         )
+        # A status being reblogged stays remembered: its unreblogs need its facts.
+        self.facts.get(event.original_status_id)
         self.view.count_reblog(curs, event.original_status_id, +1)
-        day = snowflake_time(event.wrapper_status_id).date()
+        day = snowflake_date(event.wrapper_status_id)
         self.view.count_status(curs, event.account_id, +1, day)
 
     def _unreblogged(self, curs: Writes, event: Reblog.Unreblogged) -> None:

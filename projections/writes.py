@@ -21,7 +21,7 @@ Reordering this way is safe because each kind of change commutes with the others
 thread cut sets a row's gap to the deepest deleted ancestor whenever it runs; a soft-deletion of
 an earlier row is seen by a reply inserted after it as it would be by the cut; deletions of
 earlier rows never meet an insert of the same key before them. A statement whose answer is read
-(`reader`) flushes first, so it sees every earlier write.
+(`reader`) sends 1-3 first, so it sees every earlier row; 4 waits for the batch's end.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from collections.abc import Callable
 from datetime import date
 
 from psycopg import Cursor
+
+from projections.arrays import BoolColumn, Column, Int2Column, Int4Column, Int8Column, TextColumn
 
 # The order the generic statement queues are written in on a flush (after the held rows).
 TABLES = (
@@ -169,6 +171,47 @@ FLUSH_ACCOUNT_COUNTERS = (
     " AS d(id, statuses, day, following, followers) WHERE a.id = d.id"
 )
 
+# The column types of the statements' arrays.
+PAIR = (Int8Column, Int8Column)
+ACCOUNT_COLUMNS = (
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    BoolColumn,
+    TextColumn,
+    Int4Column,
+    None,  # last_status_at: dates, dumped by psycopg (few)
+    Int4Column,
+    Int4Column,
+)
+STATUS_COLUMNS = (
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    BoolColumn,
+    Int4Column,
+    Int4Column,
+    Int4Column,
+)
+WRAPPER_COLUMNS = (
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    Int8Column,
+    TextColumn,
+    BoolColumn,
+    Int4Column,
+    Int4Column,
+    Int4Column,
+)
+STATUS_COUNTER_COLUMNS = (Int8Column, Int4Column, Int4Column, Int4Column)
+ACCOUNT_COUNTER_COLUMNS = (Int8Column, Int4Column, None, Int4Column, Int4Column)
+
 # Positions in held rows.
 ACCOUNT_STATUSES, ACCOUNT_DAY, ACCOUNT_FOLLOWING, ACCOUNT_FOLLOWERS = 5, 6, 7, 8
 STATUS_ACCOUNT, STATUS_PARENT, STATUS_DELETED = 1, 4, 8
@@ -184,9 +227,15 @@ class Writes:
         # The batch's pipelined cursor, opened (with its transaction) on first use.
         self._cursor = cursor
         self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
-        self._clear()
+        self._clear_rows()
+        # Sent last, by flush only: thread cuts (status id, depth), and counter changes of
+        # rows already sent: status id -> [replies, reblogs, favourites]; account id ->
+        # [statuses, latest day, following, followers]
+        self._cuts: list[tuple[int, int]] = []
+        self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self._account_counts: dict[int, list] = defaultdict(lambda: [0, None, 0, 0])
 
-    def _clear(self) -> None:
+    def _clear_rows(self) -> None:
         # Held rows, by key, in event order.
         self._accounts: dict[int, list] = {}
         self._statuses: dict[int, list] = {}
@@ -207,11 +256,6 @@ class Writes:
         self._uncounted: list[tuple[int, int]] = []
         self._unpinned: list[tuple[int, int]] = []
         self._unfollowed: list[tuple[int, int]] = []
-        self._cuts: list[tuple[int, int]] = []
-        # status id -> [replies, reblogs, favourites];
-        # account id -> [statuses, latest day, following, followers]
-        self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-        self._account_counts: dict[int, list] = defaultdict(lambda: [0, None, 0, 0])
 
     # Generic statements (tables without held rows)
 
@@ -417,9 +461,14 @@ class Writes:
         In pipeline mode the answers to a cursor's earlier statements can arrive while its next
         one is sent, and fetchone() then returns the last of those instead of waiting for its
         own. A fresh cursor has no earlier answers to mistake for its own.
+
+        Thread cuts and counter changes stay held (no read depends on them, and they commute
+        with every other write): a read in the middle of a batch does not write every counter
+        the batch changed so far a second time.
         """
-        self.flush()
-        return self.curs.connection.cursor()
+        curs = self._cursor()
+        self._send_rows(curs)
+        return curs.connection.cursor()
 
     @property
     def curs(self) -> Cursor:
@@ -428,9 +477,28 @@ class Writes:
     def flush(self, curs: Cursor | None = None) -> None:
         """Send everything held back (on `curs`, else the batch's cursor)."""
         curs = curs or self._cursor()
+        self._send_rows(curs)
+        # 4. Thread cuts and counters.
+        if self._cuts:
+            _run(curs, CUT_THREADS, (Int8Column, Int4Column), self._cuts)
+        if self._status_counts:
+            counts = self._status_counts
+            _run(curs, FLUSH_STATUS_COUNTERS, STATUS_COUNTER_COLUMNS, _keyed(counts))
+        if self._account_counts:
+            counts = self._account_counts
+            _run(curs, FLUSH_ACCOUNT_COUNTERS, ACCOUNT_COUNTER_COLUMNS, _keyed(counts))
+        self._cuts = []
+        self._status_counts = defaultdict(lambda: [0, 0, 0])
+        self._account_counts = defaultdict(lambda: [0, None, 0, 0])
 
-        def run(statement: str, *columns: list) -> None:
-            curs.execute(statement, columns, prepare=True)
+    def _send_rows(self, curs: Cursor) -> None:
+        """Send the changes to earlier rows, the held rows and the other statements."""
+
+        def run(statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
+            _run(curs, statement, kinds, rows)
+
+        def run_ids(statement: str, ids: list[int]) -> None:
+            curs.execute(statement, (Int8Column(ids),), prepare=True)
 
         # 1. Changes to rows of earlier batches.
         for statement, ids in (
@@ -440,7 +508,7 @@ class Writes:
             (FORGET_PINS, self._forgotten),
         ):
             if ids:
-                run(statement, ids)
+                run_ids(statement, ids)
         for statement, keys in (
             (DELETE_FAVOURITES, self._unfavourited),
             (UNCOUNT_FAVOURITES, self._uncounted),
@@ -448,48 +516,51 @@ class Writes:
             (DELETE_FOLLOWS, self._unfollowed),
         ):
             if keys:
-                run(statement, *_columns(keys))
+                run(statement, PAIR, keys)
         # 2. The held rows.
         if self._accounts:
-            run(INSERT_ACCOUNTS, *_columns(self._accounts.values()))
+            run(INSERT_ACCOUNTS, ACCOUNT_COLUMNS, self._accounts.values())
         for level in _reply_levels(self._statuses):
-            run(INSERT_STATUSES, *_columns(level))
+            run(INSERT_STATUSES, STATUS_COLUMNS, level)
         if self._wrappers:
-            run(INSERT_WRAPPERS, *_columns(self._wrappers.values()))
+            run(INSERT_WRAPPERS, WRAPPER_COLUMNS, self._wrappers.values())
         if self._favourites:
-            run(INSERT_FAVOURITES, *_columns(self._favourites.values()))
+            run(INSERT_FAVOURITES, (Int8Column,) * 3, self._favourites.values())
         if self._pins:
-            run(INSERT_PINS, *_columns(self._pins))
+            run(INSERT_PINS, PAIR, self._pins)
         if self._follows:
-            run(INSERT_FOLLOWS, *_columns(self._follows))
+            run(INSERT_FOLLOWS, PAIR, self._follows)
         if self._index[0]:
-            run(INSERT_EVENT_INDEX, *self._index)
+            kinds, subjects, positions = self._index
+            curs.execute(
+                INSERT_EVENT_INDEX,
+                (Int2Column(kinds), Int8Column(subjects), Int8Column(positions)),
+                prepare=True,
+            )
         # 3. Other statements, each table's in event order.
         for table in TABLES:
             statements = self._statements[table]
             if statements:
                 _send_in_order(curs, statements)
                 statements.clear()
-        # 4. Thread cuts and counters.
-        if self._cuts:
-            run(CUT_THREADS, *_columns(self._cuts))
-        if self._status_counts:
-            run(
-                FLUSH_STATUS_COUNTERS,
-                list(self._status_counts),
-                *_columns(self._status_counts.values()),
-            )
-        if self._account_counts:
-            run(
-                FLUSH_ACCOUNT_COUNTERS,
-                list(self._account_counts),
-                *_columns(self._account_counts.values()),
-            )
-        self._clear()
+        self._clear_rows()
 
 
-def _columns(rows) -> list[list]:  # noqa: ANN001 - any iterable of equal-length rows
-    return [list(column) for column in zip(*rows, strict=True)]
+def _run(curs: Cursor, statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
+    """`statement` over `rows` (an iterable of tuples), one array per column."""
+    curs.execute(statement, _columns(kinds, rows), prepare=True)
+
+
+def _columns(kinds: tuple[type[Column] | None, ...], rows) -> list:  # noqa: ANN001
+    """One typed column per kind (None: a list psycopg dumps) from equal-length rows."""
+    return [
+        list(column) if kind is None else kind(column)
+        for kind, column in zip(kinds, zip(*rows, strict=True), strict=True)
+    ]
+
+
+def _keyed(counts: dict[int, list]) -> list[tuple]:
+    return [(key, *values) for key, values in counts.items()]
 
 
 def _reply_levels(statuses: dict[int, list]) -> list[list[list]]:
