@@ -47,9 +47,18 @@ def snowflake_time(snowflake: int) -> datetime:
     return datetime.fromtimestamp((snowflake >> 16) / 1000, tz=UTC)
 
 
+_DAYS: dict[int, date] = {}
+
+
 def snowflake_date(snowflake: int) -> date:
     """The UTC day of a snowflake's instant (snowflake_time(...).date(), faster)."""
-    return EPOCH + timedelta(days=(snowflake >> 16) // MS_PER_DAY)
+    days = (snowflake >> 16) // MS_PER_DAY
+    day = _DAYS.get(days)
+    if day is None:
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        day = _DAYS[days] = EPOCH + timedelta(days=days)
+    return day
 
 
 # "YYYY-MM-DDTHH:MM:SS" of recent seconds since the epoch (ids made together share theirs).

@@ -32,6 +32,9 @@ class _ReadModelDatastore(PostgresDatastore):
             # The estimates of a growing copy's plans can be far off; compiling such a plan
             # (JIT) costs more than running it ever does.
             SQL("SET jit = off"),
+            # A rebuild's batch sends tens of megabytes of rows as arrays; their unnest is
+            # kept in memory instead of a temporary file (a cap: small batches use little).
+            SQL("SET work_mem = '64MB'"),
         ]
         if self.schema != LIVE_SCHEMA:
             settings.append(

@@ -147,8 +147,9 @@ class ProjectionWorker:
         """Apply every event up to position `stop`, batch after batch, sending each batch to
         PostgreSQL from a thread of its own while the next one is read and applied here: the
         database's work and this process's overlap (for rebuilds, where nobody waits on a
-        single batch). A batch is read in pages of at most READ_PAGE events, so its size bounds
-        the rows it holds, not the events. Returns how many events were read."""
+        single batch). A batch is read in pages of at most READ_PAGE events (so its size bounds
+        the rows it holds, not the events), each page while the one before it is applied.
+        Returns how many events were read."""
         if self._position is None:
             self._position = self.view.position()
         total = 0
@@ -161,26 +162,38 @@ class ProjectionWorker:
                 done.result()  # a failed batch raises here
 
         committer = ThreadPoolExecutor(1, thread_name_prefix="batch-commit")
-        with committer, few_collections():
+        reader = ThreadPoolExecutor(1, thread_name_prefix="event-reader")
+        # The next page, read while the one before it is applied: (rows, the limit asked).
+        page: tuple[Future, int] | None = None
+
+        def read(after: int, in_batch: int) -> tuple[Future, int]:
+            """Start reading the page after `after`, for a batch holding `in_batch` events."""
+            limit = min(READ_PAGE, self.batch_size - in_batch)
+            return reader.submit(self.read_events, after, limit, stop), limit
+
+        with committer, reader, few_collections():
             try:
                 while self._position < stop:
                     batch = None
                     position, applied = self._position, 0
                     try:
                         while applied < self.batch_size and position < stop:
-                            limit = min(READ_PAGE, self.batch_size - applied)
-                            rows = self.read_events(position, limit, stop)
+                            rows_read, limit = page or read(position, applied)
+                            page = None
+                            rows = rows_read.result()
                             if not rows:
                                 break
+                            position, applied = rows[-1][0], applied + len(rows)
+                            if position < stop and len(rows) == limit:
+                                page = read(position, applied % self.batch_size)
                             if batch is None:
                                 # A read in the middle of this batch must see the previous one
                                 # committed.
                                 batch = self.view.open_batch(
-                                    self._position, rows[-1][0], before_open=committed
+                                    self._position, position, before_open=committed
                                 )
                             self.projector.apply_rows(batch.writes, rows)
-                            position = batch.last = rows[-1][0]
-                            applied += len(rows)
+                            batch.last = position
                             if on_batch is not None:
                                 on_batch(total + applied, position)
                     except BaseException:
