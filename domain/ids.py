@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("8a4f4b52-6d0c-4f0e-9a57-3c1f5a6b2d11")
@@ -38,14 +38,49 @@ class SnowflakeGenerator:
 snowflakes = SnowflakeGenerator()
 
 
+EPOCH = date(1970, 1, 1)
+MS_PER_DAY = 86_400_000
+
+
 def snowflake_time(snowflake: int) -> datetime:
     """The UTC instant encoded in a snowflake."""
     return datetime.fromtimestamp((snowflake >> 16) / 1000, tz=UTC)
 
 
+_DAYS: dict[int, date] = {}
+
+
+def snowflake_date(snowflake: int) -> date:
+    """The UTC day of a snowflake's instant (snowflake_time(...).date(), faster)."""
+    days = (snowflake >> 16) // MS_PER_DAY
+    day = _DAYS.get(days)
+    if day is None:
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        day = _DAYS[days] = EPOCH + timedelta(days=days)
+    return day
+
+
+# "YYYY-MM-DDTHH:MM:SS" of recent seconds since the epoch (ids made together share theirs).
+_SECONDS: dict[int, str] = {}
+
+
+def snowflake_iso(snowflake: int) -> str:
+    """A snowflake's instant in Mastodon's format (format_datetime(snowflake_time(...)), about
+    ten times faster: documents of the projection need one per status)."""
+    seconds, millis = divmod(snowflake >> 16, 1000)
+    prefix = _SECONDS.get(seconds)
+    if prefix is None:
+        if len(_SECONDS) >= 4096:
+            _SECONDS.clear()
+        prefix = _SECONDS[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{prefix}.{millis:03d}Z"
+
+
 def format_datetime(moment: datetime) -> str:
     """Mastodon's datetime format: UTC, millisecond precision, 'Z'."""
-    moment = moment.astimezone(UTC)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

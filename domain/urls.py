@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 # Where uploaded files are served (Mastodon's local storage path).
 MEDIA_PATH = "/system/media_attachments/files"
@@ -15,8 +16,8 @@ class Urls:
     domain: str
     scheme: str = "https"
 
-    @property
-    def base(self) -> str:
+    @cached_property
+    def base(self) -> str:  # every URL starts with it: made once
         return f"{self.scheme}://{self.domain}"
 
     def profile(self, username: str) -> str:

@@ -124,10 +124,9 @@ def _render(database_url: str, urls: Urls, events: list[Recorded], status_id: in
         copy.open(resume=False)
         worker = copy.worker
         assert worker is not None
-        notifications = [record.stored for record in events]
-        if notifications:
-            with worker.view.batch(0, notifications[-1].id) as curs:
-                worker.projector.apply_notifications(curs, notifications)
+        if events:
+            with worker.view.batch(0, events[-1].position) as curs:
+                worker.projector.apply_events(curs, [(r.position, r.event) for r in events])
         return asyncio.run(_read(database_url, schema, status_id))
     finally:
         copy.close()

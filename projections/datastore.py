@@ -16,7 +16,8 @@ class _ReadModelDatastore(PostgresDatastore):
     Every statement a projection runs finds its rows by a key, but a copy of the read models
     starts from empty tables, and plans made then (sequential scans and hash joins over "small"
     tables) stay cached while the tables grow to millions of rows: a rebuild slowed down as the
-    square of the log. Key lookups are the only plans these connections may use.
+    square of the log. Key lookups (nested loops over index scans) are the only plans these
+    connections may use.
 
     For a copy built beside the live read models, unqualified table names are found in its
     schema first, then in the live one.
@@ -24,7 +25,17 @@ class _ReadModelDatastore(PostgresDatastore):
 
     def after_connect_func(self):  # noqa: ANN201 - the library's signature
         configure = super().after_connect_func()
-        settings = [SQL("SET enable_seqscan = off"), SQL("SET enable_hashjoin = off")]
+        settings = [
+            SQL("SET enable_seqscan = off"),
+            SQL("SET enable_hashjoin = off"),
+            SQL("SET enable_mergejoin = off"),
+            # The estimates of a growing copy's plans can be far off; compiling such a plan
+            # (JIT) costs more than running it ever does.
+            SQL("SET jit = off"),
+            # A rebuild's batch sends tens of megabytes of rows as arrays; their unnest is
+            # kept in memory instead of a temporary file (a cap: small batches use little).
+            SQL("SET work_mem = '64MB'"),
+        ]
         if self.schema != LIVE_SCHEMA:
             settings.append(
                 SQL("SET search_path = {}, {}").format(

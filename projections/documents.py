@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.ids import format_datetime, snowflake_time
+from domain.ids import format_datetime, snowflake_iso, snowflake_time
 from domain.urls import Urls
 
 
@@ -72,7 +72,7 @@ def status_document(
     fields = edited_fields(urls, event, media_attachments)
     return {
         "id": str(event.status_id),
-        "created_at": format_datetime(snowflake_time(event.status_id)),
+        "created_at": snowflake_iso(event.status_id),
         "in_reply_to_id": _str_or_none(event.in_reply_to_id),
         "in_reply_to_account_id": _str_or_none(event.in_reply_to_account_id),
         "sensitive": fields["sensitive"],
@@ -175,7 +175,7 @@ def wrapper_document(urls: Urls, wrapper_status_id: int, visibility: str, userna
     activity = f"{urls.status_uri(username, wrapper_status_id)}/activity"
     return {
         "id": str(wrapper_status_id),
-        "created_at": format_datetime(snowflake_time(wrapper_status_id)),
+        "created_at": snowflake_iso(wrapper_status_id),
         "in_reply_to_id": None,
         "in_reply_to_account_id": None,
         "sensitive": False,

@@ -8,8 +8,6 @@ an account is indexed without a line here. The projector adds what an event does
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 # Index kinds (the `kind` column of tootlog_event_index).
 STATUS = 1  # something happened to this status (published, reblogged, favourited, replied to...)
 ACTOR = 2  # this account did it
@@ -35,12 +33,12 @@ _KINDS = (
 )
 
 
-def subjects(event: object) -> Iterator[tuple[int, int]]:
+def subjects(event: object) -> list[tuple[int, int]]:
     """(kind, id) for every status and account that `event` names, each once."""
     fields = event.__dict__
-    seen: set[tuple[int, int]] = set()
+    found: list[tuple[int, int]] = []
     for kind, name in _KINDS:
         value = fields.get(name)
-        if type(value) is int and (kind, value) not in seen:
-            seen.add((kind, value))
-            yield kind, value
+        if type(value) is int and (kind, value) not in found:
+            found.append((kind, value))
+    return found

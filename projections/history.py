@@ -14,6 +14,7 @@ from datetime import datetime
 
 import psycopg
 from eventsourcing.persistence import Mapper, Notification
+from psycopg.rows import tuple_row
 
 from domain.codec import make_mapper
 from projections.event_index import ACTOR, STATUS, subjects
@@ -76,6 +77,22 @@ class Recorded:
 
 # The columns Recorded.from_row reads.
 EVENT_COLUMNS = "notification_id, originator_id, originator_version, topic, state"
+# A page of the log in position order, for the projection: rows of EVENT_COLUMNS.
+EVENTS_AFTER = (
+    f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE}"
+    " WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+)
+NO_STOP = (1 << 63) - 1
+
+
+def events_after(
+    conn: psycopg.Connection, after: int, limit: int, stop: int | None = None
+) -> list[tuple]:
+    """Up to `limit` stored events after position `after` (up to `stop`, if given), as rows of
+    EVENT_COLUMNS, read in binary (the state as bytes, no hex) and as plain tuples."""
+    with conn.cursor(binary=True, row_factory=tuple_row) as curs:
+        curs.execute(EVENTS_AFTER, (after, NO_STOP if stop is None else stop, limit), prepare=True)
+        return curs.fetchall()
 
 
 def topic_pattern(glob: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventsourcing.persistence import Notification
-
 from domain.account import Account
 from domain.bookmark import Bookmark
 from domain.card import LinkFetch, StatusCard
@@ -13,7 +11,7 @@ from domain.codec import make_mapper
 from domain.conversation_mute import ConversationMute
 from domain.favourite import Favourite
 from domain.follow import Follow
-from domain.ids import snowflake_time
+from domain.ids import snowflake_date
 from domain.marker import Marker
 from domain.media import MediaAttachment
 from domain.oauth import OAuthApp
@@ -77,20 +75,26 @@ class Projector:
         self.facts.forget()
         self._also_concerns.clear()
 
-    def apply_notifications(self, curs: Writes, notifications: Sequence[Notification]) -> None:
-        """Apply stored events in order and index which statuses and accounts each concerns."""
+    def apply_rows(self, curs: Writes, rows: Sequence[tuple]) -> None:
+        """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order."""
+        decode = self.mapper.decode
+        self.apply_events(
+            curs,
+            [(row[0], decode(row[3], row[4], row[1], row[2])) for row in rows],
+        )
+
+    def apply_events(self, curs: Writes, events: Sequence[tuple[int, object]]) -> None:
+        """Apply (position, domain event) pairs in order and index which statuses and accounts
+        each concerns."""
         kinds: list[int] = []
         ids: list[int] = []
         positions: list[int] = []
-        to_domain_event = self.mapper.to_domain_event
         handlers = self._handlers
-        for notification in notifications:
-            self._position = notification.id
-            event = to_domain_event(notification)
+        for position, event in events:
+            self._position = position
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(self, curs, event)
-            position = notification.id
             for kind, subject in subjects(event):
                 kinds.append(kind)
                 ids.append(subject)
@@ -156,7 +160,7 @@ class Projector:
         if event.in_reply_to_id is not None and event.visibility in COUNTED_REPLY_VISIBILITIES:
             self.view.count_reply(curs, event.in_reply_to_id, +1)
         if event.visibility != "direct":
-            day = snowflake_time(event.status_id).date()
+            day = snowflake_date(event.status_id)
             self.view.count_status(curs, event.account_id, +1, day)
         self.home.fan_out(
             curs,
@@ -244,8 +248,10 @@ class Projector:
                 self._position,
             ),
         )
+        # A status being reblogged stays remembered: its unreblogs need its facts.
+        self.facts.get(event.original_status_id)
         self.view.count_reblog(curs, event.original_status_id, +1)
-        day = snowflake_time(event.wrapper_status_id).date()
+        day = snowflake_date(event.wrapper_status_id)
         self.view.count_status(curs, event.account_id, +1, day)
         self.home.fan_out(
             curs,

@@ -25,42 +25,6 @@ from projections.writes import Writes
 log = logging.getLogger("tootlog.projection")
 
 
-# Set-based inserts (projections.writes.Writes.insert): one execution for a run of rows.
-INSERT_STATUSES = (
-    "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc,"
-    " replies_count, reblogs_count, favourites_count)"
-    " SELECT d.id, d.account_id, d.visibility, d.mentions::bigint[], d.parent, d.parent_account,"
-    " coalesce(p.root_id, d.id), coalesce(p.depth + 1, 0), coalesce(p.path, '{}') || d.id,"
-    " coalesce(p.thread_key, ''::bytea) || int8send(d.id),"
-    " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json,"
-    " d.replies, d.reblogs, d.favourites"
-    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::bigint[],"
-    " %b::bigint[], %b::text[], %b::text[], %b::int[], %b::int[], %b::int[])"
-    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc, replies,"
-    " reblogs, favourites)"
-    " LEFT JOIN tootlog_statuses p ON p.id = d.parent"
-)
-INSERT_WRAPPERS = (
-    "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id, depth,"
-    " path, thread_key, text, doc)"
-    " SELECT d.id, d.account_id, d.visibility, d.original, d.id, 0, ARRAY[d.id],"
-    " int8send(d.id), '', d.doc::json"
-    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::bigint[], %b::text[])"
-    " AS d(id, account_id, visibility, original, doc)"
-)
-# Their counters are counted in Writes: a Favourited or Followed event always adds its row (the
-# aggregate allows one at a time), an Unfollowed always removes one.
-INSERT_FAVOURITES = (
-    "INSERT INTO tootlog_favourites (id, account_id, status_id)"
-    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
-)
-INSERT_FOLLOWS = (
-    "INSERT INTO tootlog_follows (follower_id, followee_id, id)"
-    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
-)
-
-
 class ReadModel(ReadModelTables):
     """The read models' rows: the write methods the projector calls, in batches."""
 
@@ -88,13 +52,7 @@ class ReadModel(ReadModelTables):
         self, writes: Writes, kinds: list[int], subjects: list[int], positions: list[int]
     ) -> None:
         """Record which events concern which statuses and accounts (projections.event_index)."""
-        if kinds:
-            writes.write(
-                "event_index",
-                "INSERT INTO tootlog_event_index (kind, subject, position)"
-                " SELECT * FROM unnest(%b::smallint[], %b::bigint[], %b::bigint[])",
-                (kinds, subjects, positions),
-            )
+        writes.index_events(kinds, subjects, positions)
 
     # Accounts
 
@@ -107,12 +65,7 @@ class ReadModel(ReadModelTables):
         locked: bool,
         doc: dict,
     ) -> None:
-        writes.write(
-            "accounts",
-            "INSERT INTO tootlog_accounts (id, username, email, locked, doc) "
-            "VALUES (%s, %s, %s, %s, %s::json)",
-            (account_id, username, email, locked, orjson.dumps(doc).decode()),
-        )
+        writes.add_account(account_id, username, email, locked, orjson.dumps(doc).decode())
 
     def update_profile(self, writes: Writes, account_id: int, fields: dict, note: str) -> None:
         """Set the Account keys a profile change sets, keeping the document's key order, and
@@ -153,25 +106,15 @@ class ReadModel(ReadModelTables):
         doc: dict,
     ) -> None:
         """Insert a status with its thread position taken from its parent's row, if any."""
-        writes.insert(
-            "statuses",
-            INSERT_STATUSES,
-            [
-                status_id,
-                account_id,
-                visibility,
-                "{" + ",".join(map(str, mentions)) + "}",
-                in_reply_to_id,
-                in_reply_to_account_id,
-                text,
-                orjson.dumps(doc).decode(),
-                0,  # replies, reblogs and favourites counted before the row is sent
-                0,
-                0,
-            ],
-            key=status_id,
-            after=in_reply_to_id,
-            counted=True,
+        writes.add_status(
+            status_id,
+            account_id,
+            visibility,
+            "{" + ",".join(map(str, mentions)) + "}",
+            in_reply_to_id,
+            in_reply_to_account_id,
+            text,
+            orjson.dumps(doc).decode(),
         )
 
     def count_reply(self, writes: Writes, status_id: int, delta: int) -> None:
@@ -190,42 +133,20 @@ class ReadModel(ReadModelTables):
 
     def mark_deleted(self, writes: Writes, status_id: int) -> None:
         """Soft-delete a status whose facts the projector already knows (no answer to read)."""
-        writes.write(
-            "statuses", "UPDATE tootlog_statuses SET deleted = true WHERE id = %s", (status_id,)
-        )
+        writes.mark_deleted(status_id)
 
     def cut_thread(self, writes: Writes, status_id: int, depth: int) -> None:
         """Record that the replies below a deleted status are cut off from the thread above it:
         context walks stop at the gap, as Mastodon's do once the row is gone."""
-        writes.write(
-            "statuses",
-            "UPDATE tootlog_statuses d SET gap_depth = greatest(d.gap_depth, %(depth)s)"
-            " FROM tootlog_statuses s WHERE s.id = %(id)s"
-            " AND d.thread_key > s.thread_key AND d.thread_key < s.thread_key || '\\x80'::bytea",
-            {"id": status_id, "depth": depth},
-        )
+        writes.cut_thread(status_id, depth)
 
     def delete_reblogs_of(self, writes: Writes, status_id: int) -> None:
-        """Soft-delete every live reblog of a status and uncount them from their authors.
-
-        Not clamped at 0: the count may not hold yet the reblogs counted in this batch
-        (Writes adds counter changes at the end), and the sum is what must come out right."""
-        writes.write(
-            "statuses",
-            "WITH gone AS (UPDATE tootlog_statuses SET deleted = true"
-            " WHERE reblog_of_id = %s AND NOT deleted RETURNING account_id),"
-            " per_account AS (SELECT account_id, count(*) AS n FROM gone GROUP BY account_id)"
-            " UPDATE tootlog_accounts a SET statuses_count = a.statuses_count - p.n"
-            " FROM per_account p WHERE a.id = p.account_id",
-            (status_id,),
-        )
+        """Soft-delete every live reblog of a status and uncount them from their authors."""
+        writes.delete_reblogs_of(status_id)
 
     def forget_interactions_with(self, writes: Writes, status_id: int) -> None:
         """A deleted status keeps no favourites or pins."""
-        writes.write(
-            "favourites", "DELETE FROM tootlog_favourites WHERE status_id = %s", (status_id,)
-        )
-        writes.write("pins", "DELETE FROM tootlog_pins WHERE status_id = %s", (status_id,))
+        writes.forget_interactions_with(status_id)
 
     # Reblogs
 
@@ -240,10 +161,8 @@ class ReadModel(ReadModelTables):
         doc: dict,
     ) -> None:
         """A reblog wrapper: a status row of its own, alone in its thread."""
-        writes.insert(
-            "statuses",
-            INSERT_WRAPPERS,
-            (wrapper_id, account_id, visibility, original_id, orjson.dumps(doc).decode()),
+        writes.add_wrapper(
+            wrapper_id, account_id, visibility, original_id, orjson.dumps(doc).decode()
         )
 
     def count_reblog(self, writes: Writes, status_id: int, delta: int) -> None:
@@ -254,47 +173,22 @@ class ReadModel(ReadModelTables):
     def insert_favourite(
         self, writes: Writes, favourite_id: int, account_id: int, status_id: int
     ) -> None:
-        writes.insert("favourites", INSERT_FAVOURITES, (favourite_id, account_id, status_id))
-        writes.count_status(status_id, favourites=+1)
+        writes.add_favourite(favourite_id, account_id, status_id)
 
     def delete_favourite(
         self, writes: Writes, account_id: int, status_id: int, *, present: bool
     ) -> None:
         """Remove a favourite. `present`: the row is known to be there (its status was not
         deleted, which takes its favourites); else it is uncounted only if it was."""
-        if present:
-            writes.write(
-                "favourites",
-                "DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s",
-                (account_id, status_id),
-            )
-            writes.count_status(status_id, favourites=-1)
-            return
-        writes.write(
-            "favourites",
-            "WITH gone AS (DELETE FROM tootlog_favourites WHERE account_id = %s AND status_id = %s"
-            " RETURNING status_id)"
-            " UPDATE tootlog_statuses SET favourites_count = favourites_count - 1"
-            " WHERE id IN (SELECT status_id FROM gone)",
-            (account_id, status_id),
-        )
+        writes.delete_favourite(account_id, status_id, present=present)
 
     # Pins
 
     def insert_pin(self, writes: Writes, account_id: int, status_id: int) -> None:
-        writes.write(
-            "pins",
-            "INSERT INTO tootlog_pins (account_id, status_id) VALUES (%s, %s)"
-            " ON CONFLICT DO NOTHING",
-            (account_id, status_id),
-        )
+        writes.add_pin(account_id, status_id)
 
     def delete_pin(self, writes: Writes, account_id: int, status_id: int) -> None:
-        writes.write(
-            "pins",
-            "DELETE FROM tootlog_pins WHERE account_id = %s AND status_id = %s",
-            (account_id, status_id),
-        )
+        writes.delete_pin(account_id, status_id)
 
     # Follows
 
@@ -302,18 +196,10 @@ class ReadModel(ReadModelTables):
         self, writes: Writes, follower_id: int, followee_id: int, follow_id: int
     ) -> None:
         """`follow_id`: the Followed event's position, the follow lists' page cursor."""
-        writes.insert("follows", INSERT_FOLLOWS, (follower_id, followee_id, follow_id))
-        writes.count_account(follower_id, following=+1)
-        writes.count_account(followee_id, followers=+1)
+        writes.add_follow(follower_id, followee_id, follow_id)
 
     def delete_follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
-        writes.write(
-            "follows",
-            "DELETE FROM tootlog_follows WHERE follower_id = %s AND followee_id = %s",
-            (follower_id, followee_id),
-        )
-        writes.count_account(follower_id, following=-1)
-        writes.count_account(followee_id, followers=-1)
+        writes.delete_follow(follower_id, followee_id)
 
     # Tokens
 

@@ -1,5 +1,6 @@
 """What the projector has written of recent statuses, so that applying a deletion or an unreblog
-needs no read in the middle of a batch (a read waits for every statement sent before it).
+needs no read in the middle of a batch (a read waits for every statement sent before it, and in a
+rebuild for the previous batch's commit).
 
 Facts of a status never change once written, except `deleted`, which only the projector sets. A
 failed batch rolls back what it wrote, so the projector forgets everything it remembers then; so
@@ -32,19 +33,25 @@ class StatusFacts:
 
     def add(self, status_id: int, facts: Facts) -> None:
         if len(self._facts) >= self.remembered:
-            # Forget the older half (a dict keeps insertion order).
+            # Forget the half least recently used (a dict keeps insertion order, and a status
+            # is put back at the end whenever its facts are used).
             for old in list(self._facts)[: self.remembered // 2]:
                 del self._facts[old]
         self._facts[status_id] = facts
 
     def get(self, status_id: int | None) -> Facts | None:
-        return None if status_id is None else self._facts.get(status_id)
+        if status_id is None:
+            return None
+        facts = self._facts.pop(status_id, None)
+        if facts is not None:
+            self._facts[status_id] = facts  # used: the last to be forgotten
+        return facts
 
     def depth_below(self, parent_id: int | None) -> int | None:
         """The depth of a new status under `parent_id` (0 for none), or None if not known."""
         if parent_id is None:
             return 0
-        parent = self._facts.get(parent_id)
+        parent = self.get(parent_id)
         return None if parent is None or parent.depth is None else parent.depth + 1
 
     def forget(self) -> None:

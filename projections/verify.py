@@ -16,7 +16,7 @@ from psycopg import sql
 
 from domain.urls import Urls
 from projections.positions import live_position
-from projections.rebuild import Copy, Progress, check_urls, drop_schema, exclusive
+from projections.rebuild import BATCH_SIZE, Copy, Progress, check_urls, drop_schema, exclusive
 from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
 
 VERIFY_SCHEMA = "tootlog_verify"
@@ -61,7 +61,7 @@ def verify(
     database_url: str,
     urls: Urls,
     *,
-    batch_size: int = 5000,
+    batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     show: int = 20,
 ) -> Report:

@@ -7,10 +7,12 @@ connections die it reconnects and resumes from the committed tracking position.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg
@@ -19,6 +21,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.urls import Urls
 from projections.datastore import datastore_for
+from projections.history import events_after
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, LIVE_SCHEMA, WORKER_LOCK_KEY
@@ -32,6 +35,9 @@ CONNECTION_ERRORS = (
     InterfaceError,
 )
 
+
+# Events read at a time by catch_up_overlapped (a batch may be several pages).
+READ_PAGE = 10_000
 
 FIRST_RETRY_DELAY = 0.1
 MAX_RETRY_DELAY = 5.0
@@ -107,15 +113,13 @@ class ProjectionWorker:
             self._position = self.view.position()
         if stop is not None and self._position >= stop:
             return 0
-        notifications = self.events.select_notifications(
-            self._position, self.batch_size, stop, inclusive_of_start=False
-        )
-        if not notifications:
+        rows = self.read_events(self._position, self.batch_size, stop)
+        if not rows:
             return 0
-        previous, last = self._position, notifications[-1].id
+        previous, last = self._position, rows[-1][0]
         try:
             with self.view.batch(previous, last) as curs:
-                self.projector.apply_notifications(curs, notifications)
+                self.projector.apply_rows(curs, rows)
         except BaseException as error:
             # Nothing was applied: what the projector remembers of its writes is void.
             self.projector.forget()
@@ -129,8 +133,13 @@ class ProjectionWorker:
             raise
         self._position = last
         if self.on_batch is not None:
-            self.on_batch(len(notifications), last)
-        return len(notifications)
+            self.on_batch(len(rows), last)
+        return len(rows)
+
+    def read_events(self, after: int, limit: int, stop: int | None = None) -> list[tuple]:
+        """Up to `limit` stored events after position `after` (rows of EVENT_COLUMNS)."""
+        with self._events_datastore.get_connection() as conn:
+            return events_after(conn, after, limit, stop)
 
     def catch_up_overlapped(
         self, stop: int, on_batch: Callable[[int, int], None] | None = None
@@ -138,7 +147,9 @@ class ProjectionWorker:
         """Apply every event up to position `stop`, batch after batch, sending each batch to
         PostgreSQL from a thread of its own while the next one is read and applied here: the
         database's work and this process's overlap (for rebuilds, where nobody waits on a
-        single batch). Returns how many events were read."""
+        single batch). A batch is read in pages of at most READ_PAGE events (so its size bounds
+        the rows it holds, not the events), each page while the one before it is applied.
+        Returns how many events were read."""
         if self._position is None:
             self._position = self.view.position()
         total = 0
@@ -150,28 +161,51 @@ class ProjectionWorker:
                 done, pending = pending, None
                 done.result()  # a failed batch raises here
 
-        with ThreadPoolExecutor(1, thread_name_prefix="batch-commit") as committer:
+        committer = ThreadPoolExecutor(1, thread_name_prefix="batch-commit")
+        reader = ThreadPoolExecutor(1, thread_name_prefix="event-reader")
+        # The next page, read while the one before it is applied: (rows, the limit asked).
+        page: tuple[Future, int] | None = None
+
+        def read(after: int, in_batch: int) -> tuple[Future, int]:
+            """Start reading the page after `after`, for a batch holding `in_batch` events."""
+            limit = min(READ_PAGE, self.batch_size - in_batch)
+            return reader.submit(self.read_events, after, limit, stop), limit
+
+        with committer, reader, few_collections():
             try:
                 while self._position < stop:
-                    notifications = self.events.select_notifications(
-                        self._position, self.batch_size, stop, inclusive_of_start=False
-                    )
-                    if not notifications:
-                        break
-                    last = notifications[-1].id
-                    # A read in the middle of this batch must see the previous one committed.
-                    batch = self.view.open_batch(self._position, last, before_open=committed)
+                    batch = None
+                    position, applied = self._position, 0
                     try:
-                        self.projector.apply_notifications(batch.writes, notifications)
+                        while applied < self.batch_size and position < stop:
+                            rows_read, limit = page or read(position, applied)
+                            page = None
+                            rows = rows_read.result()
+                            if not rows:
+                                break
+                            position, applied = rows[-1][0], applied + len(rows)
+                            if position < stop and len(rows) == limit:
+                                page = read(position, applied % self.batch_size)
+                            if batch is None:
+                                # A read in the middle of this batch must see the previous one
+                                # committed.
+                                batch = self.view.open_batch(
+                                    self._position, position, before_open=committed
+                                )
+                            self.projector.apply_rows(batch.writes, rows)
+                            batch.last = position
+                            if on_batch is not None:
+                                on_batch(total + applied, position)
                     except BaseException:
-                        batch.abandon()
+                        if batch is not None:
+                            batch.abandon()
                         raise
+                    if batch is None:
+                        break
                     committed()
                     pending = committer.submit(batch.commit)
-                    self._position = last
-                    total += len(notifications)
-                    if on_batch is not None:
-                        on_batch(total, last)
+                    self._position = position
+                    total += applied
                 committed()
             except BaseException:
                 # What was applied past the last commit is void: start again from the row.
@@ -235,6 +269,20 @@ class ProjectionWorker:
         self.datastore.close()
         if self._events_datastore is not self.datastore:
             self._events_datastore.close()
+
+
+@contextlib.contextmanager
+def few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely: a rebuild allocates millions of containers that
+    live until their batch is sent, and the default thresholds had it traverse them over and
+    over (a third of the projection's CPU). Nothing the projection makes is a cycle to
+    collect soon."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def start_in_thread(worker: ProjectionWorker) -> tuple[threading.Thread, threading.Event]:

@@ -1,15 +1,27 @@
-"""The writes of one projection batch, held back and sent together.
+"""The writes of one projection batch, folded in memory and sent together.
 
-Sending a statement costs the client far more than PostgreSQL takes to run it, so a batch does not
-send its statements one by one as events are applied. Each read-model table keeps its statements
-in event order; on flush the tables are written in an order that puts every row before the
-statements that need it (accounts, then statuses, then what refers to them), and a run of the
-same statement goes out as one `executemany`. Counter changes are summed per row and written once
-per flush. A statement whose answer is read (`reader`) flushes first, so it sees every earlier
-write.
+Sending a statement costs far more than the row it writes, so a batch does not send its writes
+one by one as events are applied. The rows of the tables most events touch (accounts, statuses,
+favourites, pins, follows, the event index) are held here until the batch ends, and what later
+events of the batch do to them is done to the held rows: a status is inserted once, with the
+counts and the deletion the batch gave it; a favourite given and taken back in one batch is never
+written. What the batch does to rows of earlier batches is one set-based statement per kind of
+change. On flush, in this order:
 
-Reordering across tables is safe because no statement reads another table's rows except to find
-rows written earlier in that order (a favourite's status, a follow's accounts).
+1. Changes to rows of earlier batches that this batch's own rows must not see (deletions,
+   soft-deletions, reblogs taken with their deleted original): run before this batch's rows are
+   inserted, so they touch only earlier rows; their effect on held rows was applied in memory.
+2. The held rows, one insert per table (statuses: one per depth of reply chains within the batch,
+   since a reply's thread position is read from its parent's row).
+3. Other statements (`write`, `insert`: tables without held rows, such as media, tokens, apps,
+   cards), each table's in event order, tables in TABLES order.
+4. Thread cuts below deleted statuses, then counter changes, summed per row.
+
+Reordering this way is safe because each kind of change commutes with the others as used: a
+thread cut sets a row's gap to the deepest deleted ancestor whenever it runs; a soft-deletion of
+an earlier row is seen by a reply inserted after it as it would be by the cut; deletions of
+earlier rows never meet an insert of the same key before them. A statement whose answer is read
+(`reader`) sends 1-3 first, so it sees every earlier row; 4 waits for the batch's end.
 """
 
 from __future__ import annotations
@@ -20,7 +32,9 @@ from datetime import date
 
 from psycopg import Cursor
 
-# The order tables are written in on a flush.
+from projections.arrays import BoolColumn, Column, Int2Column, Int4Column, Int8Column, TextColumn
+
+# The order the generic statement queues are written in on a flush (after the held rows).
 TABLES = (
     "accounts",
     "statuses",
@@ -41,6 +55,114 @@ TABLES = (
     "event_index",
 )
 
+# 1. Changes to rows of earlier batches.
+MARK_DELETED = (
+    "UPDATE tootlog_statuses SET deleted = true WHERE id = ANY(%b::bigint[]) AND NOT deleted"
+)
+# Every live reblog of the statuses, uncounted from their authors. Not clamped at 0: the count may
+# not hold yet the reblogs counted in this batch (counter changes come at the end), and the sum is
+# what must come out right.
+DELETE_REBLOGS_OF = (
+    "WITH gone AS (UPDATE tootlog_statuses s SET deleted = true"
+    " FROM unnest(%b::bigint[]) AS o(id) WHERE s.reblog_of_id = o.id AND NOT s.deleted"
+    " RETURNING s.account_id),"
+    " per_account AS (SELECT account_id, count(*) AS n FROM gone GROUP BY account_id)"
+    " UPDATE tootlog_accounts a SET statuses_count = a.statuses_count - p.n"
+    " FROM per_account p WHERE a.id = p.account_id"
+)
+# A deleted status keeps no favourites or pins.
+FORGET_FAVOURITES = "DELETE FROM tootlog_favourites WHERE status_id = ANY(%b::bigint[])"
+FORGET_PINS = "DELETE FROM tootlog_pins WHERE status_id = ANY(%b::bigint[])"
+DELETE_FAVOURITES = (
+    "DELETE FROM tootlog_favourites f USING unnest(%b::bigint[], %b::bigint[])"
+    " AS d(account_id, status_id) WHERE f.account_id = d.account_id AND f.status_id = d.status_id"
+)
+# Favourites of statuses not known to be live: uncounted only if they were there.
+UNCOUNT_FAVOURITES = (
+    "WITH gone AS (DELETE FROM tootlog_favourites f USING unnest(%b::bigint[], %b::bigint[])"
+    " AS d(account_id, status_id) WHERE f.account_id = d.account_id"
+    " AND f.status_id = d.status_id RETURNING f.status_id),"
+    " per_status AS (SELECT status_id, count(*) AS n FROM gone GROUP BY status_id)"
+    " UPDATE tootlog_statuses s SET favourites_count = s.favourites_count - p.n"
+    " FROM per_status p WHERE s.id = p.status_id"
+)
+DELETE_PINS = (
+    "DELETE FROM tootlog_pins p USING unnest(%b::bigint[], %b::bigint[])"
+    " AS d(account_id, status_id) WHERE p.account_id = d.account_id AND p.status_id = d.status_id"
+)
+DELETE_FOLLOWS = (
+    "DELETE FROM tootlog_follows f USING unnest(%b::bigint[], %b::bigint[])"
+    " AS d(follower_id, followee_id)"
+    " WHERE f.follower_id = d.follower_id AND f.followee_id = d.followee_id"
+)
+
+# 2. The held rows.
+INSERT_ACCOUNTS = (
+    "INSERT INTO tootlog_accounts (id, username, email, locked, doc, statuses_count,"
+    " last_status_at, following_count, followers_count)"
+    " SELECT d.id, d.username, d.email, d.locked, d.doc::json, greatest(d.statuses, 0), d.day,"
+    " greatest(d.following, 0), greatest(d.followers, 0)"
+    " FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::bool[], %b::text[], %b::int[],"
+    " %b::date[], %b::int[], %b::int[])"
+    " AS d(id, username, email, locked, doc, statuses, day, following, followers)"
+)
+# A status with its thread position taken from its parent's row, if any.
+INSERT_STATUSES = (
+    "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
+    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc, deleted,"
+    " replies_count, reblogs_count, favourites_count)"
+    " SELECT d.id, d.account_id, d.visibility, d.mentions::bigint[], d.parent, d.parent_account,"
+    " coalesce(p.root_id, d.id), coalesce(p.depth + 1, 0), coalesce(p.path, '{}') || d.id,"
+    " coalesce(p.thread_key, ''::bytea) || int8send(d.id),"
+    " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json,"
+    " d.deleted, greatest(d.replies, 0), greatest(d.reblogs, 0), greatest(d.favourites, 0)"
+    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::bigint[],"
+    " %b::bigint[], %b::text[], %b::text[], %b::bool[], %b::int[], %b::int[], %b::int[])"
+    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc, deleted,"
+    " replies, reblogs, favourites)"
+    " LEFT JOIN tootlog_statuses p ON p.id = d.parent"
+)
+# A reblog wrapper: a status row of its own, alone in its thread.
+INSERT_WRAPPERS = (
+    "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id, depth,"
+    " path, thread_key, text, doc, deleted, replies_count, reblogs_count, favourites_count)"
+    " SELECT d.id, d.account_id, d.visibility, d.original, d.id, 0, ARRAY[d.id],"
+    " int8send(d.id), '', d.doc::json, d.deleted, greatest(d.replies, 0),"
+    " greatest(d.reblogs, 0), greatest(d.favourites, 0)"
+    " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::bigint[], %b::text[], %b::bool[],"
+    " %b::int[], %b::int[], %b::int[])"
+    " AS d(id, account_id, visibility, original, doc, deleted, replies, reblogs, favourites)"
+)
+INSERT_FAVOURITES = (
+    "INSERT INTO tootlog_favourites (id, account_id, status_id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
+)
+# The aggregate allows one pin of a status at a time; a pin already there is left as it is.
+INSERT_PINS = (
+    "INSERT INTO tootlog_pins (account_id, status_id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[]) ON CONFLICT DO NOTHING"
+)
+INSERT_FOLLOWS = (
+    "INSERT INTO tootlog_follows (follower_id, followee_id, id)"
+    " SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[])"
+)
+INSERT_EVENT_INDEX = (
+    "INSERT INTO tootlog_event_index (kind, subject, position)"
+    " SELECT * FROM unnest(%b::smallint[], %b::bigint[], %b::bigint[])"
+)
+
+# 4. Thread cuts: every row below a deleted status gets at least its depth as its gap (the
+# deepest cut above a row wins, whichever batch or order they came in).
+CUT_THREADS = (
+    "UPDATE tootlog_statuses d SET gap_depth = c.depth"
+    " FROM (SELECT below.id, max(cut.depth) AS depth"
+    " FROM unnest(%b::bigint[], %b::int[]) AS cut(id, depth)"
+    " JOIN tootlog_statuses s ON s.id = cut.id"
+    " JOIN tootlog_statuses below ON below.thread_key > s.thread_key"
+    " AND below.thread_key < s.thread_key || '\\x80'::bytea"
+    " GROUP BY below.id) AS c"
+    " WHERE d.id = c.id AND d.gap_depth < c.depth"
+)
 FLUSH_STATUS_COUNTERS = (
     "UPDATE tootlog_statuses s SET replies_count = greatest(s.replies_count + d.replies, 0),"
     " reblogs_count = greatest(s.reblogs_count + d.reblogs, 0),"
@@ -57,22 +179,97 @@ FLUSH_ACCOUNT_COUNTERS = (
     " AS d(id, statuses, day, following, followers) WHERE a.id = d.id"
 )
 
+# The column types of the statements' arrays.
+PAIR = (Int8Column, Int8Column)
+ACCOUNT_COLUMNS = (
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    BoolColumn,
+    TextColumn,
+    Int4Column,
+    None,  # last_status_at: dates, dumped by psycopg (few)
+    Int4Column,
+    Int4Column,
+)
+STATUS_COLUMNS = (
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    TextColumn,
+    BoolColumn,
+    Int4Column,
+    Int4Column,
+    Int4Column,
+)
+WRAPPER_COLUMNS = (
+    Int8Column,
+    Int8Column,
+    TextColumn,
+    Int8Column,
+    TextColumn,
+    BoolColumn,
+    Int4Column,
+    Int4Column,
+    Int4Column,
+)
+STATUS_COUNTER_COLUMNS = (Int8Column, Int4Column, Int4Column, Int4Column)
+ACCOUNT_COUNTER_COLUMNS = (Int8Column, Int4Column, None, Int4Column, Int4Column)
+
+# Positions in held rows.
+ACCOUNT_STATUSES, ACCOUNT_DAY, ACCOUNT_FOLLOWING, ACCOUNT_FOLLOWERS = 5, 6, 7, 8
+STATUS_ACCOUNT, STATUS_PARENT, STATUS_DELETED = 1, 4, 8
+WRAPPER_ACCOUNT, WRAPPER_DELETED = 1, 5
+# Both status and wrapper rows end with their replies, reblogs and favourites counts.
+REPLIES, REBLOGS, FAVOURITES = -3, -2, -1
+
 
 class Writes:
-    """Statements and counter changes waiting to be sent on the batch's pipelined cursor."""
+    """Rows and changes waiting to be sent on the batch's pipelined cursor."""
 
     def __init__(self, cursor: Callable[[], Cursor]) -> None:
         # The batch's pipelined cursor, opened (with its transaction) on first use.
         self._cursor = cursor
         self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
-        # status id -> [replies, reblogs, favourites];
-        # account id -> [statuses, latest day, following, followers]
+        self._clear_rows()
+        # Sent last, by flush only: thread cuts (status id, depth), and counter changes of
+        # rows already sent: status id -> [replies, reblogs, favourites]; account id ->
+        # [statuses, latest day, following, followers]
+        self._cuts: list[tuple[int, int]] = []
         self._status_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
         self._account_counts: dict[int, list] = defaultdict(lambda: [0, None, 0, 0])
-        # status id -> its row not sent yet (see insert)
-        self._unsent_counts: dict[int, list] = {}
+
+    def _clear_rows(self) -> None:
+        # Held rows, by key, in event order.
+        self._accounts: dict[int, list] = {}
+        self._statuses: dict[int, list] = {}
+        self._wrappers: dict[int, list] = {}
+        self._wrappers_of: dict[int, list[int]] = {}  # original id -> held wrapper ids
+        self._favourites: dict[tuple[int, int], tuple[int, int, int]] = {}
+        self._pins: dict[tuple[int, int], None] = {}
+        self._follows: dict[tuple[int, int], int] = {}
+        # status id -> the keys of its held favourites, or pins
+        self._favourites_of: dict[int, list[tuple[int, int]]] = {}
+        self._pins_of: dict[int, list[tuple[int, int]]] = {}
+        self._index: tuple[list[int], list[int], list[int]] = ([], [], [])
+        # Changes to rows of earlier batches.
+        self._deleted: list[int] = []
+        self._reblogs_deleted: list[int] = []
+        self._forgotten: list[int] = []
+        self._unfavourited: list[tuple[int, int]] = []
+        self._uncounted: list[tuple[int, int]] = []
+        self._unpinned: list[tuple[int, int]] = []
+        self._unfollowed: list[tuple[int, int]] = []
+
+    # Generic statements (tables without held rows)
 
     def write(self, table: str, statement: str, params: object) -> None:
+        """Send `statement` on flush, after the held rows, in event order with `table`'s other
+        statements."""
         self._statements[table].append((statement, params))
 
     def insert(
@@ -82,15 +279,10 @@ class Writes:
         row: tuple | list,
         key: int | None = None,
         after: int | None = None,
-        counted: bool = False,
     ) -> None:
         """Add a row to a set-based `statement`, which takes one array per column (unnest):
         consecutive rows of one statement go out as one execution. `after`: the key of a row
-        this one needs already written (its parent), which then must not be in the same one.
-        `counted`: a status row (a list) whose last three columns are its replies, reblogs and
-        favourites counts; count_status adds to them until it is sent, saving an update."""
-        if counted:
-            self._unsent_counts[key] = row
+        this one needs already written, which then must not be in the same one."""
         statements = self._statements[table]
         if statements:
             last_statement, last = statements[-1]
@@ -101,19 +293,12 @@ class Writes:
         rows.add(row, key)
         statements.append((statement, rows))
 
-    def count_status(
-        self, status_id: int, replies: int = 0, reblogs: int = 0, favourites: int = 0
+    # Accounts
+
+    def add_account(
+        self, account_id: int, username: str, email: str | None, locked: bool, doc: str
     ) -> None:
-        row = self._unsent_counts.get(status_id)
-        if row is not None:
-            row[-3] += replies
-            row[-2] += reblogs
-            row[-1] += favourites
-            return
-        counts = self._status_counts[status_id]
-        counts[0] += replies
-        counts[1] += reblogs
-        counts[2] += favourites
+        self._accounts[account_id] = [account_id, username, email, locked, doc, 0, None, 0, 0]
 
     def count_account(
         self,
@@ -123,12 +308,160 @@ class Writes:
         following: int = 0,
         followers: int = 0,
     ) -> None:
-        counts = self._account_counts[account_id]
-        counts[0] += statuses
-        if day is not None and (counts[1] is None or day > counts[1]):
-            counts[1] = day
-        counts[2] += following
-        counts[3] += followers
+        """Adjust an account's counters (clamped at 0 when written) and move its
+        last_status_at forward."""
+        row = self._accounts.get(account_id)
+        if row is None:
+            row, at = self._account_counts[account_id], 0
+        else:
+            at = ACCOUNT_STATUSES
+        row[at] += statuses
+        if day is not None and (row[at + 1] is None or day > row[at + 1]):
+            row[at + 1] = day
+        row[at + 2] += following
+        row[at + 3] += followers
+
+    # Statuses
+
+    def add_status(
+        self,
+        status_id: int,
+        account_id: int,
+        visibility: str,
+        mentions: str,
+        in_reply_to_id: int | None,
+        in_reply_to_account_id: int | None,
+        text: str,
+        doc: str,
+    ) -> None:
+        self._statuses[status_id] = [
+            status_id,
+            account_id,
+            visibility,
+            mentions,
+            in_reply_to_id,
+            in_reply_to_account_id,
+            text,
+            doc,
+            False,
+            0,
+            0,
+            0,
+        ]
+
+    def add_wrapper(
+        self, wrapper_id: int, account_id: int, visibility: str, original_id: int, doc: str
+    ) -> None:
+        self._wrappers[wrapper_id] = [
+            wrapper_id,
+            account_id,
+            visibility,
+            original_id,
+            doc,
+            False,
+            0,
+            0,
+            0,
+        ]
+        self._wrappers_of.setdefault(original_id, []).append(wrapper_id)
+
+    def count_status(
+        self, status_id: int, replies: int = 0, reblogs: int = 0, favourites: int = 0
+    ) -> None:
+        row = self._statuses.get(status_id) or self._wrappers.get(status_id)
+        if row is not None:
+            row[REPLIES] += replies
+            row[REBLOGS] += reblogs
+            row[FAVOURITES] += favourites
+            return
+        counts = self._status_counts[status_id]
+        counts[0] += replies
+        counts[1] += reblogs
+        counts[2] += favourites
+
+    def mark_deleted(self, status_id: int) -> None:
+        """Soft-delete a status or a reblog wrapper."""
+        row = self._statuses.get(status_id)
+        if row is not None:
+            row[STATUS_DELETED] = True
+            return
+        row = self._wrappers.get(status_id)
+        if row is not None:
+            row[WRAPPER_DELETED] = True
+            return
+        self._deleted.append(status_id)
+
+    def delete_reblogs_of(self, status_id: int) -> None:
+        """Soft-delete every live reblog of a status and uncount them from their authors."""
+        for wrapper_id in self._wrappers_of.get(status_id, ()):
+            row = self._wrappers[wrapper_id]
+            if not row[WRAPPER_DELETED]:
+                row[WRAPPER_DELETED] = True
+                self.count_account(row[WRAPPER_ACCOUNT], statuses=-1)
+        self._reblogs_deleted.append(status_id)
+
+    def cut_thread(self, status_id: int, depth: int) -> None:
+        """Record that the replies below a deleted status (at `depth`) are cut off from it."""
+        self._cuts.append((status_id, depth))
+
+    def forget_interactions_with(self, status_id: int) -> None:
+        """Take every favourite and pin of a status (their counts stay as they are)."""
+        for key in self._favourites_of.pop(status_id, ()):
+            self._favourites.pop(key, None)
+        for key in self._pins_of.pop(status_id, ()):
+            self._pins.pop(key, None)
+        self._forgotten.append(status_id)
+
+    # Favourites, pins, follows
+
+    def add_favourite(self, favourite_id: int, account_id: int, status_id: int) -> None:
+        key = (account_id, status_id)
+        self._favourites[key] = (favourite_id, account_id, status_id)
+        self._favourites_of.setdefault(status_id, []).append(key)
+        self.count_status(status_id, favourites=+1)
+
+    def delete_favourite(self, account_id: int, status_id: int, *, present: bool) -> None:
+        """Take a favourite back. `present`: its row is known to be there, and is uncounted;
+        else it is uncounted only if it was there."""
+        if self._favourites.pop((account_id, status_id), None) is not None:
+            self.count_status(status_id, favourites=-1)
+        elif present:
+            self._unfavourited.append((account_id, status_id))
+            self.count_status(status_id, favourites=-1)
+        else:
+            self._uncounted.append((account_id, status_id))
+
+    def add_pin(self, account_id: int, status_id: int) -> None:
+        key = (account_id, status_id)
+        self._pins[key] = None
+        self._pins_of.setdefault(status_id, []).append(key)
+
+    def delete_pin(self, account_id: int, status_id: int) -> None:
+        self._pins.pop((account_id, status_id), None)
+        self._unpinned.append((account_id, status_id))
+
+    def add_follow(self, follower_id: int, followee_id: int, follow_id: int) -> None:
+        """`follow_id`: the follow's own id (its event's position), the follow lists' cursor."""
+        self._follows[follower_id, followee_id] = follow_id
+        self.count_account(follower_id, following=+1)
+        self.count_account(followee_id, followers=+1)
+
+    def delete_follow(self, follower_id: int, followee_id: int) -> None:
+        key = (follower_id, followee_id)
+        if key in self._follows:
+            del self._follows[key]
+        else:
+            self._unfollowed.append(key)
+        self.count_account(follower_id, following=-1)
+        self.count_account(followee_id, followers=-1)
+
+    def index_events(self, kinds: list[int], subjects: list[int], positions: list[int]) -> None:
+        held = self._index
+        held[0].extend(kinds)
+        held[1].extend(subjects)
+        held[2].extend(positions)
+
+    # Sending
 
     def reader(self) -> Cursor:
         """A cursor of its own for a statement whose answer is read, after every earlier write
@@ -137,56 +470,146 @@ class Writes:
         In pipeline mode the answers to a cursor's earlier statements can arrive while its next
         one is sent, and fetchone() then returns the last of those instead of waiting for its
         own. A fresh cursor has no earlier answers to mistake for its own.
+
+        Thread cuts and counter changes stay held (no read depends on them, and they commute
+        with every other write): a read in the middle of a batch does not write every counter
+        the batch changed so far a second time.
         """
-        self.flush()
-        return self.curs.connection.cursor()
+        curs = self._cursor()
+        self._send_rows(curs)
+        return curs.connection.cursor()
 
     @property
     def curs(self) -> Cursor:
         return self._cursor()
 
     def flush(self, curs: Cursor | None = None) -> None:
-        """Send everything held back, table by table (on `curs`, else the batch's cursor)."""
+        """Send everything held back (on `curs`, else the batch's cursor)."""
         curs = curs or self._cursor()
-        self._unsent_counts.clear()
+        self._send_rows(curs)
+        # 4. Thread cuts and counters.
+        if self._cuts:
+            _run(curs, CUT_THREADS, (Int8Column, Int4Column), self._cuts)
+        if self._status_counts:
+            counts = self._status_counts
+            _run(curs, FLUSH_STATUS_COUNTERS, STATUS_COUNTER_COLUMNS, _keyed(counts))
+        if self._account_counts:
+            counts = self._account_counts
+            _run(curs, FLUSH_ACCOUNT_COUNTERS, ACCOUNT_COUNTER_COLUMNS, _keyed(counts))
+        self._cuts = []
+        self._status_counts = defaultdict(lambda: [0, 0, 0])
+        self._account_counts = defaultdict(lambda: [0, None, 0, 0])
+
+    def _send_rows(self, curs: Cursor) -> None:
+        """Send the changes to earlier rows, the held rows and the other statements."""
+
+        def run(statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
+            _run(curs, statement, kinds, rows)
+
+        def run_ids(statement: str, ids: list[int]) -> None:
+            curs.execute(statement, (Int8Column(ids),), prepare=True)
+
+        # 1. Changes to rows of earlier batches.
+        for statement, ids in (
+            (MARK_DELETED, self._deleted),
+            (DELETE_REBLOGS_OF, self._reblogs_deleted),
+            (FORGET_FAVOURITES, self._forgotten),
+            (FORGET_PINS, self._forgotten),
+        ):
+            if ids:
+                run_ids(statement, ids)
+        for statement, keys in (
+            (DELETE_FAVOURITES, self._unfavourited),
+            (UNCOUNT_FAVOURITES, self._uncounted),
+            (DELETE_PINS, self._unpinned),
+            (DELETE_FOLLOWS, self._unfollowed),
+        ):
+            if keys:
+                run(statement, PAIR, keys)
+        # 2. The held rows.
+        if self._accounts:
+            run(INSERT_ACCOUNTS, ACCOUNT_COLUMNS, self._accounts.values())
+        for level in _reply_levels(self._statuses):
+            run(INSERT_STATUSES, STATUS_COLUMNS, level)
+        if self._wrappers:
+            run(INSERT_WRAPPERS, WRAPPER_COLUMNS, self._wrappers.values())
+        if self._favourites:
+            run(INSERT_FAVOURITES, (Int8Column,) * 3, self._favourites.values())
+        if self._pins:
+            run(INSERT_PINS, PAIR, self._pins)
+        if self._follows:
+            follows = [(*key, follow_id) for key, follow_id in self._follows.items()]
+            run(INSERT_FOLLOWS, (Int8Column,) * 3, follows)
+        if self._index[0]:
+            kinds, subjects, positions = self._index
+            curs.execute(
+                INSERT_EVENT_INDEX,
+                (Int2Column(kinds), Int8Column(subjects), Int8Column(positions)),
+                prepare=True,
+            )
+        # 3. Other statements, each table's in event order.
         for table in TABLES:
             statements = self._statements[table]
-            if not statements:
-                continue
-            start = 0
-            while start < len(statements):
-                statement, params = statements[start]
-                if isinstance(params, _Rows):
-                    curs.execute(statement, params.columns(), prepare=True)
-                    start += 1
-                    continue
-                end = start + 1
-                while (
-                    end < len(statements)
-                    and statements[end][0] == statement
-                    and not isinstance(statements[end][1], _Rows)
-                ):
-                    end += 1
-                if end - start == 1:
-                    curs.execute(statement, statements[start][1], prepare=True)
-                else:
-                    curs.executemany(statement, [params for _, params in statements[start:end]])
-                start = end
-            statements.clear()
-        if self._status_counts:
-            ids = list(self._status_counts)
-            counts = list(self._status_counts.values())
-            curs.execute(
-                FLUSH_STATUS_COUNTERS, (ids, *map(list, zip(*counts, strict=True))), prepare=True
-            )
-            self._status_counts.clear()
-        if self._account_counts:
-            ids = list(self._account_counts)
-            counts = list(self._account_counts.values())
-            curs.execute(
-                FLUSH_ACCOUNT_COUNTERS, (ids, *map(list, zip(*counts, strict=True))), prepare=True
-            )
-            self._account_counts.clear()
+            if statements:
+                _send_in_order(curs, statements)
+                statements.clear()
+        self._clear_rows()
+
+
+def _run(curs: Cursor, statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
+    """`statement` over `rows` (an iterable of tuples), one array per column."""
+    curs.execute(statement, _columns(kinds, rows), prepare=True)
+
+
+def _columns(kinds: tuple[type[Column] | None, ...], rows) -> list:  # noqa: ANN001
+    """One typed column per kind (None: a list psycopg dumps) from equal-length rows."""
+    return [
+        list(column) if kind is None else kind(column)
+        for kind, column in zip(kinds, zip(*rows, strict=True), strict=True)
+    ]
+
+
+def _keyed(counts: dict[int, list]) -> list[tuple]:
+    return [(key, *values) for key, values in counts.items()]
+
+
+def _reply_levels(statuses: dict[int, list]) -> list[list[list]]:
+    """Held status rows in groups that can each be one insert: a reply whose parent is held too
+    comes in a later group than its parent (its thread position is read from the parent's row).
+    Parents come before their replies in event order."""
+    levels: list[list[list]] = []
+    level_of: dict[int, int] = {}
+    for status_id, row in statuses.items():
+        parent = row[STATUS_PARENT]
+        level = level_of[parent] + 1 if parent in level_of else 0
+        level_of[status_id] = level
+        if level == len(levels):
+            levels.append([])
+        levels[level].append(row)
+    return levels
+
+
+def _send_in_order(curs: Cursor, statements: list[tuple[str, object]]) -> None:
+    """Send one table's statements in order, a run of one statement as one executemany."""
+    start = 0
+    while start < len(statements):
+        statement, params = statements[start]
+        if isinstance(params, _Rows):
+            curs.execute(statement, params.columns(), prepare=True)
+            start += 1
+            continue
+        end = start + 1
+        while (
+            end < len(statements)
+            and statements[end][0] == statement
+            and not isinstance(statements[end][1], _Rows)
+        ):
+            end += 1
+        if end - start == 1:
+            curs.execute(statement, params, prepare=True)
+        else:
+            curs.executemany(statement, [params for _, params in statements[start:end]])
+        start = end
 
 
 class _Rows:

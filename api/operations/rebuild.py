@@ -9,7 +9,7 @@ import sys
 
 from api.operations.common import database, positive
 from api.operations.progress import Progress
-from projections.rebuild import rebuild_offline, rebuild_online
+from projections.rebuild import BATCH_SIZE, rebuild_offline, rebuild_online
 from projections.verify import Report, verify
 
 REBUILD_HELP = """\
@@ -44,7 +44,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--offline", action="store_true", help="truncate and rebuild in place (server stopped)"
     )
     rebuild.add_argument(
-        "--batch-size", type=positive, default=5000, help="events per transaction (default 5000)"
+        "--batch-size",
+        type=positive,
+        default=BATCH_SIZE,
+        help=f"events per transaction (default {BATCH_SIZE:,})",
     )
     rebuild.set_defaults(handler=run_rebuild)
 
@@ -58,7 +61,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--show", type=positive, default=20, help="how many differences to print (default 20)"
     )
     check.add_argument(
-        "--batch-size", type=positive, default=5000, help="events per transaction (default 5000)"
+        "--batch-size",
+        type=positive,
+        default=BATCH_SIZE,
+        help=f"events per transaction (default {BATCH_SIZE:,})",
     )
     check.set_defaults(handler=run_verify)
 

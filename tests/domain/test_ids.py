@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.ids import SnowflakeGenerator, derived_uuid, format_datetime, parse_id, snowflake_time
+from domain.ids import (
+    SnowflakeGenerator,
+    derived_uuid,
+    format_datetime,
+    parse_id,
+    snowflake_date,
+    snowflake_iso,
+    snowflake_time,
+)
 
 
 def test_ids_strictly_increase_even_within_one_millisecond() -> None:
@@ -23,6 +31,20 @@ def test_snowflake_encodes_its_millisecond() -> None:
         format_datetime(datetime(2023, 6, 10, 12, 0, 0, 123456, tzinfo=UTC))
         == "2023-06-10T12:00:00.123Z"
     )
+
+
+# Snowflakes of instants from 1970 to 2100, with any low bits.
+SNOWFLAKES = st.builds(
+    lambda ms, low: (ms << 16) | low,
+    st.integers(min_value=0, max_value=4_102_444_800_000),
+    st.integers(min_value=0, max_value=0xFFFF),
+)
+
+
+@given(SNOWFLAKES)
+def test_the_fast_forms_of_a_snowflakes_instant_are_the_same(snowflake: int) -> None:
+    assert snowflake_iso(snowflake) == format_datetime(snowflake_time(snowflake))
+    assert snowflake_date(snowflake) == snowflake_time(snowflake).date()
 
 
 @given(st.integers(min_value=1, max_value=(1 << 63) - 1))
