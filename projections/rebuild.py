@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -42,6 +43,10 @@ RETIRED_SCHEMA = "tootlog_retired"
 # Catch the copy up outside the switch until it is this close to the last event, so the switch
 # (which pauses the live projection) only applies a few batches.
 SWITCH_WHEN_BEHIND_BY = 2000
+# How long the switch waits for a table lock before giving way to the reads (see _switch), and
+# how many times it tries.
+SWITCH_LOCK_TIMEOUT = "250ms"
+SWITCH_ATTEMPTS = 40
 # Events per transaction of a rebuild or verify: counters changed in a batch are written once per
 # batch (most accounts' every batch), and a status created and counted within one is inserted
 # once; holding 50,000 events' rows peaks the process at about 240 MB.
@@ -193,7 +198,27 @@ def rebuild_online(
 
 
 def _switch(conn: psycopg.Connection, copy: Copy, progress: Progress | None) -> int:
-    """Put the copy in place of the live read models, in one transaction."""
+    """Put the copy in place of the live read models, in one transaction, trying again when it
+    gives way to a read.
+
+    A read takes its tables' locks one at a time: one holding the statuses while it waits for the
+    accounts, which the switch holds while it waits for the statuses, is a deadlock, and
+    PostgreSQL would cancel either side, perhaps the read (a failed request). The switch waits for
+    its table locks only briefly (SWITCH_LOCK_TIMEOUT, well under deadlock_timeout), so it is the
+    one that gives way; it then tries again. Nothing is lost: the copy's catch-up commits on
+    the copy's own connections.
+    """
+    for attempt in range(1, SWITCH_ATTEMPTS + 1):
+        try:
+            return _switch_once(conn, copy, progress)
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            if attempt == SWITCH_ATTEMPTS:
+                raise
+            time.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _switch_once(conn: psycopg.Connection, copy: Copy, progress: Progress | None) -> int:
     live = sql.Identifier(LIVE_SCHEMA)
     retired = sql.Identifier(RETIRED_SCHEMA)
     new = sql.Identifier(copy.schema)
@@ -209,6 +234,7 @@ def _switch(conn: psycopg.Connection, copy: Copy, progress: Progress | None) -> 
             if conn.execute("SELECT to_regclass(%s)", (f"{LIVE_SCHEMA}.{table}",)).fetchone()[0]
         ]
         if present:
+            conn.execute(f"SET LOCAL lock_timeout = '{SWITCH_LOCK_TIMEOUT}'")
             conn.execute(
                 sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
                     sql.SQL(", ").join(sql.SQL("{}.{}").format(live, table) for table in present)
