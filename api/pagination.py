@@ -43,11 +43,14 @@ def link_header(
     *,
     prev_cursor: str = "since_id",
     filters: tuple[str, ...] = (),
+    next_when_partial: bool = False,
 ) -> dict[str, str]:
-    """`next` (only on a full page) then `prev`; no header for an empty page.
+    """`next` (only on a full page, unless `next_when_partial`) then `prev`; no header for an
+    empty page.
 
-    The links keep `limit` and the list's `filters` as the client sent them; `prev` names its
-    cursor `prev_cursor` (Mastodon writes `since_id` for most lists, `min_id` for some).
+    The links keep `limit` and the list's `filters` as the client sent them (a filter named
+    `types[]` is an array, kept with each of its values); `prev` names its cursor `prev_cursor`
+    (Mastodon writes `since_id` for most lists, `min_id` for some).
     """
     if not cursors:
         return {}
@@ -56,11 +59,25 @@ def link_header(
         for name in ("limit", *filters)
         if isinstance(value := params.raw(name), str | int | float) and value != ""
     }
+    for name in filters:  # `types[]`: an array filter, kept when the client sent an array
+        if name.endswith("[]") and isinstance(value := params.raw(name[:-2]), list):
+            kept[name[:-2]] = [item for item in value if isinstance(item, str | int)]
     url = f"{base_url}{request.url.path}"
     links = []
-    if len(cursors) == page.limit:
-        query = urlencode(sorted({**kept, "max_id": str(cursors[-1])}.items()))
+    if next_when_partial or len(cursors) == page.limit:
+        query = _query({**kept, "max_id": str(cursors[-1])})
         links.append(f'<{url}?{query}>; rel="next"')
-    query = urlencode(sorted({**kept, prev_cursor: str(cursors[0])}.items()))
+    query = _query({**kept, prev_cursor: str(cursors[0])})
     links.append(f'<{url}?{query}>; rel="prev"')
     return {"Link": ", ".join(links)}
+
+
+def _query(values: dict) -> str:
+    """Rails' to_query: keys sorted, an array as `name[]=` once per value."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in sorted(values.items()):
+        if isinstance(value, list):
+            pairs.extend((f"{name}[]", str(item)) for item in value)
+        else:
+            pairs.append((name, value))
+    return urlencode(pairs)

@@ -223,8 +223,15 @@ def unpin(app: TootlogApplication, *, account_id: int, status_id: int | None) ->
     return retrying(attempt)
 
 
-def follow(app: TootlogApplication, *, follower_id: int, followee_id: int | None) -> Written:
-    """Follow an account; following it again changes nothing."""
+def follow(
+    app: TootlogApplication,
+    *,
+    follower_id: int,
+    followee_id: int | None,
+    notify: bool | None = None,
+) -> Written:
+    """Follow an account (notified of its statuses if `notify`); following it again changes
+    only `notify`, when given."""
 
     def attempt() -> Written:
         followee = _account(app, followee_id)
@@ -234,7 +241,7 @@ def follow(app: TootlogApplication, *, follower_id: int, followee_id: int | None
         edge = app.get_or_none(
             Follow.create_id(follower_id, followee.account_id), Follow
         ) or Follow(follower_id=follower_id, followee_id=followee.account_id)
-        if not edge.follow():
+        if not edge.follow(notify):
             return Written(followee.account_id, app.last_position())
         recordings = app.save(edge)
         return Written(followee.account_id, recordings[-1].notification.id)

@@ -31,6 +31,7 @@ from domain import (  # noqa: F401  (importing registers the topics)
     idempotency,
     marker,
     media,
+    notification,
     oauth,
     pins,
     reblog,

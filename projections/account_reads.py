@@ -38,7 +38,9 @@ class AccountReads(Reads):
             cur = await conn.execute(
                 f"SELECT a.id, {FOLLOWS_SQL.format(author='a.id')},"
                 " coalesce((SELECT true FROM tootlog_follows f"
-                "  WHERE f.follower_id = a.id AND f.followee_id = %(viewer)s), false)"
+                "  WHERE f.follower_id = a.id AND f.followee_id = %(viewer)s), false),"
+                " coalesce((SELECT true FROM tootlog_notifying_follows n"
+                "  WHERE n.followee_id = a.id AND n.follower_id = %(viewer)s), false)"
                 " FROM tootlog_accounts a WHERE a.id = ANY(%(ids)s)",
                 {"viewer": viewer_id, "ids": account_ids},
             )
@@ -46,8 +48,8 @@ class AccountReads(Reads):
         answer = []
         for account_id in dict.fromkeys(account_ids):
             if account_id in found:
-                following, followed_by = found[account_id]
-                answer.append(relationship_json(account_id, following, followed_by))
+                following, followed_by, notifying = found[account_id]
+                answer.append(relationship_json(account_id, following, followed_by, notifying))
         return answer
 
     async def reblogged_by(
@@ -139,14 +141,17 @@ def _accounts_query(source: _AccountSource, bounds: tuple[str, ...], order: str,
     )
 
 
-def relationship_json(account_id: int, following: bool, followed_by: bool) -> str:
-    """The Relationship entity; blocks, mutes and follow requests do not exist here yet."""
+def relationship_json(
+    account_id: int, following: bool, followed_by: bool, notifying: bool = False
+) -> str:
+    """The Relationship entity; blocks, mutes and follow requests do not exist here yet.
+    `notifying`: the viewer asked to be notified of the account's statuses."""
     return orjson.dumps(
         {
             "id": str(account_id),
             "following": following,
             "showing_reblogs": following,
-            "notifying": False,
+            "notifying": notifying,
             "languages": None,
             "followed_by": followed_by,
             "blocking": False,

@@ -7,6 +7,7 @@
 - accounts, relationships, rebloggers and favouriters: projections/account_reads.py
 - apps and instance counts: projections/instance_reads.py
 - markers: projections/markers.py
+- notifications: projections/notification_reads.py, grouped: projections/notification_groups.py
 - a status's edit history and source: projections/status_edits.py
 - polls: projections/poll_reads.py
 - scheduled statuses: projections/scheduled.py
@@ -28,6 +29,7 @@ from projections.account_statuses import AccountStatusReads
 from projections.bookmark_reads import BookmarkReads
 from projections.instance_reads import InstanceReads
 from projections.markers import MarkerReads
+from projections.notification_groups import NotificationGroupReads
 from projections.poll_reads import PollReads
 from projections.scheduled import ScheduledReads
 from projections.status_edits import StatusEditReads
@@ -59,5 +61,6 @@ class Queries(
     InstanceReads,
     MarkerReads,
     StatusEditReads,
+    NotificationGroupReads,
 ):
     """Async read access to the read models."""

@@ -27,7 +27,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 7
+READ_MODEL_VERSION = 8
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -51,6 +51,8 @@ READ_MODEL_TABLES = (
     "tootlog_scheduled_statuses",
     "tootlog_home_feed",
     "tootlog_status_tags",
+    "tootlog_notifications",
+    "tootlog_notifying_follows",
 )
 
 # `last_status_at` as the Account JSON writes it. to_char with a fixed numeric format depends
@@ -303,6 +305,40 @@ DDL = [
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_account"
     " ON tootlog_scheduled_statuses (account_id, id DESC)",
+    # Notifications (projections/notifications.py), each account's own: id is its event's
+    # position times SLOTS plus its kind's slot (domain/notification.py), the page cursor;
+    # status_id the status it is about (a reblog's original); group_prefix and bucket (hours
+    # since the epoch) name its group, null for the types never grouped.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_notifications (
+        account_id bigint NOT NULL,
+        id bigint NOT NULL,
+        type text NOT NULL,
+        from_account_id bigint NOT NULL,
+        status_id bigint,
+        group_prefix text,
+        bucket integer,
+        created_at text NOT NULL,
+        PRIMARY KEY (account_id, id)
+    )
+    """,
+    # A deleted status's notifications, an unfavourite's or an unreblog's go by status.
+    "CREATE INDEX IF NOT EXISTS tootlog_notifications_status ON tootlog_notifications"
+    " (status_id) WHERE status_id IS NOT NULL",
+    # An unfollow's, and the list's `account_id` filter.
+    "CREATE INDEX IF NOT EXISTS tootlog_notifications_from ON tootlog_notifications"
+    " (account_id, from_account_id, id DESC)",
+    # A new favourite, reblog or follow finds its group; the grouped list reads each group.
+    "CREATE INDEX IF NOT EXISTS tootlog_notifications_group ON tootlog_notifications"
+    " (account_id, group_prefix, bucket, id DESC) WHERE group_prefix IS NOT NULL",
+    # Follows that asked to be notified of the followee's statuses (Mastodon's `notify`).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_notifying_follows (
+        follower_id bigint NOT NULL,
+        followee_id bigint NOT NULL,
+        PRIMARY KEY (followee_id, follower_id)
+    )
+    """,
     # Which events concern which status or account, so that `tootlog replay --status/--account`
     # reads a few index entries instead of the whole log. kind: see projections.event_index.
     """

@@ -78,6 +78,7 @@ TABLES = (
     "tokens",
     "apps",
     "markers",
+    "notifications",  # after the statuses, follows, votes and mutes they read
     "event_index",
 )
 

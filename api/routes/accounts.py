@@ -7,8 +7,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import check_optional, check_user, resolve_viewer
+from api.errors import ApiError
 from api.pagination import link_header, page_from
-from api.params import read_params
+from api.params import read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text
 from api.services import services
 from commands import social
@@ -63,11 +64,22 @@ async def account_statuses(request: Request) -> Response:
     return response
 
 
-async def _follow_action(request: Request, command) -> Response:  # noqa: ANN001
+async def _follow_action(request: Request, command, options: bool = False) -> Response:  # noqa: ANN001
+    """`options`: read follow's parameters, once the token is checked."""
     svc = services(request)
     follower_id = check_user(await resolve_viewer(request, svc.queries), WRITE_FOLLOWS)
+    given = {}
+    if options:
+        params = await read_params(request, svc.settings.max_body_bytes)
+        if params.boolean("reblogs") is False:
+            raise ApiError(422, "reblogs=false is not supported by this server yet")
+        refuse_unsupported(params, ("languages",))
+        given["notify"] = params.boolean("notify")
     written = await svc.command(
-        command, follower_id=follower_id, followee_id=parse_id(request.path_params["id"])
+        command,
+        follower_id=follower_id,
+        followee_id=parse_id(request.path_params["id"]),
+        **given,
     )
     found = await svc.queries.relationships(follower_id, [written.id])
     if not found:
@@ -76,7 +88,9 @@ async def _follow_action(request: Request, command) -> Response:  # noqa: ANN001
 
 
 async def follow(request: Request) -> Response:
-    return await _follow_action(request, social.follow)
+    """`notify` as Mastodon (absent: false on a new follow, unchanged on an existing one);
+    hiding the followee's boosts (`reblogs=false`) and `languages[]` do not exist yet: 422."""
+    return await _follow_action(request, social.follow, options=True)
 
 
 async def unfollow(request: Request) -> Response:
