@@ -50,13 +50,16 @@ _PROFILE_TEXT_FIELDS: dict[str, Schema] = {
 }
 
 
-def _follow_action(operation_id: str, summary: str, description: str) -> Schema:
+def _follow_action(
+    operation_id: str, summary: str, description: str, body: Schema | None = None
+) -> Schema:
     return operation(
         operation_id,
         summary,
         tag=TAG,
         security=any_scope_of(WRITE_FOLLOWS),
         parameters=ID,
+        body=body,
         responses={
             **ok(ref("Relationship"), "The viewer's relationship with the account now."),
             **errors(401, 403, 404, 422, 503),
@@ -204,8 +207,21 @@ PATHS: dict[str, dict[str, Schema]] = {
         "post": _follow_action(
             "followAccount",
             "Follow an account",
-            "Following again changes nothing. Yourself or a missing account: 404; a locked "
-            "account: 422 (follow requests are not supported).",
+            "Following again changes only `notify`, when given. Yourself or a missing "
+            "account: 404; a locked account: 422 (follow requests are not supported); "
+            "`reblogs=false` and `languages[]`: 422 (not supported yet).",
+            form_or_json(
+                {
+                    "notify": {
+                        **RAILS_BOOLEAN,
+                        "description": "Be notified of the account's statuses (a `status` "
+                        "notification); absent: false on a new follow, unchanged on an "
+                        "existing one. The relationship's `notifying`.",
+                    },
+                    "reblogs": {**RAILS_BOOLEAN, "description": "Only true (the default)."},
+                },
+                arrays={"languages": STRING},
+            ),
         )
     },
     "/api/v1/accounts/{id}/unfollow": {

@@ -533,6 +533,57 @@ def test_markers(check: Conformance, alice: User) -> None:
     check.call("GET /api/v1/markers", expect=401)
 
 
+@drives(
+    "GET /api/v1/notifications",
+    "GET /api/v1/notifications/{id}",
+    "GET /api/v1/notifications/unread_count",
+    "POST /api/v1/notifications/{id}/dismiss",
+    "POST /api/v1/notifications/clear",
+    "GET /api/v2/notifications",
+    "GET /api/v2/notifications/unread_count",
+)
+def test_notifications(
+    check: Conformance, directory: Directory, alice: User, bob: User, carol: User
+) -> None:
+    mine = status_of(check, alice, status="notify me")
+    dave = directory.user()
+    for fan in (bob, carol, dave):
+        check.json("POST /api/v1/statuses/{id}/favourite", fan.token, path={"id": mine["id"]})
+    check.json(
+        "POST /api/v1/accounts/{id}/follow", bob.token, path={"id": alice.id}, data={"notify": "1"}
+    )
+    status_of(check, bob, status=f"@{alice.username} hi")
+    listed = check.json("GET /api/v1/notifications", alice.token, params={"limit": "2"})
+    assert [n["type"] for n in listed] == ["mention", "follow"]
+    every = check.json("GET /api/v1/notifications", alice.token)
+    assert {"account", "status"} <= set(every[-1])
+    shown = check.json("GET /api/v1/notifications/{id}", alice.token, path={"id": every[0]["id"]})
+    assert shown == every[0]
+    check.call("GET /api/v1/notifications/{id}", bob.token, path={"id": every[0]["id"]}, expect=404)
+    count = check.json("GET /api/v1/notifications/unread_count", alice.token)
+    assert count == {"count": 5}
+    grouped = check.json("GET /api/v2/notifications/unread_count", alice.token)
+    assert grouped == {"count": 3}
+    groups = check.json(
+        "GET /api/v2/notifications", alice.token, params={"expand_accounts": "partial_avatars"}
+    )
+    assert [g["notifications_count"] for g in groups["notification_groups"]] == [1, 1, 3]
+    assert [a["id"] for a in groups["accounts"]] == [bob.id, dave.id]
+    assert [a["id"] for a in groups["partial_accounts"]] == [carol.id]
+    check.call(
+        "GET /api/v2/notifications", alice.token, params={"expand_accounts": "x"}, expect=400
+    )
+    check.call("GET /api/v1/notifications", expect=401)
+    check.call("GET /api/v1/notifications", directory.token(None, "read"), expect=422)
+    dismiss = "POST /api/v1/notifications/{id}/dismiss"
+    assert check.json(dismiss, alice.token, path={"id": every[0]["id"]}) == {}
+    check.call(dismiss, alice.token, path={"id": every[0]["id"]}, expect=404)
+    check.call(dismiss, path={"id": every[0]["id"]}, expect=401)
+    assert check.json("POST /api/v1/notifications/clear", alice.token) == {}
+    assert check.json("GET /api/v1/notifications", alice.token) == []
+    check.call("POST /api/v1/notifications/clear", expect=401)
+
+
 @drives("PATCH /api/v1/accounts/update_credentials")
 def test_profile(check: Conformance, alice: User) -> None:
     operation = "PATCH /api/v1/accounts/update_credentials"
