@@ -67,9 +67,40 @@ def social_history(server: LiveServer, directory: Directory, statuses: int = 60)
     ids.remove(gone)
     _polls(rng, clients, directory)
     _scheduled(clients[0], users[0], directory)
+    _notifications(clients, users, ids)
     for client in clients:
         client.close()
     return ids
+
+
+def _notifications(clients: list, users: list[User], ids: list[str]) -> None:
+    """What only notifications read: follows asking for `notify`, mentions (one in a muted
+    thread, one added by an edit), a dismissal and a clear."""
+    chance = random.Random(17)  # drawn apart, as the others
+    for client, user in zip(clients, users, strict=True):
+        other = users[(users.index(user) + 1) % len(users)]
+        notify = "true" if chance.random() < 0.7 else "false"
+        client.post(f"/api/v1/accounts/{other.id}/follow", data={"notify": notify})
+    for number, client in enumerate(clients):
+        named = " ".join(f"@{u.username}" for u in chance.sample(users, 2))
+        data = {"status": f"hey {named} {number}"}
+        if number % 2:
+            data["in_reply_to_id"] = chance.choice(ids)
+        answer = client.post("/api/v1/statuses", data=data)
+        assert answer.status_code == 200, answer.text
+        ids.append(answer.json()["id"])
+    edited = ids[-1]
+    author = clients[-1]
+    assert clients[0].post(f"/api/v1/statuses/{edited}/reblog").status_code == 200
+    named = " ".join(f"@{u.username}" for u in users)
+    assert author.put(f"/api/v1/statuses/{edited}", data={"status": named}).status_code == 200
+    for client in clients[:2]:
+        listed = client.get("/api/v1/notifications").json()
+        if listed:
+            dismissed = client.post(f"/api/v1/notifications/{listed[-1]['id']}/dismiss")
+            assert dismissed.status_code == 200
+    assert clients[2].post("/api/v1/notifications/clear").status_code == 200
+    clients[3].post(f"/api/v1/accounts/{users[0].id}/unfollow")
 
 
 def _polls(rng: random.Random, clients: list, directory: Directory) -> None:
