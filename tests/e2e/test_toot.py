@@ -169,3 +169,31 @@ def test_post_an_image_delete_and_post_the_text_again(toot: Toot, tmp_path: Path
     assert redraft["id"] != status["id"]
     assert redraft["content"] == "<p>a picture</p>"
     assert len(redraft["media_attachments"]) == 1
+
+
+def test_notifications_listed_filtered_and_cleared(
+    toot: Toot, reachable_server: LiveServer, alice: User, bob: User
+) -> None:
+    status = toot.json("post", "tell me who liked this")
+    toot.json("favourite", status["id"], user=bob)
+    mention = toot.json("post", f"hello @{alice.username}", user=bob)
+    listed = toot.json("notifications")
+    assert [(n["type"], n["account"]["acct"]) for n in listed[:2]] == [
+        ("mention", bob.username),
+        ("favourite", bob.username),
+    ]
+    assert listed[0]["status"]["id"] == mention["id"]
+    # The printed list: toot parses every notification, its account and status.
+    printed = toot.ok("notifications")
+    assert "mentioned you" in printed and "favourited your status" in printed
+    assert printed.index("mentioned you") < printed.index("favourited your status")
+    assert "tell me who liked this" in printed
+    only = toot.json("notifications", "--type", "mention")
+    assert only and {n["type"] for n in only} == {"mention"}
+    others = toot.json("notifications", "--exclude-type", "mention")
+    assert others and "mention" not in {n["type"] for n in others}
+    assert "Notifications cleared" in toot.ok("notifications", "--clear")
+    assert toot.json("notifications") == []
+    assert "You have no notifications" in toot.ok("notifications")
+    with reachable_server.client(bob.token) as client:
+        assert client.get("/api/v1/notifications").status_code == 200  # bob's are his own
