@@ -127,7 +127,30 @@ def _when(moment: datetime) -> dict:
 
 
 class NotificationReadModel:
-    """Writes of the notifications read model; each method adds to the batch's writes."""
+    """Writes of the notifications read model; each method adds to the batch's writes.
+
+    Few accounts have followers who asked for `notify`, so the follows that did are remembered
+    (followee -> followers, read once, then kept with each change this projector writes): a
+    status whose author has none sends no statement. Forgotten with the projector's memory
+    (after a failed batch, or when another worker may have written).
+    """
+
+    def __init__(self) -> None:
+        self._subscribers: dict[int, set[int]] | None = None
+
+    def forget(self) -> None:
+        self._subscribers = None
+
+    def _subscriptions(self, writes: Writes) -> dict[int, set[int]]:
+        if self._subscribers is None:
+            subscribers: dict[int, set[int]] = {}
+            with writes.reader() as reader:
+                reader.execute("SELECT followee_id, follower_id FROM tootlog_notifying_follows")
+                for row in reader.fetchall():
+                    followee, follower = row.values()
+                    subscribers.setdefault(followee, set()).add(follower)
+            self._subscribers = subscribers
+        return self._subscribers
 
     def favourited(
         self, writes: Writes, nid: int, at: datetime, account_id: int, status_id: int
@@ -182,17 +205,33 @@ class NotificationReadModel:
     def subscribe(self, writes: Writes, follower_id: int, followee_id: int, notify: bool) -> None:
         """Whether the follower is notified of the followee's statuses (`notify`)."""
         writes.write(TABLE, SUBSCRIBE if notify else UNSUBSCRIBE, (follower_id, followee_id))
+        if self._subscribers is not None:
+            followers = self._subscribers.setdefault(followee_id, set())
+            if notify:
+                followers.add(follower_id)
+            else:
+                followers.discard(follower_id)
 
     def mentioned(
-        self, writes: Writes, nid: int, at: datetime, status_id: int, mentions: list[int]
+        self,
+        writes: Writes,
+        nid: int,
+        at: datetime,
+        status_id: int,
+        author_id: int,
+        mentions: list[int],
     ) -> None:
-        if mentions:
+        if any(mentioned != author_id for mentioned in mentions):
             params = {"id": nid, "status": status_id, "mentions": mentions, **_when(at)}
             writes.write(TABLE, NOTIFY_MENTIONS, params)
 
-    def published(self, writes: Writes, nid: int, at: datetime, status_id: int) -> None:
+    def published(
+        self, writes: Writes, nid: int, at: datetime, status_id: int, author_id: int
+    ) -> None:
         """A status that is no reply to someone else, to its author's subscribers."""
-        writes.write(TABLE, NOTIFY_SUBSCRIBERS, {"id": nid, "status": status_id, **_when(at)})
+        if self._subscriptions(writes).get(author_id):
+            params = {"id": nid, "status": status_id, **_when(at)}
+            writes.write(TABLE, NOTIFY_SUBSCRIBERS, params)
 
     def edited(self, writes: Writes, nid: int, at: datetime, status_id: int) -> None:
         writes.write(TABLE, NOTIFY_REBLOGGERS, {"id": nid, "status": status_id, **_when(at)})

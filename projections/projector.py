@@ -83,6 +83,7 @@ class Projector:
         """Drop what is remembered of written rows: after a failed batch (rolled back), or when
         another worker may have written meanwhile."""
         self.facts.forget()
+        self.notifications.forget()
         self._also_concerns.clear()
 
     def apply_rows(self, curs: Writes, rows: Sequence[tuple]) -> None:
@@ -182,12 +183,13 @@ class Projector:
         )
         self.home.tag(curs, event.status_id, event.account_id, event.tags)
         mentions = [m["id"] for m in event.mentions]
+        at = event.timestamp
         self.notifications.mentioned(
-            curs, self._nid(MENTION_SLOT), event.timestamp, event.status_id, mentions
+            curs, self._nid(MENTION_SLOT), at, event.status_id, event.account_id, mentions
         )
         if event.in_reply_to_id is None or event.in_reply_to_account_id == event.account_id:
             self.notifications.published(
-                curs, self._nid(STATUS_SLOT), event.timestamp, event.status_id
+                curs, self._nid(STATUS_SLOT), at, event.status_id, event.account_id
             )
 
     def _nid(self, slot: int = 0) -> int:
@@ -202,7 +204,12 @@ class Projector:
         curs.flush()
         mentions = [m["id"] for m in event.mentions]
         self.notifications.mentioned(
-            curs, self._nid(MENTION_SLOT), event.timestamp, event.status_id, mentions
+            curs,
+            self._nid(MENTION_SLOT),
+            event.timestamp,
+            event.status_id,
+            event.account_id,
+            mentions,
         )
         self.notifications.edited(curs, self._nid(UPDATE_SLOT), event.timestamp, event.status_id)
         curs.flush()

@@ -325,9 +325,6 @@ DDL = [
     # A deleted status's notifications, an unfavourite's or an unreblog's go by status.
     "CREATE INDEX IF NOT EXISTS tootlog_notifications_status ON tootlog_notifications"
     " (status_id) WHERE status_id IS NOT NULL",
-    # An unfollow's, and the list's `account_id` filter.
-    "CREATE INDEX IF NOT EXISTS tootlog_notifications_from ON tootlog_notifications"
-    " (account_id, from_account_id, id DESC)",
     # A new favourite, reblog or follow finds its group; the grouped list reads each group.
     "CREATE INDEX IF NOT EXISTS tootlog_notifications_group ON tootlog_notifications"
     " (account_id, group_prefix, bucket, id DESC) WHERE group_prefix IS NOT NULL",
@@ -399,6 +396,12 @@ READ_INDEXES = [
         "tootlog_scheduled_statuses_due",
         "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_due"
         " ON tootlog_scheduled_statuses (scheduled_at)",
+    ),
+    (
+        # The list's `account_id` filter (an unfollow's deletion reads the recipient's rows).
+        "tootlog_notifications_from",
+        "CREATE INDEX IF NOT EXISTS tootlog_notifications_from ON tootlog_notifications"
+        " (account_id, from_account_id, id DESC)",
     ),
     (
         "tootlog_event_index_subject",
