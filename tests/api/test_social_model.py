@@ -1,9 +1,10 @@
 """Random sequences of publish (with or without a poll) / reply / follow / unfollow / reblog /
 unreblog / favourite / unfavourite / pin / unpin / bookmark / unbookmark / mute / unmute / edit /
 delete / vote by four accounts against a live `tootlog serve`. After every step, every read
-endpoint (each account's home timeline included) is checked for every viewer (anonymous
-included) against the pure model in social_model.py: no leak, no missing item, counters, flags,
-history lengths and polls equal to the model's."""
+endpoint (each account's home timeline and notifications included) is checked for every
+viewer (anonymous included) against the pure models in social_model.py and
+notification_model.py: no leak, no missing item, counters, flags, history lengths and polls
+equal to the model's."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.api.notification_model import NotificationModel, matches
 from tests.api.social_model import (
     NOT_FOUND,
     REPLY_NOT_FOUND,
@@ -71,6 +73,7 @@ class SocialMachine(RuleBasedStateMachine):
         # Four new accounts per example keep examples independent of each other.
         self.users: list[User] = self.directory.users(ACCOUNTS)
         self.model = SocialModel(ACCOUNTS)
+        self.notifications = NotificationModel()  # §17: derived from the model's changes
         # Accounts whose lists can hold anything: the others' are not read, to save time.
         self.authors: set[int] = set()
         self.pinners: set[int] = set()
@@ -402,6 +405,7 @@ class SocialMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_read_matches_the_model(self) -> None:
+        self.notifications.observe(self.model)
         checks: list[tuple[Callable[[], httpx.Response], Callable[[httpx.Response], None]]] = []
         for viewer in VIEWERS:
             for status_id in list(self.model.posts):
@@ -412,6 +416,7 @@ class SocialMachine(RuleBasedStateMachine):
             checks.append(self._account_read(account))
             checks.append(self._relationships_read(account))
             checks.append(self._home_read(account))
+            checks.append(self._notifications_read(account))
             if account in self.bookmarkers:
                 checks.append(self._bookmarks_read(account))
         responses = self.pool.map(lambda c: c[0](), checks)
@@ -518,6 +523,26 @@ class SocialMachine(RuleBasedStateMachine):
                 self.check_status(item, item["id"], viewer)
 
         return (lambda: self.get(viewer, "/api/v1/timelines/home", {"limit": "40"}), check)
+
+    def _notifications_read(self, viewer: int):  # noqa: ANN202
+        """§17: the viewer's notifications, each about a status as the viewer sees it."""
+        ids = {u.id: number for number, u in enumerate(self.users)}
+
+        def check(response: httpx.Response) -> None:
+            what = f"notifications of account {viewer}"
+            assert response.status_code == 200, (what, response.text)
+            body = response.json()
+            got = [
+                (n["type"], ids[n["account"]["id"]], n["status"]["id"] if "status" in n else None)
+                for n in body
+            ]
+            expected = self.notifications.expected(self.model, viewer)
+            assert matches(got, expected), (what, got, expected)
+            for item in body:
+                if "status" in item:
+                    self.check_status(item["status"], item["status"]["id"], viewer)
+
+        return (lambda: self.get(viewer, "/api/v1/notifications", LIST_LIMIT), check)
 
     def _account_read(self, account: int):  # noqa: ANN202
         def check(response: httpx.Response) -> None:
