@@ -24,6 +24,24 @@ def dismiss(app: TootlogApplication, *, account_id: int, notification_id: int) -
     return Written(account_id, recordings[-1].notification.id)
 
 
+def dismiss_all(
+    app: TootlogApplication, *, account_id: int, notification_ids: list[int]
+) -> Written:
+    """Dismiss several of the caller's notifications together (a group,
+    POST /api/v2/notifications/:group_key/dismiss); those dismissed meanwhile are skipped."""
+    try:
+        dismissals = [
+            NotificationDismissal(account_id=account_id, notification_id=notification_id)
+            for notification_id in notification_ids
+        ]
+        if dismissals:
+            return Written(account_id, app.save(*dismissals)[-1].notification.id)
+    except IntegrityError:  # one was dismissed meanwhile: the others one by one
+        for notification_id in notification_ids:
+            dismiss(app, account_id=account_id, notification_id=notification_id)
+    return Written(account_id, app.last_position())
+
+
 def clear(app: TootlogApplication, *, account_id: int) -> Written:
     """Dismiss every notification the caller has now."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from domain.ids import parse_id
 from domain.notification import GROUPABLE_TYPES, STATUS_TYPES
 from projections.notification_reads import NotificationFilter, NotificationReads, Picked, shown_to
 from projections.pages import Page
@@ -63,12 +64,64 @@ class NotificationGroupReads(NotificationReads):
         if ascending:
             chosen.reverse()
         low, high = _range(chosen, page, ascending)
-        keys = [row for row in chosen if _grouped(row, grouped)]
-        found = await self._groups(viewer_id, keys, low, high)
+        found = await self._groups(
+            viewer_id, [r for r in chosen if _grouped(r, grouped)], low, high
+        )
+        body = await self._render(viewer_id, chosen, statuses, found, grouped, partial_avatars)
+        return GroupedPage([row.id for row in chosen], body)
+
+    async def notification_group(self, viewer_id: int, group_key: str) -> str | None:
+        """GET /api/v2/notifications/:group_key: the group as a page of its own (no page
+        range), from its newest notification; None when the viewer has none in it (or may not
+        see its status)."""
+        rows = await self.group_notifications(viewer_id, group_key, 1)
+        if not rows:
+            return None
+        statuses = await self.notification_statuses(viewer_id, rows)
+        if not shown_to(rows[0], statuses, viewer_id):
+            return None
+        grouped = set(GROUPABLE_TYPES)
+        # As Mastodon, `ungrouped-<id>` of a grouped notification shows its whole group.
+        keys = [r for r in rows if _grouped(r, grouped)]
+        found = await self._groups(viewer_id, keys, None, None)
+        return await self._render(viewer_id, rows, statuses, found, grouped, False, paginated=False)
+
+    async def group_notifications(
+        self, viewer_id: int, group_key: str, limit: int = 10_000
+    ) -> list[Picked]:
+        """The viewer's notifications of a group key (Notification.by_group_key), newest first:
+        `ungrouped-<id>` names one notification, any other key a group."""
+        params: dict = {"viewer": viewer_id, "limit": limit}
+        if group_key.startswith("ungrouped-"):
+            params["id"] = parse_id(group_key.removeprefix("ungrouped-")) or 0
+            where = ["n.account_id = %(viewer)s", "n.id = %(id)s"]
+        else:
+            prefix, _, bucket = group_key.rpartition("-")
+            if not prefix or not bucket.isdigit() or len(bucket) > 9:
+                return []
+            params.update(prefix=prefix, bucket=int(bucket))
+            where = [
+                "n.account_id = %(viewer)s",
+                "n.group_prefix = %(prefix)s",
+                "n.bucket = %(bucket)s",
+            ]
+        return await self._pick(where, "DESC", params)
+
+    async def _render(
+        self,
+        viewer_id: int,
+        chosen: list[Picked],
+        statuses: dict,
+        found: dict,
+        grouped: set[str],
+        partial_avatars: bool,
+        paginated: bool = True,
+    ) -> str:
+        """REST::DedupNotificationGroupSerializer of the groups of `chosen`."""
         groups, samples = [], []
         for row in chosen:
             data = found.get((row.group_prefix, row.bucket)) if _grouped(row, grouped) else None
-            group, sample = _group(row, data)
+            group, sample = _group(row, data, paginated)
             groups.append(group)
             samples.append(sample)
         full = list(dict.fromkeys(s for sample in samples for s in sample))
@@ -88,7 +141,7 @@ class NotificationGroupReads(NotificationReads):
         rendered = [statuses[s].render(viewer_id) for s in status_ids]
         parts.append('"statuses":[' + ",".join(rendered) + "]")
         parts.append('"notification_groups":' + orjson.dumps(groups).decode() + "}")
-        return GroupedPage([row.id for row in chosen], ",".join(parts))
+        return ",".join(parts)
 
     async def unread_group_count(
         self,
@@ -192,8 +245,9 @@ def _range(chosen: list[Picked], page: Page, ascending: bool) -> tuple[int | Non
     return (None if page.since_id is None else page.since_id + 1), newest
 
 
-def _group(row: Picked, data: tuple | None) -> tuple[dict, list[int]]:
-    """A NotificationGroup (REST::NotificationGroupSerializer, paginated) and its sample."""
+def _group(row: Picked, data: tuple | None, paginated: bool) -> tuple[dict, list[int]]:
+    """A NotificationGroup (REST::NotificationGroupSerializer; the page range only when
+    `paginated`) and its sample."""
     if data is None:  # a group of one
         count, newest, sample = 1, row.id, [row.from_account_id]
         low = high = row.id
@@ -207,11 +261,12 @@ def _group(row: Picked, data: tuple | None) -> tuple[dict, list[int]]:
         "notifications_count": count,
         "type": row.type,
         "most_recent_notification_id": newest,
-        "page_min_id": str(low if low is not None else row.id),
-        "page_max_id": str(high if high is not None else row.id),
-        "latest_page_notification_at": latest or row.created_at,
-        "sample_account_ids": [str(a) for a in sample],
     }
+    if paginated:
+        group["page_min_id"] = str(low if low is not None else row.id)
+        group["page_max_id"] = str(high if high is not None else row.id)
+        group["latest_page_notification_at"] = latest or row.created_at
+    group["sample_account_ids"] = [str(a) for a in sample]
     if row.type in STATUS_TYPES:
         group["status_id"] = str(row.status_id)
     return group, sample

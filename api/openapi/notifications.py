@@ -53,18 +53,22 @@ SCHEMAS: dict[str, Schema] = {
         "group_key is `<type>-<status id>-<hour>` for favourites and reblogs, "
         "`follow-<hour>` for follows, `ungrouped-<id>` for the rest.",
     },
+    # The page range (page_min_id, page_max_id, latest_page_notification_at) is in the list's
+    # groups, not in one group read by its key.
     "NotificationGroup": closed(
         {
             "group_key": STRING,
             "notifications_count": {**COUNT, "minimum": 1},
             "type": _TYPE,
             "most_recent_notification_id": {"type": "integer", "minimum": 1},
+            "sample_account_ids": array(_DIGITS, minItems=1, maxItems=8),
+        },
+        {
             "page_min_id": _DIGITS,
             "page_max_id": _DIGITS,
             "latest_page_notification_at": _DATE,
-            "sample_account_ids": array(_DIGITS, minItems=1, maxItems=8),
+            "status_id": _DIGITS,
         },
-        {"status_id": _DIGITS},
     ),
     "PartialAccount": closed(
         {
@@ -103,6 +107,13 @@ _GROUPED = array_query(
     "Group only these types (default: all of " + ", ".join(GROUPABLE_TYPES) + ").",
 )
 _ID = [parameter("Id")]
+_GROUP_KEY = {
+    "name": "group_key",
+    "in": "path",
+    "required": True,
+    "schema": STRING,
+    "description": "A group_key as notifications give it.",
+}
 _USER = "Scopes read or read:notifications; a user is required (422 for an app-only token)"
 _WRITER = "Scopes write or write:notifications; a user is required (422 for an app-only token)"
 _COUNT = closed({"count": COUNT})
@@ -211,6 +222,40 @@ PATHS: dict[str, dict[str, Schema]] = {
             "in the page; cursors are notification ids (`Link` as v1's, keeping `limit`, "
             "`types[]`, `exclude_types[]` and `grouped_types[]`). A group's `page_min_id` and "
             "`page_max_id` are its notifications within the page.",
+        )
+    },
+    "/api/v2/notifications/{group_key}": {
+        "get": operation(
+            "getNotificationGroup",
+            "One notification group",
+            tag=TAG,
+            security=any_scope_of(READ_NOTIFICATIONS),
+            parameters=[_GROUP_KEY],
+            responses={
+                **ok(
+                    ref("GroupedNotifications"),
+                    "The group (no page range), its accounts and status.",
+                ),
+                **errors(401, 403, 404, 422),
+            },
+            description=f"{_USER}. `ungrouped-<id>` names one notification (of a grouped "
+            "type: its whole group, as Mastodon). None of the viewer's: 404 `Record not "
+            "found`.",
+        )
+    },
+    "/api/v2/notifications/{group_key}/dismiss": {
+        "post": operation(
+            "dismissNotificationGroup",
+            "Dismiss a notification group",
+            tag=TAG,
+            security=any_scope_of(WRITE_NOTIFICATIONS),
+            parameters=[_GROUP_KEY],
+            responses={
+                **ok(closed({}), "Dismissed (or nothing to dismiss): `{}`."),
+                **errors(401, 403, 422, 503),
+            },
+            description=f"{_WRITER}. Every notification of the group is dismissed (one "
+            "event each); a key naming none of the viewer's is no error.",
         )
     },
     "/api/v2/notifications/unread_count": {

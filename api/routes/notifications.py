@@ -1,6 +1,6 @@
 """Notifications (docs/mastodon-api.md §17): the viewer's list, one by id, the unread count,
-dismiss and clear (Api::V1::NotificationsController), and the grouped list of
-Api::V2::NotificationsController."""
+dismiss and clear (Api::V1::NotificationsController), and the grouped list, one group and its
+dismissal (Api::V2::NotificationsController)."""
 
 from __future__ import annotations
 
@@ -167,6 +167,28 @@ async def list_groups(request: Request) -> Response:
     return response
 
 
+async def show_group(request: Request) -> Response:
+    """GET /api/v2/notifications/:group_key: one group, with its accounts and status."""
+    svc = services(request)
+    viewer_id, _ = await _viewer(request, READ_NOTIFICATIONS)
+    body = await svc.queries.notification_group(viewer_id, request.path_params["group_key"])
+    if body is None:
+        raise RecordNotFound
+    return json_text(body)
+
+
+async def dismiss_group(request: Request) -> Response:
+    """POST /api/v2/notifications/:group_key/dismiss: every notification of the group (none
+    is no error, as Mastodon's destroy_all)."""
+    svc = services(request)
+    viewer_id, _ = await _viewer(request, WRITE_NOTIFICATIONS)
+    found = await svc.queries.group_notifications(viewer_id, request.path_params["group_key"])
+    if found:
+        ids = [row.id for row in found]
+        await svc.command(commands.dismiss_all, account_id=viewer_id, notification_ids=ids)
+    return json_text("{}")
+
+
 routes = [
     Route("/api/v1/notifications", list_notifications, methods=["GET"]),
     Route("/api/v1/notifications/unread_count", unread_count, methods=["GET"]),
@@ -175,4 +197,6 @@ routes = [
     Route("/api/v1/notifications/{id}/dismiss", dismiss, methods=["POST"]),
     Route("/api/v2/notifications", list_groups, methods=["GET"]),
     Route("/api/v2/notifications/unread_count", unread_count, methods=["GET"]),
+    Route("/api/v2/notifications/{group_key}", show_group, methods=["GET"]),
+    Route("/api/v2/notifications/{group_key}/dismiss", dismiss_group, methods=["POST"]),
 ]

@@ -391,6 +391,8 @@ def test_grouped_notifications(api, alice, bob, carol, post) -> None:
         ("GET", "/api/v2/notifications", False),
         ("POST", "/api/v1/notifications/clear", True),
         ("POST", "/api/v1/notifications/1/dismiss", True),
+        ("GET", "/api/v2/notifications/follow-1", False),
+        ("POST", "/api/v2/notifications/follow-1/dismiss", True),
     ],
 )
 def test_scopes_and_users(api, directory: Directory, method: str, path: str, write: bool) -> None:
@@ -407,3 +409,47 @@ def test_scopes_and_users(api, directory: Directory, method: str, path: str, wri
     refused = api.call(app_only, method, path)
     assert refused.status_code == 422
     assert refused.json() == {"error": "This method requires an authenticated user"}
+
+
+def test_one_group_by_its_key_and_its_dismissal(api, alice, bob, carol, post) -> None:
+    mine = post(alice, status="a group")
+    api.ok(api.act(bob, mine["id"], "favourite"))
+    api.ok(api.act(carol, mine["id"], "favourite"))
+    follow(api, bob, alice)
+    favs, follows = [], []
+    for note in notes(api, alice):
+        (follows if note["type"] == "follow" else favs).append(note)
+    key = favs[0]["group_key"]
+    shown = api.ok(api.get(alice, f"/api/v2/notifications/{key}"))
+    assert shown == {
+        "accounts": [account(api, alice, carol), account(api, alice, bob)],
+        "statuses": [status(api, alice, mine["id"])],
+        "notification_groups": [
+            {
+                "group_key": key,
+                "notifications_count": 2,
+                "type": "favourite",
+                "most_recent_notification_id": int(favs[0]["id"]),
+                "sample_account_ids": [carol.id, bob.id],
+                "status_id": mine["id"],
+            }
+        ],
+    }
+    # `ungrouped-<id>` names one notification; of a grouped one, Mastodon shows its group.
+    assert api.ok(api.get(alice, f"/api/v2/notifications/ungrouped-{favs[1]['id']}")) == shown
+    follow_key = follows[0]["group_key"]
+    alone = api.ok(api.get(alice, f"/api/v2/notifications/{follow_key}"))
+    assert alone["notification_groups"][0]["sample_account_ids"] == [bob.id]
+    assert "status_id" not in alone["notification_groups"][0] and alone["statuses"] == []
+    for missing in (f"{key}0", "ungrouped-1", "favourite-x-y", "nonsense"):
+        answer = api.get(alice, f"/api/v2/notifications/{missing}")
+        assert answer.status_code == 404 and answer.json() == {"error": "Record not found"}
+    assert api.get(bob, f"/api/v2/notifications/{key}").status_code == 404
+    # Dismissing a group dismisses each of its notifications; none left is no error.
+    assert api.ok(api.call(alice, "POST", f"/api/v2/notifications/{key}/dismiss")) == {}
+    assert [n["type"] for n in notes(api, alice)] == ["follow"]
+    assert api.ok(api.call(alice, "POST", f"/api/v2/notifications/{key}/dismiss")) == {}
+    assert api.ok(api.call(bob, "POST", f"/api/v2/notifications/{follow_key}/dismiss")) == {}
+    assert [n["type"] for n in notes(api, alice)] == ["follow"]
+    unauthorized = api.call(None, "POST", f"/api/v2/notifications/{key}/dismiss")
+    assert unauthorized.status_code == 401

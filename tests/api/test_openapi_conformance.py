@@ -541,6 +541,8 @@ def test_markers(check: Conformance, alice: User) -> None:
     "POST /api/v1/notifications/clear",
     "GET /api/v2/notifications",
     "GET /api/v2/notifications/unread_count",
+    "GET /api/v2/notifications/{group_key}",
+    "POST /api/v2/notifications/{group_key}/dismiss",
 )
 def test_notifications(
     check: Conformance, directory: Directory, alice: User, bob: User, carol: User
@@ -573,6 +575,17 @@ def test_notifications(
     check.call(
         "GET /api/v2/notifications", alice.token, params={"expand_accounts": "x"}, expect=400
     )
+    key = groups["notification_groups"][2]["group_key"]
+    group = check.json(
+        "GET /api/v2/notifications/{group_key}", alice.token, path={"group_key": key}
+    )
+    assert group["notification_groups"][0]["notifications_count"] == 3
+    check.call(
+        "GET /api/v2/notifications/{group_key}", bob.token, path={"group_key": key}, expect=404
+    )
+    undo = "POST /api/v2/notifications/{group_key}/dismiss"
+    assert check.json(undo, alice.token, path={"group_key": key}) == {}
+    check.call(undo, path={"group_key": key}, expect=401)
     check.call("GET /api/v1/notifications", expect=401)
     check.call("GET /api/v1/notifications", directory.token(None, "read"), expect=422)
     dismiss = "POST /api/v1/notifications/{id}/dismiss"
@@ -909,7 +922,11 @@ def test_each_operation_accepts_exactly_its_documented_scopes(
     requirements = document.at(_security(operation))
     accepted = sorted({scope for r in requirements for scope in r.get(OAUTH2, ())})
     public = status_of(check, alice, status="scopes")
-    path = {"id": alice.id if "/accounts/" in operation else public["id"], "key": "x"}
+    path = {
+        "id": alice.id if "/accounts/" in operation else public["id"],
+        "key": "x",
+        "group_key": "x",
+    }
     for scope in accepted:
         answer = check.call(operation, scope_tokens(scope), path=path)
         assert answer.status_code not in (401, 403) or answer.json() != {"error": OUTSIDE_SCOPES}, (
