@@ -73,6 +73,10 @@ def test_notifications_through_mastodon_py(
     ]
     assert groups[0].sample_account_ids == [carol.id, bob.id]
     assert {s.id for s in grouped.statuses} == {mine.id, hello.id}
+    one_group = as_alice.grouped_notification(groups[0].group_key)
+    assert one_group.notification_groups[0].notifications_count == 2
+    as_alice.dismiss_grouped_notification(groups[0].group_key)
+    assert "favourite" not in [n.type for n in as_alice.notifications()]
 
     # Dismiss one, then clear them all.
     as_alice.notifications_dismiss(got[0])
