@@ -19,10 +19,12 @@ from domain.token import AccessToken, hash_token, new_token
 
 @dataclass(frozen=True)
 class Written:
-    """What a command reports: the id it created and the position of its last event."""
+    """What a command reports: the id it created and the position of its last event;
+    `created` is False when it recorded nothing (an idempotent retry, an edit changing nothing)."""
 
     id: int
     position: int
+    created: bool = True
 
 
 def register_account(

@@ -60,7 +60,7 @@ def edit(
             # client shows (they render its `reblog`); tootlog records nothing and answers it.
             if found.account_id != account_id or find_target(app, status_id) is None:
                 raise RecordNotFound
-            return Written(found.wrapper_status_id, app.last_position())
+            return Written(found.wrapper_status_id, app.last_position(), created=False)
         if found is None:
             raise RecordNotFound
         status = found
@@ -89,7 +89,7 @@ def edit(
             tag_base_url=settings.urls.tags,
         )
         if revision is None:
-            return Written(status.status_id, app.last_position())
+            return Written(status.status_id, app.last_position(), created=False)
         attached = [media[i] for i in media_ids if media[i].status_id is None]
         for item in attached:
             item.attach(status.status_id)

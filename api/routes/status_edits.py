@@ -52,6 +52,7 @@ async def update_status(request: Request) -> Response:
     if status_id is None:
         raise RecordNotFound
     params = await read_params(request, svc.settings.max_body_bytes)
+    svc.statuses_limit.check(account_id)  # edits count toward the statuses family
     written = await svc.command(
         edit,
         svc.publishing,
@@ -60,10 +61,12 @@ async def update_status(request: Request) -> Response:
         draft=draft_from(params),
         media_attributes=media_attributes(params),
     )
+    if written.created:
+        svc.statuses_limit.record(account_id)
     doc = await svc.queries.status(written.id, account_id)
     if doc is None:  # deleted by a concurrent request after the edit
         raise RecordNotFound
-    return json_text(doc)
+    return svc.statuses_limit.answer(json_text(doc), account_id)
 
 
 async def status_history(request: Request) -> Response:
