@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -24,7 +24,7 @@ class Written:
 
     id: int
     position: int
-    created: bool = True
+    created: bool = field(default=True, kw_only=True)  # keyword-only: subclasses add fields
 
 
 def register_account(
