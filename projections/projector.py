@@ -167,6 +167,13 @@ class Projector:
     def _status_edited(self, curs: Writes, event: Status.Edited) -> None:
         media = self.view.media_documents(curs, event.media_ids)
         self.edits.record_edit(curs, self.urls, event, media)
+        if event.poll_edited:
+            self.polls.edit_poll(
+                curs, event.status_id, event.account_id, event.poll, event.votes_reset
+            )
+        else:  # recorded before polls were editable: the poll was kept
+            seqs = [event.originator_version] + ([0] if event.previous is not None else [])
+            self.polls.keep_version_polls(curs, event.status_id, seqs)
         self.hashtags.retag(curs, event.status_id, event.account_id, event.tags)
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
@@ -335,7 +342,13 @@ class Projector:
 
     def _voted(self, curs: Writes, event: PollVoter.Voted) -> None:
         self.polls.count_vote(
-            curs, event.poll_id, event.status_id, event.account_id, event.choices, event.first
+            curs,
+            event.poll_id,
+            event.status_id,
+            event.account_id,
+            event.choices,
+            event.first,
+            event.generation,
         )
 
     def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:

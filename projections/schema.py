@@ -33,7 +33,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 8
+READ_MODEL_VERSION = 9
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -257,6 +257,7 @@ DDL = [
         sensitive boolean NOT NULL,
         media_ids bigint[] NOT NULL,
         media_descriptions text[] NOT NULL,
+        poll_options text[],  -- the version's poll (NULL: none)
         PRIMARY KEY (status_id, seq)
     )
     """,
@@ -299,7 +300,9 @@ DDL = [
         tallies integer[] NOT NULL,
         votes_count integer NOT NULL DEFAULT 0,
         voters_count integer NOT NULL DEFAULT 0,
-        closed boolean NOT NULL DEFAULT false
+        closed boolean NOT NULL DEFAULT false,
+        -- how many times an edit reset its votes; a vote of an earlier one is not counted
+        generation integer NOT NULL DEFAULT 0
     )
     """,
     """

@@ -78,6 +78,7 @@ async def create_status(request: Request) -> Response:
     if scheduling:
         return await schedule(request, svc, viewer, params, draft_from(params), at, key)
     reply_raw = params.string("in_reply_to_id")
+    svc.statuses_limit.check(author_id)
     written = await svc.command(
         commands.publish,
         svc.publishing,
@@ -89,10 +90,12 @@ async def create_status(request: Request) -> Response:
         recent_keys=svc.recent_keys,
         application=viewer.token.application if viewer.token else None,
     )
+    if written.created:
+        svc.statuses_limit.record(author_id)
     doc = await svc.written_statuses.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
-    return json_text(doc)
+    return svc.statuses_limit.answer(json_text(doc), author_id)
 
 
 async def statuses_by_id(request: Request) -> Response:
