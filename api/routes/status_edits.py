@@ -11,7 +11,7 @@ from api.auth import check_optional, check_token, check_user, resolve_viewer
 from api.errors import ApiError
 from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
-from api.routes.statuses import _visible_first, draft_from
+from api.routes.statuses import draft_from, load_visible_status
 from api.services import services
 from commands.status_edits import MediaAttributes, edit
 from domain.errors import NotFound, RecordNotFound
@@ -72,7 +72,7 @@ async def update_status(request: Request) -> Response:
 async def status_history(request: Request) -> Response:
     svc = services(request)
     # 404 for a missing or invisible status comes first (the base controller's set_status).
-    viewer, status_id = await _visible_first(request, svc)
+    viewer, status_id = await load_visible_status(request, svc)
     check_optional(viewer, READ_STATUSES)
     body = await svc.queries.history(status_id, svc.settings.urls)
     return json_text(body, public=cacheable_for(viewer))
@@ -80,7 +80,7 @@ async def status_history(request: Request) -> Response:
 
 async def status_source(request: Request) -> Response:
     svc = services(request)
-    viewer, status_id = await _visible_first(request, svc)
+    viewer, status_id = await load_visible_status(request, svc)
     check_token(viewer, READ_STATUSES)
     body = await svc.queries.source(status_id)
     if body is None:  # deleted since the check
