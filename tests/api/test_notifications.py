@@ -453,3 +453,27 @@ def test_one_group_by_its_key_and_its_dismissal(api, alice, bob, carol, post) ->
     assert [n["type"] for n in notes(api, alice)] == ["follow"]
     unauthorized = api.call(None, "POST", f"/api/v2/notifications/{key}/dismiss")
     assert unauthorized.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/notifications", {"max_id": "junk", "since_id": "-1", "min_id": "9" * 40}),
+        ("/api/v1/notifications", {"limit": "9" * 400, "account_id": "9" * 40}),
+        ("/api/v1/notifications", {"types[]": ["x" * 5000, ""], "exclude_types[]": "mention"}),
+        ("/api/v1/notifications/" + "9" * 40, {}),
+        ("/api/v1/notifications/unread_count", {"limit": "-5", "account_id": "\u00e9"}),
+        ("/api/v2/notifications", {"grouped_types[]": ["", "x"], "min_id": "1", "max_id": "2"}),
+        ("/api/v2/notifications", {"expand_accounts": ""}),
+        ("/api/v2/notifications/favourite-1-" + "9" * 30, {}),
+        ("/api/v2/notifications/ungrouped-" + "9" * 40, {}),
+        ("/api/v2/notifications/-", {}),
+    ],
+)
+def test_hostile_parameters_get_an_answer_never_an_error(
+    api, alice, path: str, params: dict
+) -> None:
+    answer = api.get(alice, path, **params)
+    assert answer.status_code in (200, 400, 404), answer.text
+    if answer.status_code != 200:
+        assert set(answer.json()) == {"error"}
