@@ -14,14 +14,6 @@ from domain.follow import Follow
 from domain.ids import snowflake_date
 from domain.marker import Marker
 from domain.media import MediaAttachment
-from domain.notification import (
-    MENTION_SLOT,
-    STATUS_SLOT,
-    UPDATE_SLOT,
-    NotificationDismissal,
-    NotificationsCleared,
-    notification_id,
-)
 from domain.oauth import OAuthApp
 from domain.pins import Pins
 from domain.poll import Poll, PollVoter
@@ -45,7 +37,7 @@ from projections.documents import (
 from projections.event_index import ACTOR, subjects
 from projections.hashtags import HashtagReadModel
 from projections.markers import MarkerReadModel
-from projections.notifications import NotificationReadModel
+from projections.notification_events import NotificationEvents
 from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
 from projections.scheduled import ScheduledReadModel
@@ -71,7 +63,7 @@ class Projector:
         self.edits = StatusEditsReadModel()
         self.polls = PollReadModel()
         self.scheduled = ScheduledReadModel()
-        self.notifications = NotificationReadModel()
+        self.notifications = NotificationEvents()
         # Usernames never change, so caching them is safe across batches.
         self._usernames: dict[int, str] = {}
         # Index entries an event does not name itself, added by its handler: (kind, subject).
@@ -103,6 +95,7 @@ class Projector:
         handlers = self._handlers
         for position, event in events:
             self._position = curs.position = position
+            self.notifications.apply(curs, position, event)
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(self, curs, event)
@@ -174,19 +167,6 @@ class Projector:
             day = snowflake_date(event.status_id)
             self.view.count_status(curs, event.account_id, +1, day)
         self.hashtags.tag(curs, event.status_id, event.account_id, event.tags)
-        mentions = [m["id"] for m in event.mentions]
-        at = event.timestamp
-        self.notifications.mentioned(
-            curs, self._nid(MENTION_SLOT), at, event.status_id, event.account_id, mentions
-        )
-        if event.in_reply_to_id is None or event.in_reply_to_account_id == event.account_id:
-            self.notifications.published(
-                curs, self._nid(STATUS_SLOT), at, event.status_id, event.account_id
-            )
-
-    def _nid(self, slot: int = 0) -> int:
-        """The id of a notification the event being applied causes (domain/notification.py)."""
-        return notification_id(self._position, slot)
 
     def _status_edited(self, curs: Writes, event: Status.Edited) -> None:
         media = self.view.media_documents(curs, event.media_ids)
@@ -199,19 +179,6 @@ class Projector:
             seqs = [event.originator_version] + ([0] if event.previous is not None else [])
             self.polls.keep_version_polls(curs, event.status_id, seqs)
         self.hashtags.retag(curs, event.status_id, event.account_id, event.tags)
-        # Its notifications read the reblogs and mentions as they are at this event.
-        curs.flush()
-        mentions = [m["id"] for m in event.mentions]
-        self.notifications.mentioned(
-            curs,
-            self._nid(MENTION_SLOT),
-            event.timestamp,
-            event.status_id,
-            event.account_id,
-            mentions,
-        )
-        self.notifications.edited(curs, self._nid(UPDATE_SLOT), event.timestamp, event.status_id)
-        curs.flush()
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
         facts = self._mark_deleted(curs, event.status_id)
@@ -228,7 +195,6 @@ class Projector:
         self.view.forget_interactions_with(curs, event.status_id)
         self.bookmarks.forget_status(curs, event.status_id)
         self.polls.forget_status(curs, event.status_id)
-        self.notifications.forget_status(curs, event.status_id)
         self.view.cut_thread(curs, event.status_id, facts.depth)
 
     def _mark_deleted(self, curs: Writes, status_id: int) -> Facts | None:
@@ -289,22 +255,15 @@ class Projector:
         self.view.count_reblog(curs, event.original_status_id, +1)
         day = snowflake_date(event.wrapper_status_id)
         self.view.count_status(curs, event.account_id, +1, day)
-        self.notifications.reblogged(
-            curs, self._nid(), event.timestamp, event.account_id, event.original_status_id
-        )
 
     def _unreblogged(self, curs: Writes, event: Reblog.Unreblogged) -> None:
         if self._mark_deleted(curs, event.wrapper_status_id) is None:
             return
         self.view.count_reblog(curs, event.original_status_id, -1)
         self.view.count_status(curs, event.account_id, -1, None)
-        self.notifications.unreblogged(curs, event.account_id, event.original_status_id)
 
     def _favourited(self, curs: Writes, event: Favourite.Favourited) -> None:
         self.view.insert_favourite(curs, event.favourite_id, event.account_id, event.status_id)
-        self.notifications.favourited(
-            curs, self._nid(), event.timestamp, event.account_id, event.status_id
-        )
 
     def _unfavourited(self, curs: Writes, event: Favourite.Unfavourited) -> None:
         # A deleted status's favourites went with it, unless given after the deletion (a race):
@@ -312,7 +271,6 @@ class Projector:
         facts = self.facts.get(event.status_id)
         present = facts is not None and facts.deleted is None
         self.view.delete_favourite(curs, event.account_id, event.status_id, present=present)
-        self.notifications.unfavourited(curs, event.account_id, event.status_id)
 
     def _pinned(self, curs: Writes, event: Pins.Pinned) -> None:
         self.view.insert_pin(curs, event.account_id, event.status_id)
@@ -327,31 +285,16 @@ class Projector:
         self.bookmarks.delete_bookmark(curs, event.account_id, event.status_id)
 
     def _conversation_muted(self, curs: Writes, event: ConversationMute.Muted) -> None:
-        # Notifications read the mutes: those of earlier events go out before this one.
-        curs.flush()
         self.conversation_mutes.insert_mute(curs, event.account_id, event.root_id)
 
     def _conversation_unmuted(self, curs: Writes, event: ConversationMute.Unmuted) -> None:
-        curs.flush()
         self.conversation_mutes.delete_mute(curs, event.account_id, event.root_id)
 
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
         self.view.insert_follow(curs, event.follower_id, event.followee_id, self._position)
-        self.notifications.followed(
-            curs,
-            self._nid(),
-            event.timestamp,
-            event.follower_id,
-            event.followee_id,
-            getattr(event, "notify", False),  # not recorded before `notify` existed
-        )
-
-    def _follow_notify_changed(self, curs: Writes, event: Follow.NotifyChanged) -> None:
-        self.notifications.subscribe(curs, event.follower_id, event.followee_id, event.notify)
 
     def _unfollowed(self, curs: Writes, event: Follow.Unfollowed) -> None:
         self.view.delete_follow(curs, event.follower_id, event.followee_id)
-        self.notifications.unfollowed(curs, event.follower_id, event.followee_id)
 
     def _token_issued(self, curs: Writes, event: AccessToken.Issued) -> None:
         self.view.insert_token(curs, event.token_hash, event.account_id, event.app_id, event.scopes)
@@ -414,13 +357,6 @@ class Projector:
 
     def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:
         self.polls.close(curs, event.poll_id)
-        self.notifications.poll_ended(curs, self._nid(), event.timestamp, event.poll_id)
-
-    def _notification_dismissed(self, curs: Writes, event: NotificationDismissal.Dismissed) -> None:
-        self.notifications.dismissed(curs, event.account_id, event.notification_id)
-
-    def _notifications_cleared(self, curs: Writes, event: NotificationsCleared.Cleared) -> None:
-        self.notifications.cleared(curs, event.account_id)
 
     def _scheduled(self, curs: Writes, event: Schedule.Scheduled) -> None:
         self.scheduled.schedule(
@@ -465,9 +401,6 @@ class Projector:
         ConversationMute.Unmuted: _conversation_unmuted,
         Follow.Followed: _followed,
         Follow.Unfollowed: _unfollowed,
-        Follow.NotifyChanged: _follow_notify_changed,
-        NotificationDismissal.Dismissed: _notification_dismissed,
-        NotificationsCleared.Cleared: _notifications_cleared,
         MediaAttachment.Uploaded: _media_uploaded,
         MediaAttachment.Updated: _media_updated,
         MediaAttachment.Revised: _media_revised,
