@@ -93,7 +93,9 @@ class Status(Aggregate):
         (Mastodon's create_previous_edit!), so the history is complete from the edits alone.
         `media_descriptions`: the alt texts of `revision["media_ids"]` after the edit;
         `previous_descriptions`: those of the current media, before it; `poll_change`: the
-        poll the status has after the edit, when the edit set or removed one."""
+        poll the status has after the edit, when the edit set or removed one. The event says
+        whether the text changed: Mastodon then resets the link card and fetches the new
+        text's (UpdateStatusService#reset_preview_card!)."""
         previous = None
         if not self.edited:
             previous = {
@@ -117,6 +119,7 @@ class Status(Aggregate):
             **revision,
             media_descriptions=media_descriptions,
             previous=previous,
+            text_changed=revision["text"] != self.text,
             **poll_fields,
         )
 
@@ -139,6 +142,8 @@ class Status(Aggregate):
         poll_edited: bool = False,
         poll: dict | None = None,
         votes_reset: bool = False,
+        # Edits recorded before cards followed edits kept the card: text_changed False.
+        text_changed: bool = False,
     ) -> None:
         self.text = text
         self.spoiler_text = spoiler_text

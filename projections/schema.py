@@ -33,7 +33,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 9
+READ_MODEL_VERSION = 10
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -235,13 +235,15 @@ DDL = [
         doc jsonb NOT NULL
     )
     """,
-    # Link preview cards, one per status that has one, with the PreviewCard JSON (the same
-    # document is spliced into the status's own).
+    # Link preview cards (projections/cards.py): per status that has a card or whose text an
+    # edit changed, the text version it shows the card of and that card's PreviewCard JSON (the
+    # same document is spliced into the status's own; NULL: none, or not fetched yet).
     """
     CREATE TABLE IF NOT EXISTS tootlog_cards (
         status_id bigint PRIMARY KEY,
-        url text NOT NULL,
-        doc jsonb NOT NULL
+        text_version integer NOT NULL,
+        url text,
+        doc jsonb
     )
     """,
     # The versions of edited statuses (projections/status_edits.py): seq 0 is the original, an
