@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import text as texts
 from domain.ids import derived_uuid, snowflake_time
 from domain.status import Status
+from domain.upcasting import added_fields
 
 # Mastodon's FetchLinkCardService::BYTESIZE_LIMIT: longer URLs get no card.
 MAX_URL_BYTES = 2692
@@ -230,6 +231,12 @@ class StatusCard(Aggregate):
         self, status_id: int, link: str, reason: str, fetched_at: str, text_version: int = PUBLISHED
     ) -> None:
         self.reason = reason
+
+
+# Outcomes recorded before cards followed edits are all of the published text.
+added_fields(StatusCard.Opened, text_version=PUBLISHED)
+added_fields(StatusCard.Fetched, text_version=PUBLISHED)
+added_fields(StatusCard.FetchFailed, text_version=PUBLISHED)
 
 
 class LinkFetch(Aggregate):

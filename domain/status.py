@@ -13,6 +13,7 @@ from domain.errors import RecordNotFound, ValidationFailed
 from domain.ids import derived_uuid
 from domain.languages import normalize_language
 from domain.poll import MIN_EXPIRATION, PollDraft, compose_poll, poll_problems
+from domain.upcasting import added_fields
 from domain.visibility import VISIBILITIES, Audience
 
 MAX_CHARACTERS = 500
@@ -164,6 +165,11 @@ class Status(Aggregate):
     @event("Deleted", topic="tootlog.status.deleted.v1")
     def _deleted(self, status_id: int, delete_media: bool) -> None:
         self.deleted = True
+
+
+# Edits recorded before polls were editable (no poll fields) kept the poll; those recorded
+# before cards followed edits (no text_changed) kept the card.
+added_fields(Status.Edited, poll_edited=False, poll=None, votes_reset=False, text_changed=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import orjson
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from domain.card import (
     MAX_TITLE,
@@ -15,6 +19,7 @@ from domain.card import (
     card_link,
     card_text,
 )
+from domain.codec import make_mapper
 from domain.ids import snowflake_time
 from domain.status import Draft
 from tests.domain.test_status_edit_rules import decide, published
@@ -97,3 +102,36 @@ def test_the_text_to_preview_is_the_published_one_then_each_edit_that_changed_it
     assert not kept.text_changed and card_text(kept) is None  # Mastodon keeps the card
     assert changed.text_changed
     assert card_text(changed) == CardText(1, 3, changed.timestamp.timestamp())
+
+
+def _stored_before(event: object, *fields: str) -> StoredEvent:
+    """`event` as the event store holds one written before `fields` existed."""
+    stored = make_mapper().to_stored_event(event)
+    state = orjson.loads(stored.state)
+    assert state.pop("class_version") == 2
+    for name in fields:
+        del state[name]
+    return replace(stored, state=orjson.dumps(state))
+
+
+def test_events_stored_before_cards_followed_edits_read_as_the_published_text() -> None:
+    card = StatusCard(status_id=7, link="https://x.org/a")
+    card.fetched(Preview(url="https://x.org/a", title="A"), "2026-12-05T04:00:00.000Z")
+    status = published(text="see https://x.org/a")
+    status.edit(decide(status, Draft(text="now https://x.org/b")), [], [])
+    *_, edited = status.collect_events()
+    mapper = make_mapper()
+    for event in card.collect_events():
+        old = mapper.to_domain_event(_stored_before(event, "text_version"))
+        assert old.text_version == PUBLISHED and old.status_id == 7
+    old = mapper.to_domain_event(
+        _stored_before(edited, "text_changed", "poll_edited", "poll", "votes_reset")
+    )
+    assert (old.text_changed, old.poll_edited, old.poll, old.votes_reset) == (
+        False,
+        False,
+        None,
+        False,
+    )
+    assert card_text(old) is None  # such an edit kept the card
+    assert mapper.to_domain_event(mapper.to_stored_event(edited)).text_changed
