@@ -198,6 +198,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         loop="uvloop",
         http=bounded_protocol(settings.max_header_bytes),
+        # Streaming WebSockets: a ping every 30 s, closed without a pong, as Mastodon's server.
+        ws="websockets",
+        ws_ping_interval=30.0,
+        ws_ping_timeout=30.0,
     )
     return 0
 

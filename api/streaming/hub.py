@@ -1,0 +1,288 @@
+"""The one listener per API process that turns projection batches into stream events.
+
+It wakes when the projection's position moves (the same NOTIFY read-your-writes waits on), reads
+what the batch did to statuses once, renders each status once for everyone (public and hashtag
+streams) and once per user whose home feed holds it (user streams), and queues the events on
+every connection that may see them. Nothing is read per connection: each step is one statement
+for the whole batch and every connected viewer.
+
+User streams are keyed on the home feed rows, not on the position alone: a new status stays
+pending until its author's own feed row exists (its fan-out has committed) or PENDING_SECONDS
+pass, and every pass delivers the rows found so far, each (viewer, status) once. The home feed
+is written in the same batch today; if the fan-out moves to a step that commits later, the
+pending statuses are looked at again every PENDING_POLL seconds until it has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+import psycopg_pool
+
+from api.streaming.channels import NOTIFICATIONS, READ_NOTIFICATIONS, USER, Channel
+from api.streaming.subscriber import Event, Subscriber
+from domain.scopes import allows
+from domain.visibility import Audience, Relationship, can_see
+from projections.positions import ProjectionPositions
+from projections.stream_reads import DELETE, EDIT, UPDATE, Change, StreamReads, StreamStatus
+
+log = logging.getLogger("tootlog.streaming")
+
+PENDING_SECONDS = 10.0
+PENDING_POLL = 0.5
+IDLE_WAKE = 60.0
+RETRY_SECONDS = 1.0
+
+# Where notifications come from: given the batch's range (after, upto] and the accounts with a
+# connection that hears notifications, the (account id, Notification JSON) pairs to send.
+NotificationSource = Callable[[int, int, Sequence[int]], Awaitable[list[tuple[int, str]]]]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A new status whose fan-out into home feeds may not have committed yet."""
+
+    author_id: int
+    deadline: float
+    delivered: set[int] = field(default_factory=set)
+
+
+class StreamHub:
+    """Every streaming connection of this process, and the batches' events fanned out to them."""
+
+    def __init__(self, reads: StreamReads) -> None:
+        self.reads = reads
+        self.positions: ProjectionPositions | None = None
+        self.notification_sources: list[NotificationSource] = []
+        self._channels: dict[str, set[Subscriber]] = {}  # public and hashtag streams by key
+        self._users: dict[int, set[Subscriber]] = {}  # `user` streams by account
+        self._notified: dict[int, set[Subscriber]] = {}  # who hears notifications, by account
+        self._tokens: dict[str, set[Subscriber]] = {}
+        self._pending: dict[int, _Pending] = {}
+        self._seen = 0
+        self._task: asyncio.Task | None = None
+
+    # --- connections ---------------------------------------------------------------------
+
+    def connect(self, subscriber: Subscriber) -> None:
+        self._tokens.setdefault(subscriber.token_hash, set()).add(subscriber)
+
+    def subscribe(self, subscriber: Subscriber, channel: Channel) -> None:
+        """Add a stream to a connection (a second subscription to the same one is a no-op)."""
+        if channel.key in subscriber.channels:
+            return
+        subscriber.channels[channel.key] = channel
+        for index, key in self._indexes(subscriber, channel):
+            index.setdefault(key, set()).add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber, channel: Channel) -> None:
+        if subscriber.channels.pop(channel.key, None) is None:
+            return
+        for index, key in self._indexes(subscriber, channel):
+            _discard(index, key, subscriber)
+
+    def disconnect(self, subscriber: Subscriber) -> None:
+        for channel in list(subscriber.channels.values()):
+            self.unsubscribe(subscriber, channel)
+        _discard(self._tokens, subscriber.token_hash, subscriber)
+        subscriber.close()
+
+    def token_revoked(self, token_hash: str | None) -> None:
+        """Close the connections of a revoked token, as Mastodon's `kill` system message."""
+        if token_hash is None:
+            return
+        for subscriber in list(self._tokens.get(token_hash, ())):
+            self.disconnect(subscriber)
+
+    @property
+    def connections(self) -> int:
+        return sum(len(held) for held in self._tokens.values())
+
+    def _indexes(self, subscriber: Subscriber, channel: Channel) -> list[tuple[dict, object]]:
+        account = subscriber.account_id
+        if channel.name == USER:
+            found: list[tuple[dict, object]] = [(self._users, account)]
+            if allows(subscriber.scopes, READ_NOTIFICATIONS):
+                found.append((self._notified, account))
+            return found
+        if channel.name == NOTIFICATIONS:
+            return [(self._notified, account)]
+        return [(self._channels, channel.key)]
+
+    # --- the listener --------------------------------------------------------------------
+
+    async def start(self, positions: ProjectionPositions) -> None:
+        self.positions = positions
+        self._seen = positions.position
+        self._task = asyncio.create_task(self._run(), name="stream-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for held in list(self._tokens.values()):
+            for subscriber in list(held):
+                self.disconnect(subscriber)
+
+    async def _run(self) -> None:
+        assert self.positions is not None
+        while True:
+            wake = PENDING_POLL if self._pending else IDLE_WAKE
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wake):
+                    await self.positions.wait_for(self._seen + 1, IDLE_WAKE * 10)
+            upto = max(self.positions.position, self._seen)
+            if not self._tokens:  # nobody listens: nothing to read
+                self._seen, self._pending = upto, {}
+                continue
+            if upto == self._seen and not self._pending:
+                continue
+            try:
+                await self.publish(self._seen, upto)
+            except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
+                log.warning("streaming could not read batch (%d, %d]: %s", self._seen, upto, error)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            except Exception:  # one bad batch must not end every stream of the process
+                log.exception("streaming skipped batch (%d, %d]", self._seen, upto)
+            self._seen = upto
+
+    async def publish(self, after: int, upto: int) -> None:
+        """Queue the events of the projection's batch (after, upto] on every connection."""
+        changes = await self.reads.changes(after, upto) if upto > after else []
+        users = list(self._users)
+        if users:
+            deadline = time.monotonic() + PENDING_SECONDS
+            for change in changes:
+                if change.kind == UPDATE:
+                    self._pending.setdefault(change.status_id, _Pending(0, deadline))
+        else:
+            self._pending.clear()
+        deleted = [c.status_id for c in changes if c.kind == DELETE]
+        wrappers = await self.reads.deleted_reblogs_of(deleted) if users and deleted else []
+        ids = {c.status_id for c in changes} | set(self._pending) | set(wrappers)
+        statuses = await self.reads.statuses(ids) if ids else {}
+        for change in changes:
+            status = statuses.get(change.status_id)
+            if status is not None:
+                self._broadcast(change, status)
+        if users:
+            await self._to_users(changes, statuses, wrappers, users)
+        if self.notification_sources and self._notified:
+            await self._notifications(after, upto)
+
+    # --- public and hashtag streams: one rendering for everyone --------------------------
+
+    def _broadcast(self, change: Change, status: StreamStatus) -> None:
+        """Mastodon's FanOutOnWriteService#broadcast_to_*_streams and RemoveStatusService's
+        remove_from_public/hashtags/media: public statuses that are not boosts."""
+        if status.visibility != "public" or status.is_reblog:
+            return
+        deleting = change.kind == DELETE
+        if status.row.post.deleted and not deleting:
+            return  # deleted within the batch: its delete follows
+        names = []
+        reply_to_other = (
+            status.in_reply_to_id is not None
+            and status.row.in_reply_to_account_id != status.account_id
+        )
+        if deleting or not reply_to_other:
+            names += ["public", "public:local"]
+            if status.with_media:
+                names += ["public:media", "public:local:media"]
+        keys = [(name, name) for name in names]
+        for tag in status.tags:
+            keys += [("hashtag", f"hashtag#{tag}"), ("hashtag:local", f"hashtag:local#{tag}")]
+        payload = str(status.row.id) if deleting else status.rendered()
+        for _, key in keys:
+            for subscriber in self._channels.get(key, ()):
+                channel = subscriber.channels.get(key)
+                if channel is not None:
+                    subscriber.deliver(Event(channel.label, change.kind, payload))
+
+    # --- user streams: the home feed's rows, rendered per viewer -------------------------
+
+    async def _to_users(
+        self,
+        changes: list[Change],
+        statuses: dict[int, StreamStatus],
+        wrappers: list[int],
+        users: list[int],
+    ) -> None:
+        now = time.monotonic()
+        for status_id, pending in list(self._pending.items()):
+            status = statuses.get(status_id)
+            if status is None or status.row.post.deleted:
+                del self._pending[status_id]
+            else:
+                pending.author_id = status.account_id
+        # Which fan-outs have committed, read before the rows: a row read after is never older.
+        fanned = await self.reads.fanned_out([(p.author_id, s) for s, p in self._pending.items()])
+        edited = [c.status_id for c in changes if c.kind == EDIT]
+        rows = await self.reads.home_rows([*self._pending, *edited], users)
+        edits = set(edited)
+        for viewer, row in rows:
+            if not row.visible_to(viewer):
+                continue
+            pending = self._pending.get(row.id)
+            if pending is not None and viewer not in pending.delivered:
+                pending.delivered.add(viewer)
+                self._to_user(viewer, UPDATE, row.render(viewer))
+            elif row.id in edits:
+                self._to_user(viewer, EDIT, row.render(viewer))
+        for status_id, pending in list(self._pending.items()):
+            if status_id in fanned or pending.deadline < now:
+                del self._pending[status_id]
+        deleted = [c.status_id for c in changes if c.kind == DELETE] + wrappers
+        if deleted:
+            await self._deletes_to_users(deleted, statuses, users)
+
+    async def _deletes_to_users(
+        self, deleted: list[int], statuses: dict[int, StreamStatus], users: list[int]
+    ) -> None:
+        """RemoveStatusService: the author, the mentioned accounts, and the followers who could
+        see it (Mastodon tells those whose home feed held it; a delete of a status a follower's
+        feed left out, such as a reply to someone they do not follow, reaches them too)."""
+        found = [statuses[i] for i in dict.fromkeys(deleted) if i in statuses]
+        follows = await self.reads.follows_among({s.account_id for s in found}, users)
+        for status in found:
+            author = status.account_id
+            audience = Audience(status.visibility, author, tuple(status.mentions))
+            told = {author, *status.mentions}
+            told.update(
+                viewer
+                for viewer, followee in follows
+                if followee == author
+                and can_see(audience, viewer, Relationship(follows_author=True))
+            )
+            for viewer in told:
+                self._to_user(viewer, DELETE, str(status.row.id))
+
+    def _to_user(self, account_id: int, name: str, payload: str) -> None:
+        for subscriber in self._users.get(account_id, ()):
+            subscriber.deliver(Event((USER,), name, payload))
+
+    # --- notifications ---------------------------------------------------------------------
+
+    async def _notifications(self, after: int, upto: int) -> None:
+        accounts = list(self._notified)
+        for source in self.notification_sources:
+            for account_id, payload in await source(after, upto, accounts):
+                for subscriber in self._notified.get(account_id, ()):
+                    label = (USER,) if USER in subscriber.channels else (NOTIFICATIONS,)
+                    subscriber.deliver(Event(label, "notification", payload))
+
+
+def _discard(index: dict, key: object, subscriber: Subscriber) -> None:
+    held = index.get(key)
+    if held is not None:
+        held.discard(subscriber)
+        if not held:
+            del index[key]
