@@ -24,6 +24,7 @@ from api.openapi import (
     server,
     status_edits,
     statuses,
+    streaming,
     timelines,
 )
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
@@ -39,6 +40,7 @@ TAGS = [
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
     {"name": "pages", "description": "The HTML pages behind the URLs the API gives out."},
+    {"name": "streaming", "description": "Live events: server-sent events and a WebSocket."},
 ]
 
 
@@ -61,6 +63,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         discovery,
         pages,
         timelines,
+        streaming,
     )
     for module in modules:
         for path, operations in module.PATHS.items():
@@ -90,7 +93,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,
-            "securitySchemes": security_schemes(base_url),
+            "securitySchemes": {**security_schemes(base_url), **streaming.SECURITY_SCHEMES},
         },
     }
 

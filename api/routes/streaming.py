@@ -21,6 +21,7 @@ from api.errors import error_response
 from api.streaming.channels import (
     INVALID_TOKEN,
     MISSING_TOKEN,
+    SSE_PATHS,
     Channel,
     StreamError,
     channel,
@@ -34,6 +35,7 @@ from domain.token import hash_token
 
 log = logging.getLogger("tootlog.streaming")
 
+PREFIX = "/api/v1/streaming"
 HEARTBEAT_SECONDS = 15.0  # Mastodon writes `:thump` every 15 s on an SSE stream
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 UNSUBSCRIBE_FAILED = "Error unsubscribing from channel"
@@ -75,15 +77,13 @@ async def health(request: Request) -> Response:
     return PlainTextResponse("OK")
 
 
-async def unknown_channel(request: Request) -> Response:
-    """A plain GET of the WebSocket's path names no stream (Mastodon answers the same)."""
-    return error_response(400, "Unknown channel requested")
-
-
 async def event_stream(request: Request) -> Response:
-    """An SSE stream: the path names it (`only_media`, `tag` as query parameters)."""
+    """An SSE stream: the path names it (`only_media`, `tag`, `list` as query parameters);
+    any other path under /api/v1/streaming (a plain GET of the WebSocket's own included) is
+    400 `Unknown channel requested`, as Mastodon answers."""
+    rest = request.url.path.removeprefix(PREFIX)
     try:
-        name = sse_channel_name(request.path_params["rest"], request.query_params.get("only_media"))
+        name = sse_channel_name(rest, request.query_params.get("only_media"))
         subscriber = await _subscriber(request, _token(request)[0])
         check_scopes(subscriber.scopes, name)
         wanted = channel(name, request.query_params)
@@ -205,8 +205,9 @@ async def _ws_writer(websocket: WebSocket, subscriber: Subscriber) -> None:
 
 
 routes = [
-    Route("/api/v1/streaming/health", health, methods=["GET"]),
-    Route("/api/v1/streaming", unknown_channel, methods=["GET"]),
-    Route("/api/v1/streaming/{rest:path}", event_stream, methods=["GET"]),
-    WebSocketRoute("/api/v1/streaming", websocket_stream),
+    Route(f"{PREFIX}/health", health, methods=["GET"]),
+    *(Route(f"{PREFIX}/{path}", event_stream, methods=["GET"]) for path in SSE_PATHS),
+    Route(PREFIX, event_stream, methods=["GET"]),
+    Route(PREFIX + "/{rest:path}", event_stream, methods=["GET"]),
+    WebSocketRoute(PREFIX, websocket_stream),
 ]
