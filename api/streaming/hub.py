@@ -197,15 +197,20 @@ class StreamHub:
             names += ["public", "public:local"]
             if status.with_media:
                 names += ["public:media", "public:local:media"]
-        keys = [(name, name) for name in names]
+        keys = list(names)
         for tag in status.tags:
-            keys += [("hashtag", f"hashtag#{tag}"), ("hashtag:local", f"hashtag:local#{tag}")]
+            keys += [f"hashtag#{tag}", f"hashtag:local#{tag}"]
         payload = str(status.row.id) if deleting else status.rendered()
-        for _, key in keys:
+        for key in keys:
+            events: dict[tuple[str, ...], Event] = {}  # one per label (a hashtag as written)
             for subscriber in self._channels.get(key, ()):
                 channel = subscriber.channels.get(key)
-                if channel is not None:
-                    subscriber.deliver(Event(channel.label, change.kind, payload))
+                if channel is None:
+                    continue
+                event = events.get(channel.label)
+                if event is None:
+                    event = events[channel.label] = Event(channel.label, change.kind, payload)
+                subscriber.deliver(event)
 
     # --- user streams: the home feed's rows, rendered per viewer -------------------------
 
@@ -266,8 +271,9 @@ class StreamHub:
                 self._to_user(viewer, DELETE, str(status.row.id))
 
     def _to_user(self, account_id: int, name: str, payload: str) -> None:
+        event = Event((USER,), name, payload)
         for subscriber in self._users.get(account_id, ()):
-            subscriber.deliver(Event((USER,), name, payload))
+            subscriber.deliver(event)
 
     # --- notifications ---------------------------------------------------------------------
 

@@ -15,21 +15,27 @@ from api.streaming.channels import Channel
 QUEUE_LIMIT = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """One event for one stream: `payload` is what Mastodon sends (Status JSON as text, an id)."""
+    """One event for one stream: `payload` is what Mastodon sends (Status JSON as text, an id).
+    One Event is shared by every connection it goes to, so each form is encoded once."""
 
     label: tuple[str, ...]
     name: str  # update, delete, status.update, notification
     payload: str
+    _sse: bytes | None = None
+    _websocket: str | None = None
 
     def sse(self) -> bytes:
-        return f"event: {self.name}\ndata: {self.payload}\n\n".encode()
+        if self._sse is None:
+            self._sse = f"event: {self.name}\ndata: {self.payload}\n\n".encode()
+        return self._sse
 
     def websocket(self) -> str:
-        return orjson.dumps(
-            {"stream": list(self.label), "event": self.name, "payload": self.payload}
-        ).decode()
+        if self._websocket is None:
+            message = {"stream": list(self.label), "event": self.name, "payload": self.payload}
+            self._websocket = orjson.dumps(message).decode()
+        return self._websocket
 
 
 @dataclass(eq=False, slots=True)
