@@ -55,6 +55,8 @@ class StreamingFigures:
     busy_deliveries: int = 0
     busy_latency_ms: list[float] = field(default_factory=list)
     missing: int = 0  # expected frames that never came
+    idle_cpu_ms_per_post: float = 0.0  # the API process's CPU while posting, per post
+    busy_cpu_ms_per_post: float = 0.0
 
     @property
     def kb_per_connection(self) -> float:
@@ -65,6 +67,7 @@ class StreamingFigures:
             f"streaming: {self.connections} idle connections: RSS {self.rss_before_mb:.1f} MB ->"
             f" {self.rss_after_mb:.1f} MB, {self.kb_per_connection:.1f} KiB per connection",
             "  " + _latency("post -> update frame (2 probes)", self.idle_latency_ms),
+            f"  API process CPU per post: {self.idle_cpu_ms_per_post:.1f} ms",
         ]
         if self.busy_latency_ms:
             lines.append(
@@ -75,6 +78,7 @@ class StreamingFigures:
                     self.busy_latency_ms,
                 )
             )
+            lines.append(f"  API process CPU per post: {self.busy_cpu_ms_per_post:.1f} ms")
         lines.append(f"  frames that never came: {self.missing}")
         return "\n".join(lines)
 
@@ -186,8 +190,10 @@ async def _measure(server: servers.Server, tokens: dict[str, str], args) -> Stre
     ]
     await asyncio.sleep(1.0)
     answered: dict[str, float] = {}
+    cpu = _cpu_seconds(server.process.pid)
     await _post_steadily(server.base_url, tokens["poster"], args.rate, args.seconds, answered)
     await asyncio.sleep(2.0)
+    figures.idle_cpu_ms_per_post = (_cpu_seconds(server.process.pid) - cpu) * 1000 / len(answered)
     figures.posts = len(answered)
     figures.idle_latency_ms, figures.missing = _latencies(answered, arrivals, 2)
     for task in [*idle, *probes]:
@@ -210,8 +216,10 @@ async def _busy(server, tokens, args, figures: StreamingFigures, ws_url: str) ->
     await _open(busy, args.connections, busy_connection)
     await asyncio.sleep(3.0)
     answered: dict[str, float] = {}
+    cpu = _cpu_seconds(server.process.pid)
     await _post_steadily(server.base_url, tokens["poster"], args.rate, args.seconds, answered)
     await asyncio.sleep(3.0)
+    figures.busy_cpu_ms_per_post = (_cpu_seconds(server.process.pid) - cpu) * 1000 / len(answered)
     values, missing = _latencies(answered, arrivals, args.connections)
     figures.busy_connections = args.connections
     figures.busy_deliveries = len(values)
@@ -220,6 +228,12 @@ async def _busy(server, tokens, args, figures: StreamingFigures, ws_url: str) ->
     for task in busy:
         task.cancel()
     await asyncio.gather(*busy, return_exceptions=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU of the process (not its children: the projection worker)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
