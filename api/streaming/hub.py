@@ -67,6 +67,7 @@ class StreamHub:
         self._pending: dict[int, _Pending] = {}
         self._seen = 0
         self._task: asyncio.Task | None = None
+        self._checks: set[asyncio.Task] = set()
 
     # --- connections ---------------------------------------------------------------------
 
@@ -94,11 +95,23 @@ class StreamHub:
         subscriber.close()
 
     def token_revoked(self, token_hash: str | None) -> None:
-        """Close the connections of a revoked token, as Mastodon's `kill` system message."""
+        """Close the connections of a revoked token, as Mastodon's `kill` system message; None
+        (revocations may have been missed while the listener reconnected): look them all up."""
         if token_hash is None:
+            if self._tokens:
+                task = asyncio.create_task(self._close_revoked())
+                self._checks.add(task)
+                task.add_done_callback(self._checks.discard)
             return
         for subscriber in list(self._tokens.get(token_hash, ())):
             self.disconnect(subscriber)
+
+    async def _close_revoked(self) -> None:
+        try:
+            for token_hash in await self.reads.revoked(list(self._tokens)):
+                self.token_revoked(token_hash)
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
+            log.warning("streaming could not check its tokens: %s", error)
 
     @property
     def connections(self) -> int:
