@@ -201,7 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Streaming WebSockets as Mastodon's server (node's `ws` defaults): a ping every 30 s,
         # closed without a pong, and no per-message compression (a deflate context per
         # connection, and every frame compressed once per connection: bench/streaming.py).
-        ws="websockets",
+        ws="websockets-sansio",
         ws_ping_interval=30.0,
         ws_ping_timeout=30.0,
         ws_per_message_deflate=False,
