@@ -50,7 +50,7 @@ _REFUSED = {
 _EVENTS = {
     "description": "Server-sent events, kept open: first the comment line `:)`, then for each "
     "event `event: <name>` and `data: <payload>` and a blank line, and the comment `:thump` "
-    "after 15 s without one. Events: `update` and `status.update` (data: the Status JSON), "
+    "every 15 s. Events: `update` and `status.update` (data: the Status JSON), "
     "`delete` (data: the status id), `notification` (data: the Notification JSON).",
     "headers": headers(),
     "content": {EVENT_STREAM: {"schema": STRING}},

@@ -36,7 +36,6 @@ from domain.token import hash_token
 log = logging.getLogger("tootlog.streaming")
 
 PREFIX = "/api/v1/streaming"
-HEARTBEAT_SECONDS = 15.0  # Mastodon writes `:thump` every 15 s on an SSE stream
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 UNSUBSCRIBE_FAILED = "Error unsubscribing from channel"
 BINARY_REFUSED = "The mastodon streaming server does not support binary messages"
@@ -90,7 +89,7 @@ async def event_stream(request: Request) -> Response:
     except StreamError as error:
         return error_response(error.status, error.message)
     hub = _hub(request)
-    hub.connect(subscriber)
+    hub.connect(subscriber, heartbeats=True)
     hub.subscribe(subscriber, wanted)
     return StreamingResponse(
         _sse_body(hub, subscriber), media_type="text/event-stream", headers=SSE_HEADERS
@@ -98,17 +97,10 @@ async def event_stream(request: Request) -> Response:
 
 
 async def _sse_body(hub: StreamHub, subscriber: Subscriber) -> AsyncIterator[bytes]:
+    """`:)`, then each event (and the hub's `:thump` heartbeats) as it comes."""
     try:
         yield b":)\n"
-        while True:
-            try:
-                async with asyncio.timeout(HEARTBEAT_SECONDS):
-                    event = await subscriber.queue.get()
-            except TimeoutError:
-                yield b":thump\n"
-                continue
-            if event is None:
-                return
+        while (event := await subscriber.queue.get()) is not None:
             yield event.sse()
     finally:
         hub.disconnect(subscriber)

@@ -26,7 +26,7 @@ import psycopg
 import psycopg_pool
 
 from api.streaming.channels import NOTIFICATIONS, READ_NOTIFICATIONS, USER, Channel
-from api.streaming.subscriber import Event, Subscriber
+from api.streaming.subscriber import HEARTBEAT, Event, Subscriber
 from domain.scopes import allows
 from domain.visibility import Audience, Relationship, can_see
 from projections.positions import ProjectionPositions
@@ -38,6 +38,7 @@ PENDING_SECONDS = 10.0
 PENDING_POLL = 0.5
 IDLE_WAKE = 60.0
 RETRY_SECONDS = 1.0
+HEARTBEAT_SECONDS = 15.0  # Mastodon writes `:thump` on every SSE stream every 15 s
 
 # Where notifications come from: given the batch's range (after, upto] and the accounts with a
 # connection that hears notifications, the (account id, Notification JSON) pairs to send.
@@ -56,23 +57,29 @@ class _Pending:
 class StreamHub:
     """Every streaming connection of this process, and the batches' events fanned out to them."""
 
-    def __init__(self, reads: StreamReads) -> None:
+    def __init__(self, reads: StreamReads, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.reads = reads
+        self.heartbeat_seconds = heartbeat_seconds
         self.positions: ProjectionPositions | None = None
         self.notification_sources: list[NotificationSource] = []
         self._channels: dict[str, set[Subscriber]] = {}  # public and hashtag streams by key
         self._users: dict[int, set[Subscriber]] = {}  # `user` streams by account
         self._notified: dict[int, set[Subscriber]] = {}  # who hears notifications, by account
         self._tokens: dict[str, set[Subscriber]] = {}
+        self._sse: set[Subscriber] = set()  # connections that get heartbeats
         self._pending: dict[int, _Pending] = {}
         self._seen = 0
         self._task: asyncio.Task | None = None
+        self._beats: asyncio.Task | None = None
         self._checks: set[asyncio.Task] = set()
 
     # --- connections ---------------------------------------------------------------------
 
-    def connect(self, subscriber: Subscriber) -> None:
+    def connect(self, subscriber: Subscriber, heartbeats: bool = False) -> None:
+        """Hold a connection; `heartbeats`: an SSE one, sent `:thump` every 15 s."""
         self._tokens.setdefault(subscriber.token_hash, set()).add(subscriber)
+        if heartbeats:
+            self._sse.add(subscriber)
 
     def subscribe(self, subscriber: Subscriber, channel: Channel) -> None:
         """Add a stream to a connection (a second subscription to the same one is a no-op)."""
@@ -92,6 +99,7 @@ class StreamHub:
         for channel in list(subscriber.channels.values()):
             self.unsubscribe(subscriber, channel)
         _discard(self._tokens, subscriber.token_hash, subscriber)
+        self._sse.discard(subscriber)
         subscriber.close()
 
     def token_revoked(self, token_hash: str | None) -> None:
@@ -134,12 +142,24 @@ class StreamHub:
         self.positions = positions
         self._seen = positions.position
         self._task = asyncio.create_task(self._run(), name="stream-hub")
+        self.start_heartbeats()
+
+    def start_heartbeats(self) -> None:
+        """One timer for every SSE connection of the process, not one per connection."""
+        self._beats = asyncio.create_task(self._beat(), name="stream-heartbeats")
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            for subscriber in list(self._sse):
+                subscriber.deliver(HEARTBEAT)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._beats):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for held in list(self._tokens.values()):
             for subscriber in list(held):
                 self.disconnect(subscriber)

@@ -38,6 +38,16 @@ class Event:
         return self._websocket
 
 
+class Heartbeat:
+    """Mastodon's SSE heartbeat: the comment line `:thump`, every 15 s whatever else was sent."""
+
+    def sse(self) -> bytes:
+        return b":thump\n"
+
+
+HEARTBEAT = Heartbeat()
+
+
 @dataclass(eq=False, slots=True)
 class Subscriber:
     """A connection: its viewer (a user token's account), scopes, streams and queue."""
@@ -49,7 +59,7 @@ class Subscriber:
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     closed: bool = False
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event | Heartbeat) -> None:
         """Queue `event`; a connection whose client stopped reading is closed instead."""
         if self.closed:
             return

@@ -132,3 +132,25 @@ def test_revoked_tokens_are_found_and_their_connections_closed(
         assert hub.connections == 1
 
     asyncio.run(with_hub(database_url, scenario))
+
+
+def test_sse_connections_get_a_heartbeat_every_period_and_websockets_none(
+    database_url: str,
+) -> None:
+    async def scenario(hub: StreamHub) -> None:
+        sse, websocket = Subscriber(1, "a", ["read"]), Subscriber(1, "b", ["read"])
+        hub.connect(sse, heartbeats=True)
+        hub.connect(websocket)
+        hub.start_heartbeats()
+        await asyncio.sleep(0.35)
+        beats = [sse.queue.get_nowait().sse() for _ in range(sse.queue.qsize())]
+        assert len(beats) >= 2 and set(beats) == {b":thump\n"}
+        assert websocket.queue.empty()
+        hub.disconnect(sse)
+        await hub.stop()
+        assert hub.connections == 0
+
+    async def fast(hub: StreamHub) -> None:
+        await scenario(StreamHub(hub.reads, heartbeat_seconds=0.1))
+
+    asyncio.run(with_hub(database_url, fast))
