@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 import psycopg_pool
+from prometheus_client import Gauge
 
 from api.streaming.channels import NOTIFICATIONS, READ_NOTIFICATIONS, USER, Channel
 from api.streaming.subscriber import HEARTBEAT, Event, Subscriber
@@ -39,6 +40,12 @@ PENDING_POLL = 0.5
 IDLE_WAKE = 60.0
 RETRY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0  # Mastodon writes `:thump` on every SSE stream every 15 s
+
+CONNECTIONS = Gauge(
+    "tootlog_streaming_connections",
+    "Streaming connections this API process holds, by kind (sse, websocket).",
+    ["kind"],
+)
 
 # Where notifications come from: given the batch's range (after, upto] and the accounts with a
 # connection that hears notifications, the (account id, Notification JSON) pairs to send.
@@ -80,6 +87,7 @@ class StreamHub:
         self._tokens.setdefault(subscriber.token_hash, set()).add(subscriber)
         if heartbeats:
             self._sse.add(subscriber)
+        CONNECTIONS.labels("sse" if heartbeats else "websocket").inc()
 
     def subscribe(self, subscriber: Subscriber, channel: Channel) -> None:
         """Add a stream to a connection (a second subscription to the same one is a no-op)."""
@@ -96,6 +104,11 @@ class StreamHub:
             _discard(index, key, subscriber)
 
     def disconnect(self, subscriber: Subscriber) -> None:
+        """Forget a connection (a second call is a no-op) and end its writer."""
+        held = self._tokens.get(subscriber.token_hash, ())
+        if subscriber in held:
+            kind = "sse" if subscriber in self._sse else "websocket"
+            CONNECTIONS.labels(kind).dec()
         for channel in list(subscriber.channels.values()):
             self.unsubscribe(subscriber, channel)
         _discard(self._tokens, subscriber.token_hash, subscriber)

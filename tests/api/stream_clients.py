@@ -3,7 +3,9 @@ with a timeout, read by a real HTTP client (httpx) and a real WebSocket client (
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import socket
 import threading
 
 import httpx
@@ -62,6 +64,13 @@ class SSEStream:
         return False
 
     def close(self) -> None:
+        """Close the connection itself: the reading thread is blocked on it, and httpx would
+        otherwise leave the socket open until the server next writes."""
+        stream = self.response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._context.__exit__(None, None, None)
         self._client.close()
 

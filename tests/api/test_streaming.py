@@ -4,6 +4,8 @@ refusals Mastodon's streaming server answers."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import orjson
 import pytest
@@ -32,6 +34,37 @@ def expect_update(stream: SSEStream, status_id: str) -> dict:
 def test_health_answers_ok(live_server: LiveServer) -> None:
     answer = httpx.get(f"{live_server.base_url}/api/v1/streaming/health")
     assert answer.status_code == 200 and answer.text == "OK"
+
+
+def connections(server: LiveServer) -> dict[str, float]:
+    """tootlog_streaming_connections by kind, from /metrics."""
+    text = httpx.get(f"{server.base_url}/metrics").text
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("tootlog_streaming_connections{"):
+            labels, _, value = line.rpartition(" ")
+            found[labels.split('"')[1]] = float(value)
+    return found
+
+
+def test_metrics_count_the_open_connections(live_server: LiveServer, alice: User) -> None:
+    before = connections(live_server)
+    with (
+        SSEStream(live_server, "/api/v1/streaming/public", alice.token),
+        open_websocket(live_server, alice.token),
+    ):
+        during = connections(live_server)
+    assert during["sse"] == before.get("sse", 0) + 1
+    assert during["websocket"] == before.get("websocket", 0) + 1
+    # Closed by the client: the server notices and forgets them.
+    deadline = time.monotonic() + WAIT
+    while connections(live_server) != {
+        **during,
+        "sse": during["sse"] - 1,
+        "websocket": during["websocket"] - 1,
+    }:
+        assert time.monotonic() < deadline, connections(live_server)
+        time.sleep(0.05)
 
 
 def test_sse_user_stream_gets_a_followed_accounts_post_once_readable(
