@@ -33,6 +33,7 @@ from api.openapi.schemas import SCHEMAS
 OPENAPI_VERSION = "3.1.1"
 TAGS = [
     {"name": "statuses", "description": "Publish, read, delete and act on statuses."},
+    {"name": "streaming", "description": "Live events: server-sent events and a WebSocket."},
     {"name": "accounts", "description": "Sign-up, credentials, profiles and follows."},
     {"name": "media", "description": "Uploads and their files."},
     {"name": "markers", "description": "Where the viewer stopped reading, across its clients."},
@@ -40,7 +41,6 @@ TAGS = [
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
     {"name": "pages", "description": "The HTML pages behind the URLs the API gives out."},
-    {"name": "streaming", "description": "Live events: server-sent events and a WebSocket."},
 ]
 
 
@@ -49,6 +49,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
     paths: dict[str, dict[str, Schema]] = {}
     modules = (
         statuses,
+        streaming,
         status_edits,
         polls,
         scheduled,
@@ -63,7 +64,6 @@ def openapi_document(base_url: str, version: str) -> Schema:
         discovery,
         pages,
         timelines,
-        streaming,
     )
     for module in modules:
         for path, operations in module.PATHS.items():
