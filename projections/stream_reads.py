@@ -31,7 +31,7 @@ _TOPICS = {
     "tootlog.reblog.unreblogged.v1": (DELETE, "wrapper_status_id"),
 }
 CHANGES = (
-    "SELECT topic, state FROM tootlog_events WHERE notification_id > %s"
+    "SELECT notification_id, topic, state FROM tootlog_events WHERE notification_id > %s"
     " AND notification_id <= %s AND topic = ANY(%s) ORDER BY notification_id"
 )
 # The status row select (status_rows) for everyone, after the facts that route a status to
@@ -49,11 +49,6 @@ HOME_ROWS = (
     + " WHERE s.id = h.status_id) r"
     " WHERE h.account_id = ANY(%(viewers)s::bigint[]) AND h.status_id = ANY(%(ids)s::bigint[])"
 )
-# Which of these statuses are in their author's own feed: the fan-out of each has happened.
-FANNED_OUT = (
-    "SELECT h.status_id FROM unnest(%s::bigint[], %s::bigint[]) AS p(account_id, status_id)"
-    " JOIN tootlog_home_feed h ON h.account_id = p.account_id AND h.status_id = p.status_id"
-)
 FOLLOWS = (
     "SELECT follower_id, followee_id FROM tootlog_follows"
     " WHERE followee_id = ANY(%s::bigint[]) AND follower_id = ANY(%s::bigint[])"
@@ -65,6 +60,7 @@ REBLOGS_OF = "SELECT id FROM tootlog_statuses WHERE reblog_of_id = ANY(%s::bigin
 class Change:
     kind: str  # UPDATE, EDIT or DELETE
     status_id: int
+    position: int  # the event's
 
 
 @dataclass(slots=True)
@@ -109,11 +105,11 @@ class StreamReads(Reads):
             cur = await conn.execute(CHANGES, (after, upto, list(_TOPICS)))
             found = await cur.fetchall()
         changes = []
-        for topic, state in found:
+        for position, topic, state in found:
             kind, field = _TOPICS[topic]
             status_id = orjson.loads(state).get(field)
             if type(status_id) is int:
-                changes.append(Change(kind, status_id))
+                changes.append(Change(kind, status_id, position))
         return changes
 
     async def statuses(self, ids: Iterable[int]) -> dict[int, StreamStatus]:
@@ -138,16 +134,6 @@ class StreamReads(Reads):
             cur = await conn.execute(HOME_ROWS, {"ids": list(ids), "viewers": list(viewers)})
             found = await cur.fetchall()
         return [(raw[0], status_row(raw[1:])) for raw in found]
-
-    async def fanned_out(self, authored: Sequence[tuple[int, int]]) -> set[int]:
-        """Which of these (author, status) pairs are in the author's own home feed."""
-        if not authored:
-            return set()
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                FANNED_OUT, ([a for a, _ in authored], [s for _, s in authored])
-            )
-            return {row[0] for row in await cur.fetchall()}
 
     async def follows_among(
         self, followees: Iterable[int], followers: Iterable[int]

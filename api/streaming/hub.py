@@ -6,11 +6,11 @@ streams) and once per user whose home feed holds it (user streams), and queues t
 every connection that may see them. Nothing is read per connection: each step is one statement
 for the whole batch and every connected viewer.
 
-User streams are keyed on the home feed rows, not on the position alone: a new status stays
-pending until its author's own feed row exists (its fan-out has committed) or PENDING_SECONDS
-pass, and every pass delivers the rows found so far, each (viewer, status) once. The home feed
-is written in the same batch today; if the fan-out moves to a step that commits later, the
-pending statuses are looked at again every PENDING_POLL seconds until it has.
+User streams are keyed on the home feed rows, not on the read models' position: the home feeds
+are a projection step of their own that commits after the main one (projections/
+feed_projector.py). A new status stays pending until the feeds' position has passed its event
+(their own NOTIFY wakes the hub too), and every pass sends the home feed rows found so far,
+each (viewer, status) once.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from projections.stream_reads import DELETE, EDIT, UPDATE, Change, StreamReads, 
 
 log = logging.getLogger("tootlog.streaming")
 
-PENDING_SECONDS = 10.0
-PENDING_POLL = 0.5
+PENDING_SECONDS = 60.0  # a feed projection this far behind: its statuses' updates are dropped
+PENDING_LIMIT = 10_000  # statuses waiting for their fan-out at most (the oldest go first)
+PENDING_POLL = 1.0  # while some wait, look again at least this often
 IDLE_WAKE = 60.0
+FOREVER = 3600.0
 RETRY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0  # Mastodon writes `:thump` on every SSE stream every 15 s
 
@@ -56,7 +58,7 @@ NotificationSource = Callable[[int, int, Sequence[int]], Awaitable[list[tuple[in
 class _Pending:
     """A new status whose fan-out into home feeds may not have committed yet."""
 
-    author_id: int
+    position: int  # its event's: fanned out once the feeds' position has passed it
     deadline: float
     delivered: set[int] = field(default_factory=set)
 
@@ -76,6 +78,7 @@ class StreamHub:
         self._sse: set[Subscriber] = set()  # connections that get heartbeats
         self._pending: dict[int, _Pending] = {}
         self._seen = 0
+        self._feeds_seen = 0
         self._task: asyncio.Task | None = None
         self._beats: asyncio.Task | None = None
         self._checks: set[asyncio.Task] = set()
@@ -154,6 +157,7 @@ class StreamHub:
     async def start(self, positions: ProjectionPositions) -> None:
         self.positions = positions
         self._seen = positions.position
+        self._feeds_seen = positions.feed_position
         self._task = asyncio.create_task(self._run(), name="stream-hub")
         self.start_heartbeats()
 
@@ -177,13 +181,24 @@ class StreamHub:
             for subscriber in list(held):
                 self.disconnect(subscriber)
 
+    async def _wait(self) -> None:
+        """Until the read models move, or the home feeds do while statuses wait for them."""
+        assert self.positions is not None
+        waits = [asyncio.ensure_future(self.positions.wait_for(self._seen + 1, FOREVER))]
+        if self._pending:
+            feeds = self.positions.wait_for_feed_position(self._feeds_seen + 1, FOREVER)
+            waits.append(asyncio.ensure_future(feeds))
+        try:
+            timeout = PENDING_POLL if self._pending else IDLE_WAKE
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
     async def _run(self) -> None:
         assert self.positions is not None
         while True:
-            wake = PENDING_POLL if self._pending else IDLE_WAKE
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wake):
-                    await self.positions.wait_for(self._seen + 1, IDLE_WAKE * 10)
+            await self._wait()
             upto = max(self.positions.position, self._seen)
             if not self._tokens:  # nobody listens: nothing to read
                 self._seen, self._pending = upto, {}
@@ -208,7 +223,9 @@ class StreamHub:
             deadline = time.monotonic() + PENDING_SECONDS
             for change in changes:
                 if change.kind == UPDATE:
-                    self._pending.setdefault(change.status_id, _Pending(0, deadline))
+                    self._pending.setdefault(change.status_id, _Pending(change.position, deadline))
+            for status_id in list(self._pending)[: max(0, len(self._pending) - PENDING_LIMIT)]:
+                del self._pending[status_id]
         else:
             self._pending.clear()
         deleted = [c.status_id for c in changes if c.kind == DELETE]
@@ -268,14 +285,13 @@ class StreamHub:
         users: list[int],
     ) -> None:
         now = time.monotonic()
-        for status_id, pending in list(self._pending.items()):
+        for status_id in list(self._pending):
             status = statuses.get(status_id)
             if status is None or status.row.post.deleted:
                 del self._pending[status_id]
-            else:
-                pending.author_id = status.account_id
-        # Which fan-outs have committed, read before the rows: a row read after is never older.
-        fanned = await self.reads.fanned_out([(p.author_id, s) for s, p in self._pending.items()])
+        # How far the fan-out has committed, taken before the rows: rows read after are never
+        # older than it.
+        feeds = self._feed_position()
         edited = [c.status_id for c in changes if c.kind == EDIT]
         rows = await self.reads.home_rows([*self._pending, *edited], users)
         edits = set(edited)
@@ -289,8 +305,9 @@ class StreamHub:
             elif row.id in edits:
                 self._to_user(viewer, EDIT, row.render(viewer))
         for status_id, pending in list(self._pending.items()):
-            if status_id in fanned or pending.deadline < now:
+            if pending.position <= feeds or pending.deadline < now:
                 del self._pending[status_id]
+        self._feeds_seen = max(self._feeds_seen, feeds)
         deleted = [c.status_id for c in changes if c.kind == DELETE] + wrappers
         if deleted:
             await self._deletes_to_users(deleted, statuses, users)
@@ -315,6 +332,10 @@ class StreamHub:
             )
             for viewer in told:
                 self._to_user(viewer, DELETE, str(status.row.id))
+
+    def _feed_position(self) -> int:
+        assert self.positions is not None
+        return self.positions.feed_position
 
     def _to_user(self, account_id: int, name: str, payload: str) -> None:
         event = Event((USER,), name, payload)
