@@ -50,7 +50,9 @@ class StreamingFigures:
     rss_before_mb: float = 0.0
     rss_after_mb: float = 0.0
     posts: int = 0
-    idle_latency_ms: list[float] = field(default_factory=list)
+    idle_latency_ms: list[float] = field(default_factory=list)  # both probes
+    public_latency_ms: list[float] = field(default_factory=list)  # the WebSocket on `public`
+    user_latency_ms: list[float] = field(default_factory=list)  # the SSE `user` stream
     busy_connections: int = 0
     busy_deliveries: int = 0
     busy_latency_ms: list[float] = field(default_factory=list)
@@ -67,6 +69,8 @@ class StreamingFigures:
             f"streaming: {self.connections} idle connections: RSS {self.rss_before_mb:.1f} MB ->"
             f" {self.rss_after_mb:.1f} MB, {self.kb_per_connection:.1f} KiB per connection",
             "  " + _latency("post -> update frame (2 probes)", self.idle_latency_ms),
+            "    " + _latency("WebSocket `public`", self.public_latency_ms),
+            "    " + _latency("SSE `user` (after the feed step)", self.user_latency_ms),
             f"  API process CPU per post: {self.idle_cpu_ms_per_post:.1f} ms",
         ]
         if self.busy_latency_ms:
@@ -151,6 +155,7 @@ async def _post_steadily(
                 data={"status": f"bench post {index}"},
                 headers={"Authorization": f"Bearer {token}"},
             )
+            response.raise_for_status()
             answered[response.json()["id"]] = time.monotonic()
 
 
@@ -182,11 +187,11 @@ async def _measure(server: servers.Server, tokens: dict[str, str], args) -> Stre
     await asyncio.sleep(3.0)
     assert not any(task.done() for task in idle), "an idle connection ended"
     figures.rss_after_mb = _rss_mb(server.process.pid)
-    arrivals = Arrivals()
+    public, user = Arrivals(), Arrivals()
     reader = tokens["reader"]
     probes = [
-        asyncio.create_task(_websocket(ws_url, reader, {"stream": "public"}, arrivals)),
-        asyncio.create_task(_sse(server.port, "/api/v1/streaming/user", reader, arrivals)),
+        asyncio.create_task(_websocket(ws_url, reader, {"stream": "public"}, public)),
+        asyncio.create_task(_sse(server.port, "/api/v1/streaming/user", reader, user)),
     ]
     await asyncio.sleep(1.0)
     answered: dict[str, float] = {}
@@ -195,7 +200,10 @@ async def _measure(server: servers.Server, tokens: dict[str, str], args) -> Stre
     await asyncio.sleep(2.0)
     figures.idle_cpu_ms_per_post = (_cpu_seconds(server.process.pid) - cpu) * 1000 / len(answered)
     figures.posts = len(answered)
-    figures.idle_latency_ms, figures.missing = _latencies(answered, arrivals, 2)
+    figures.public_latency_ms, missing_public = _latencies(answered, public, 1)
+    figures.user_latency_ms, missing_user = _latencies(answered, user, 1)
+    figures.idle_latency_ms = figures.public_latency_ms + figures.user_latency_ms
+    figures.missing = missing_public + missing_user
     for task in [*idle, *probes]:
         task.cancel()
     await asyncio.gather(*idle, *probes, return_exceptions=True)
@@ -264,6 +272,7 @@ def measure(server_url: str, args: argparse.Namespace) -> StreamingFigures:
             "TOOTLOG_SCHEME": "http",
             "TOOTLOG_DATA_DIR": data,
             "TOOTLOG_RATE_LIMIT": "0",
+            "TOOTLOG_STATUSES_LIMIT": "0",  # the author posts 400 times
             "TOOTLOG_CARDS": "0",
             "TOOTLOG_SCHEDULER": "0",
         }
