@@ -1,6 +1,7 @@
 """Mastodon.py's streaming, unpatched, against `tootlog serve`: it finds the streaming URL in the
 instance document (it must lead back to the live server), opens the user stream, and its
-StreamListener hears a live post, its edit and its deletion; logging out ends the stream."""
+StreamListener hears a live post, its edit and its deletion; logging out ends the stream. Its
+WebSocket handle multiplexes hashtag and local streams, and hears the refusal of `direct`."""
 
 from __future__ import annotations
 
@@ -76,5 +77,46 @@ def test_stream_user_hears_a_followed_accounts_live_post(
         reader.revoke_access_token()
         handle.join(WAIT)
         assert not handle.is_alive()
+    finally:
+        handle.close()
+
+
+class Multiplexed(Heard):
+    """A WebSocket listener: each update with the stream it came on."""
+
+    def on_update(self, status, for_stream=None) -> None:  # noqa: ANN001
+        self.events.put(("update", (status, for_stream)))
+
+    def on_websocket_error(self, error, for_stream=None) -> None:  # noqa: ANN001
+        self.events.put(("error", (error, for_stream)))
+
+
+def test_websocket_streams_multiplexed_by_mastodon_py(
+    reachable_server: LiveServer, users: tuple[User, User]
+) -> None:
+    alice, bob = users
+    poster: Mastodon = mastodon_py(reachable_server, alice)
+    reader: Mastodon = mastodon_py(reachable_server, bob)
+    assert reader.stream_healthy()
+    heard = Multiplexed()
+    handle = reader.stream_open_websocket(heard)
+    try:
+        handle.subscribe("hashtag", tag="LiveTag")
+        handle.subscribe("public:local")
+        handle.subscribe("direct")  # not built here: refused as an unknown stream
+        kind, (error, _) = heard.next()
+        assert kind == "error" and "Unknown stream type" in str(error)
+        posted = poster.status_post("tagged #livetag")
+        streams = set()
+        for _ in range(2):
+            kind, (status, stream) = heard.next()
+            assert kind == "update" and status.id == posted.id
+            streams.add(tuple(stream))
+        assert streams == {("hashtag", "LiveTag"), ("public:local",)}
+        handle.unsubscribe("hashtag", tag="LiveTag")
+        handle.unsubscribe("public:local")
+        poster.status_post("nobody hears #livetag")
+        with pytest.raises(queue.Empty):
+            heard.events.get(timeout=1.0)
     finally:
         handle.close()
