@@ -45,6 +45,8 @@ class AccountQuery:
 def account_query(q: str) -> AccountQuery:
     text = q.strip().removeprefix("@")
     parts = text.split("@")
+    while len(parts) > 1 and not parts[-1]:  # Ruby's split drops trailing empty strings
+        parts.pop()
     return AccountQuery(text, parts[0], parts[-1] if len(parts) > 1 else None)
 
 

@@ -34,6 +34,8 @@ def test_account_query_strips_the_leading_at_and_splits_the_domain():
     assert (plain.username, plain.domain, plain.complete) == ("alice", None, False)
     assert is_local(plain.domain, URLS)
     assert not is_local(account_query("a@elsewhere.example").domain, URLS)
+    trailing = account_query("alice@")
+    assert (trailing.username, trailing.domain, trailing.complete) == ("alice", None, False)
 
 
 def test_complete_names_follow_mastodons_mention_pattern():
