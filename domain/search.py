@@ -26,6 +26,10 @@ _URL = re.compile(r"https?://", re.IGNORECASE)
 # only when they name an account in full.
 MIN_ANONYMOUS_LENGTH = 3
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")
+# What of a query is searched: PostgreSQL's query parsers recurse per word and fail past a few
+# thousand words, and no search needs more.
+MAX_QUERY_CHARS = 512
+MAX_NAME_WORDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,18 @@ def word_prefixes(text: str) -> str | None:
     """A to_tsquery text matching names with a word starting with each word of `text` (as
     Mastodon's database search: prefix matches with the `simple` configuration); None when
     `text` has no word."""
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(text.lower())[:MAX_NAME_WORDS]
     return " & ".join(f"{word}:*" for word in words) if words else None
+
+
+def clipped(q: str) -> str:
+    """The part of a full-text query that is searched: its first MAX_QUERY_CHARS characters,
+    cut after a whole word."""
+    if len(q) <= MAX_QUERY_CHARS:
+        return q
+    head = q[: MAX_QUERY_CHARS + 1]
+    cut = max(head.rfind(" "), head.rfind("\t"), head.rfind("\n"))
+    return head[:cut] if cut > 0 else head[:MAX_QUERY_CHARS]
 
 
 def tag_prefix(q: str) -> str:

@@ -20,6 +20,7 @@ from domain.search import (
     MIN_ANONYMOUS_LENGTH,
     SEARCH_TYPES,
     account_query,
+    clipped,
     is_local,
     is_url,
     local_resource,
@@ -27,6 +28,7 @@ from domain.search import (
 )
 from projections.search import AccountSearch, StatusSearch
 
+BOUNDS = ("min_id", "max_id")
 SEARCH_PAGE = (20, 40)  # Api::V2::SearchController::RESULTS_LIMIT, and limit_param's maximum
 MISSING_Q = "param is missing or the value is empty: q"
 ANONYMOUS_OFFSET = "Search queries pagination is not supported without authentication"
@@ -34,12 +36,18 @@ ANONYMOUS_RESOLVE = (
     "Search queries that resolve remote resources are not supported without authentication"
 )
 NEGATIVE_PAGE = "Pagination values for `offset` and `limit` must be positive"
+BIGINT = 2**63
 
 
 def _limit(params: Params, default: int, maximum: int) -> int:
     """Mastodon's limit_param: the default when absent, else min(|to_i|, maximum)."""
     raw = params.string("limit")
     return default if raw is None else min(abs(ruby_to_i(raw)), maximum)
+
+
+def _number(params: Params, name: str) -> int:
+    """Ruby's to_i of a parameter, held to PostgreSQL's bigint (Mastodon's SQL fails past it)."""
+    return max(-BIGINT, min(ruby_to_i(params.string(name) or ""), BIGINT - 1))
 
 
 def _refuse_negative(params: Params) -> None:
@@ -99,7 +107,7 @@ async def _results(
     query = q.strip()
     kind = params.string("type") or None
     # The offset counts only in a search of one type.
-    offset = ruby_to_i(params.string("offset") or "") if kind else 0
+    offset = _number(params, "offset") if kind else 0
     if limit == 0:
         return {}
     if params.boolean("resolve") and is_url(query):
@@ -139,11 +147,8 @@ def _status_search(
     account_id = parse_id(raw_account) if raw_account else None
     if raw_account and account_id is None:
         account_id = 0
-    bounds = {
-        name: ruby_to_i(raw) if (raw := params.string(name)) else None
-        for name in ("min_id", "max_id")
-    }
-    return StatusSearch(query, viewer_id, limit, offset, account_id, **bounds)
+    bounds = {name: _number(params, name) if params.string(name) else None for name in BOUNDS}
+    return StatusSearch(clipped(query), viewer_id, limit, offset, account_id, **bounds)
 
 
 async def search(request: Request) -> Response:
@@ -177,7 +182,7 @@ async def account_search(request: Request) -> Response:
         params.string("q") or "",
         viewer_id,
         limit=_limit(params, *ACCOUNTS_PAGE),
-        offset=ruby_to_i(params.string("offset") or ""),
+        offset=_number(params, "offset"),
         following=bool(params.boolean("following")),
     )
     return json_text("[" + ",".join(found) + "]")

@@ -67,6 +67,22 @@ def test_negative_limit_or_offset_is_400(api, alice):
         assert (response.status_code, response.json()) == (400, {"error": NEGATIVE_PAGE})
 
 
+def test_huge_numbers_and_long_queries_are_no_error(api, alice):
+    huge = "9" * 30
+    for params in (
+        {"type": "statuses", "offset": huge},
+        {"max_id": huge, "min_id": "-" + huge},
+        {"limit": huge},
+    ):
+        assert api.get(alice, SEARCH, q="x", **params).status_code == 200
+    assert api.get(alice, ACCOUNTS, q="x", offset=huge).status_code == 200
+    many_words = " ".join(f"w{n}" for n in range(50_000))
+    with api.server.client(alice.token) as client:
+        for path in (SEARCH, ACCOUNTS):
+            answer = client.request("GET", path, data={"q": many_words})
+            assert answer.status_code == 200, answer.text
+
+
 def test_unknown_type_and_zero_limit_find_nothing(api, alice):
     name = alice.username
     assert api.ok(api.get(alice, SEARCH, q=name, type="people")) == EMPTY

@@ -8,7 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.search import (
+    MAX_NAME_WORDS,
+    MAX_QUERY_CHARS,
     account_query,
+    clipped,
     is_local,
     is_url,
     like_prefix,
@@ -55,6 +58,15 @@ def test_word_prefixes_and_like_prefix():
 def test_word_prefixes_are_always_safe_tsquery_text(text: str):
     made = word_prefixes(text)
     assert made is None or re.fullmatch(r"[^\W_]+:\*( & [^\W_]+:\*)*", made)
+
+
+def test_long_queries_are_cut_after_a_whole_word():
+    words = " ".join(f"word{n}" for n in range(1000))
+    cut = clipped(words)
+    assert len(cut) <= MAX_QUERY_CHARS and words.startswith(cut + " ")
+    assert clipped("x" * 2000) == "x" * MAX_QUERY_CHARS
+    assert clipped("short one") == "short one"
+    assert word_prefixes(words).count(":*") == MAX_NAME_WORDS
 
 
 def test_tag_prefix_is_a_normalized_name():
