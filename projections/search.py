@@ -29,10 +29,12 @@ STATUS_DOCUMENT = "to_tsvector('simple', s.text || ' ' || coalesce(s.doc->>'spoi
 # planned for its words, from the index's statistics; and as computing a status's words costs
 # about 15 us, which the default cost of an operator undervalues twentyfold, the planner is told
 # so: it then reads a rare word's statuses from the GIN index, and walks the newest statuses for
-# a common one. Measured in docs/mastodon-api.md §17.4.
+# a common one. No parallel workers: they cost their start (5 ms) for 20 rows, and took twice
+# as long as one process on the loaded two cores. Measured in docs/mastodon-api.md §17.4.
 PLAN_FOR_THE_WORDS = (
     "SET LOCAL plan_cache_mode = force_custom_plan",
     "SET LOCAL cpu_operator_cost = 0.05",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
 )
 # Statuses anyone may find: public and unlisted ones; a user also finds all of their own.
 _FINDABLE = "(s.visibility IN ('public', 'unlisted') OR s.account_id = %(viewer)s)"
