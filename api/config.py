@@ -65,6 +65,9 @@ class Settings:
     registrations_open: bool = True
     rate_limit: int = 300
     rate_limit_period: float = 300.0
+    # Statuses published and edits recorded per account and window (api/status_limit.py).
+    statuses_limit: int = 300
+    statuses_limit_period: float = 10800.0
     ready_max_lag: float = 30.0
     metrics_token: str | None = None
     log_format: str = "text"
@@ -101,6 +104,8 @@ class Settings:
             registrations_open=_registrations_open(),
             rate_limit=int(_float("TOOTLOG_RATE_LIMIT", 300)),
             rate_limit_period=_float("TOOTLOG_RATE_LIMIT_PERIOD", 300.0),
+            statuses_limit=int(_float("TOOTLOG_STATUSES_LIMIT", 300)),
+            statuses_limit_period=_float("TOOTLOG_STATUSES_LIMIT_PERIOD", 10800.0),
             ready_max_lag=_float("TOOTLOG_READY_MAX_LAG", 30.0),
             metrics_token=os.environ.get("TOOTLOG_METRICS_TOKEN", "").strip() or None,
             log_format=log_format(),

@@ -88,7 +88,7 @@ class RateLimit:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *headers]
+                message["headers"] = most_limited([*message.get("headers", ())], headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -103,6 +103,21 @@ class RateLimit:
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         return count, self._reset_header
+
+
+RATE_HEADERS = (b"x-ratelimit-limit", b"x-ratelimit-remaining", b"x-ratelimit-reset")
+
+
+def most_limited(answer: list, throttle: list) -> list:
+    """The answer's headers with one set of X-RateLimit-*: the throttle's, unless the answer
+    carries a family's (api/status_limit.py) with no more left (Mastodon's
+    override_rate_limit_headers)."""
+    own = {name.lower(): value for name, value in answer if name.lower() in RATE_HEADERS}
+    if b"x-ratelimit-remaining" in own and int(own[b"x-ratelimit-remaining"]) <= int(
+        dict(throttle)[b"x-ratelimit-remaining"]
+    ):
+        return answer
+    return [(name, value) for name, value in answer if name.lower() not in RATE_HEADERS] + throttle
 
 
 def ip_key(scope: Scope) -> str:

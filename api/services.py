@@ -7,6 +7,7 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -22,6 +23,9 @@ from domain.passwords import MAX_CONCURRENT_HASHES
 from projections.positions import ProjectionPositions
 from projections.queries import Queries
 from projections.status_batches import StatusBatches
+
+if TYPE_CHECKING:
+    from api.status_limit import StatusesLimit
 
 WRITE_NOT_READABLE = (
     "The write was recorded but is not readable yet; retrying the request is safe "
@@ -55,8 +59,17 @@ class Services:
         )
     )
 
+    # Statuses and edits per account (Mastodon's statuses family).
+    statuses_limit: StatusesLimit = field(init=False)
+
     def __post_init__(self) -> None:
+        # Here, not at the top: api.status_limit reads api.ratelimit, which reads this module.
+        from api.status_limit import StatusesLimit
+
         self.written_statuses = StatusBatches(self.queries)
+        self.statuses_limit = StatusesLimit(
+            self.settings.statuses_limit, self.settings.statuses_limit_period
+        )
 
     @property
     def publishing(self) -> Publishing:

@@ -223,6 +223,7 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             "TOOTLOG_DOMAIN": DOMAIN,
             # The throttle stays on (its cost is measured) with a limit the load never reaches.
             "TOOTLOG_RATE_LIMIT": "1000000000",
+            "TOOTLOG_STATUSES_LIMIT": "1000000000",
         }
         token = seed_tootlog(env)
         site = None

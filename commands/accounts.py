@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -19,10 +19,12 @@ from domain.token import AccessToken, hash_token, new_token
 
 @dataclass(frozen=True)
 class Written:
-    """What a command reports: the id it created and the position of its last event."""
+    """What a command reports: the id it created and the position of its last event;
+    `created` is False when it recorded nothing (an idempotent retry, an edit changing nothing)."""
 
     id: int
     position: int
+    created: bool = field(default=True, kw_only=True)  # keyword-only: subclasses add fields
 
 
 def register_account(

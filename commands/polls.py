@@ -25,6 +25,8 @@ def vote(
 
     def attempt() -> Written:
         poll = app.get_or_none(Poll.create_id(poll_id), Poll) if poll_id else None
+        if poll is not None and poll.removed:  # an edit took it away
+            poll = None
         status = app.get_or_none(Status.create_id(poll.status_id), Status) if poll else None
         if poll is None or status is None or status.deleted:
             raise NotFound

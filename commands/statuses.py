@@ -79,7 +79,7 @@ def publish(
         if idempotency_key and recent_keys is not None:
             use = recent_keys.live(author_id, idempotency_key, time.time(), retention)
             if use is not None:
-                return Written(use.status_id, use.position)
+                return Written(use.status_id, use.position, created=False)
         if idempotency_key and look_up_key:
             key = app.get_or_none(
                 IdempotencyKey.create_id(author_id, idempotency_key), IdempotencyKey
@@ -192,7 +192,7 @@ def _earlier_status(app: TootlogApplication, status_id: int) -> Written:
     if status is None or status.deleted:
         raise RecordNotFound
     # The earlier request committed before we read its key; the store's head covers it.
-    return Written(status_id, app.last_position())
+    return Written(status_id, app.last_position(), created=False)
 
 
 def resolve_mention(app: TootlogApplication, urls: Urls, acct: str) -> Mentioned | None:

@@ -86,6 +86,27 @@ def poll_problems(draft: PollDraft, now: float, min_expiration: int = MIN_EXPIRA
     return problems
 
 
+def edit_poll_problems(
+    draft: PollDraft, now: float, min_expiration: int = MIN_EXPIRATION
+) -> list[str]:
+    """The same rules on an edit, where UpdateStatusService saves the poll on its own
+    (`poll.save!`), so its messages name the Poll's attributes without the status's prefix:
+    "Options ...", "Expires at ..."."""
+    return [
+        problem[5].upper() + problem[6:]
+        for problem in poll_problems(draft, now, min_expiration)
+    ]
+
+
+def votes_reset(draft: PollDraft, current: dict | None) -> bool:
+    """UpdateStatusService: an edit's poll invalidates the votes when its options as sent differ
+    from the stored ones, or its `multiple` cast as a boolean differs (a `multiple` left out
+    casts to nil, which differs from false too). A new poll has none to reset."""
+    if current is None:
+        return False
+    return draft.options != current["options"] or draft.multiple != current["multiple"]
+
+
 def _expires_at(expires_in: object, now: float) -> float | None:
     if expires_in is None or (isinstance(expires_in, str) and not expires_in.strip()):
         return None
@@ -148,6 +169,10 @@ class Poll(Aggregate):
         self.multiple = multiple
         self.expires_at = expires_at  # ms since the epoch
         self.expired = False
+        # How many times an edit reset its votes: a vote decided against an earlier
+        # generation is not counted (the projector drops it).
+        self.generation = 0
+        self.removed = False
 
     @staticmethod
     def create_id(poll_id: int) -> UUID:
@@ -159,7 +184,7 @@ class Poll(Aggregate):
 
     def expire(self, now: float) -> bool:
         """Record the expiry once its time has come; False (and no event) otherwise."""
-        if self.expired or self.expires_at > now * 1000:
+        if self.removed or self.expired or self.expires_at > now * 1000:
             return False
         self._expired(poll_id=self.poll_id, status_id=self.status_id)
         return True
@@ -167,6 +192,43 @@ class Poll(Aggregate):
     @event("Expired", topic="tootlog.poll.expired.v1")
     def _expired(self, poll_id: int, status_id: int) -> None:
         self.expired = True
+
+    def revise(self, poll: dict, reset: bool) -> None:
+        """An edit gave the poll new options, settings and expiry (`poll` as the Edited event
+        holds it); `reset`: its votes are discarded."""
+        self._revised(
+            poll_id=self.poll_id,
+            status_id=self.status_id,
+            options_count=len(poll["options"]),
+            multiple=poll["multiple"],
+            expires_at=poll["expires_at"],
+            reset=reset,
+        )
+
+    @event("Revised", topic="tootlog.poll.revised.v1")
+    def _revised(
+        self,
+        poll_id: int,
+        status_id: int,
+        options_count: int,
+        multiple: bool,
+        expires_at: int,
+        reset: bool,
+    ) -> None:
+        self.options_count = options_count
+        self.multiple = multiple
+        self.expires_at = expires_at
+        self.expired = False
+        if reset:
+            self.generation += 1
+
+    def remove(self) -> None:
+        """An edit took the poll away (Mastodon destroys it and its votes)."""
+        self._removed(poll_id=self.poll_id, status_id=self.status_id)
+
+    @event("Removed", topic="tootlog.poll.removed.v1")
+    def _removed(self, poll_id: int, status_id: int) -> None:
+        self.removed = True
 
 
 class PollVoter(Aggregate):
@@ -182,6 +244,7 @@ class PollVoter(Aggregate):
         self.poll_id = poll_id
         self.account_id = account_id
         self.choices: list[int] = []
+        self.generation = 0  # the poll's generation these choices were made in
 
     @staticmethod
     def create_id(poll_id: int, account_id: int) -> UUID:
@@ -193,7 +256,9 @@ class PollVoter(Aggregate):
         all pass. No choices: nothing happens (False)."""
         if not choices:
             return False
-        taken = list(self.choices)
+        # Choices made before an edit reset the poll's votes no longer count.
+        earlier = self.choices if self.generation == poll.generation else []
+        taken = list(earlier)
         added: list[int] = []
         for raw in choices:
             choice = parse_choice(raw)
@@ -216,12 +281,21 @@ class PollVoter(Aggregate):
             status_id=poll.status_id,
             account_id=self.account_id,
             choices=added,
-            first=not self.choices,
+            first=not earlier,
+            generation=poll.generation,
         )
         return True
 
     @event("Voted", topic="tootlog.poll_voter.voted.v1")
     def _voted(
-        self, poll_id: int, status_id: int, account_id: int, choices: list[int], first: bool
+        self,
+        poll_id: int,
+        status_id: int,
+        account_id: int,
+        choices: list[int],
+        first: bool,
+        generation: int = 0,
     ) -> None:
-        self.choices = [*self.choices, *choices]
+        kept = self.choices if generation == self.generation else []
+        self.choices = [*kept, *choices]
+        self.generation = generation

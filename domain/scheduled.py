@@ -17,7 +17,7 @@ from domain.ids import derived_uuid
 TOTAL_LIMIT = 300
 DAILY_LIMIT = 25
 MIN_SCHEDULE_OFFSET = 300  # PostStatusService::MIN_SCHEDULE_OFFSET, seconds
-TOO_SOON = "Scheduled at The scheduled date must be in the future"
+TOO_SOON = "Scheduled at date must be in the future"
 OVER_TOTAL = f"You have exceeded the limit of {TOTAL_LIMIT} scheduled posts"
 OVER_DAILY = f"You have exceeded the limit of {DAILY_LIMIT} scheduled posts for today"
 

@@ -82,11 +82,18 @@ class Status(Aggregate):
         controller looks the status up among the caller's own)."""
         self.check_deletable_by(account_id)
 
-    def edit(self, revision: dict, media_descriptions: list, previous_descriptions: list) -> None:
+    def edit(
+        self,
+        revision: dict,
+        media_descriptions: list,
+        previous_descriptions: list,
+        poll_change: PollChange | None = None,
+    ) -> None:
         """Record an edit decided by `revise`. The first edit also records the version before it
         (Mastodon's create_previous_edit!), so the history is complete from the edits alone.
         `media_descriptions`: the alt texts of `revision["media_ids"]` after the edit;
-        `previous_descriptions`: those of the current media, before it."""
+        `previous_descriptions`: those of the current media, before it; `poll_change`: the
+        poll the status has after the edit, when the edit set or removed one."""
         previous = None
         if not self.edited:
             previous = {
@@ -95,6 +102,14 @@ class Status(Aggregate):
                 "sensitive": self.sensitive,
                 "media_ids": list(self.media_ids),
                 "media_descriptions": previous_descriptions,
+                "poll_options": list(self.poll["options"]) if self.poll else None,
+            }
+        poll_fields = {}
+        if poll_change is not None:
+            poll_fields = {
+                "poll_edited": True,
+                "poll": poll_change.poll,
+                "votes_reset": poll_change.votes_reset,
             }
         self._edited(
             status_id=self.status_id,
@@ -102,6 +117,7 @@ class Status(Aggregate):
             **revision,
             media_descriptions=media_descriptions,
             previous=previous,
+            **poll_fields,
         )
 
     @event("Edited", topic="tootlog.status.edited.v1")
@@ -119,12 +135,18 @@ class Status(Aggregate):
         media_ids: list[int],
         media_descriptions: list,
         previous: dict | None,
+        # Edits recorded before polls were editable kept the poll: poll_edited False.
+        poll_edited: bool = False,
+        poll: dict | None = None,
+        votes_reset: bool = False,
     ) -> None:
         self.text = text
         self.spoiler_text = spoiler_text
         self.sensitive = sensitive
         self.language = language
         self.media_ids = media_ids
+        if poll_edited:
+            self.poll = poll
         # A mention an edit removes turns silent but keeps its access (ProcessMentionsService).
         self.mentioned_ids += [m["id"] for m in mentions if m["id"] not in self.mentioned_ids]
         self.attached_media_ids += [i for i in media_ids if i not in self.attached_media_ids]
@@ -137,6 +159,15 @@ class Status(Aggregate):
     @event("Deleted", topic="tootlog.status.deleted.v1")
     def _deleted(self, status_id: int, delete_media: bool) -> None:
         self.deleted = True
+
+
+@dataclass(frozen=True)
+class PollChange:
+    """What an edit does to the status's poll: the poll it has afterwards (None: removed), and
+    whether the votes it had are discarded."""
+
+    poll: dict | None
+    votes_reset: bool
 
 
 @dataclass(frozen=True)
@@ -309,6 +340,7 @@ def revise(
     *,
     media_ids: list[int],
     media_changed: bool,
+    poll_changed: bool = False,
     resolve_mention: Callable[[str], Mentioned | None],
     profile_url: Callable[[str], str],
     tag_base_url: str,
@@ -319,7 +351,8 @@ def revise(
     Every field is replaced, as Mastodon's controller passes them all: a parameter left out
     clears it (no CW, not sensitive, no media). Visibility and the reply target never change;
     a language left out or unknown keeps the status's. `media_ids` are the checked ids to keep
-    or attach; `media_changed`: an alt text or focus of one of them changed.
+    or attach; `media_changed`: an alt text or focus of one of them changed; `poll_changed`:
+    the edit sets or removes the poll (always significant, as the new expiry differs).
     """
     text = draft.text.strip()
     if text:
@@ -336,7 +369,8 @@ def revise(
         raise ValidationFailed(*problems)
     text, content, mentions = _rendered(text, resolve_mention, profile_url, tag_base_url)
     before = (status.text, status.spoiler_text, status.sensitive, status.language, status.media_ids)
-    if not media_changed and (text, spoiler_text, sensitive, language, media_ids) == before:
+    unchanged = (text, spoiler_text, sensitive, language, media_ids) == before
+    if unchanged and not media_changed and not poll_changed:
         return None
     return {
         "text": text,

@@ -1,16 +1,20 @@
 """One projection batch: its writes, the tracking position and the position NOTIFY, committed in
-one transaction (exactly once)."""
+one transaction (exactly once); then the home feeds' writes for the same events in a second."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from psycopg import Connection, Cursor
+import psycopg
+from psycopg import Connection, Cursor, Pipeline
 from psycopg.pq import TransactionStatus
 
 from projections.schema import (
+    FEED_APPLICATION,
+    FEED_POSITION_CHANNEL,
     POSITION_CHANNEL,
     SWITCH_LOCK_KEY,
     TRACKED_APPLICATION,
@@ -35,25 +39,41 @@ ADVANCE_TRACKING = (
 
 
 class Batch:
-    """One transaction per batch of events: rows, tracking position and NOTIFY commit together.
+    """One transaction per batch of events: rows, tracking position and NOTIFY commit together;
+    then the home feeds' writes for the same events, with their own position, in a second one.
 
     The rows are held in Writes until `commit`, which sends them, the position, NOTIFY and COMMIT
     as one pipeline read back in one round trip; the connection is taken only then, or when a
     statement's answer must be read first. If any statement fails, PostgreSQL skips the rest,
     COMMIT included, and the transaction is rolled back here; a position that is no longer
     `previous` fails as IntegrityError, so a batch is applied exactly once.
+
+    The feeds' transaction (`feed`: FeedProjector's writes) goes second, so that a post's author
+    is answered without waiting for its fan-out (projections/feed_projector.py). It is sent only
+    once the first has committed, and it too moves its position by compare-and-set; a crash in
+    between leaves the feeds behind, to catch up from their own position. On the live read
+    models both run under one hold of the switch lock (shared): an online rebuild's switch or
+    verify's snapshot never finds the feeds half a batch behind.
     """
 
     def __init__(
-        self, view: ReadModel, previous: int, last: int, before_open: Callable[[], None] | None
+        self,
+        view: ReadModel,
+        previous: int,
+        last: int,
+        before_open: Callable[[], None] | None,
+        feed_previous: int | None = None,
     ) -> None:
         self.view = view
         self.previous = previous
+        self.feed_previous = previous if feed_previous is None else feed_previous
         self.last = last
         self.before_open = before_open
         self.writes = Writes(self._reading_cursor)
+        self.feed = Writes(_no_reads)
         self._stack = ExitStack()
         self._curs: Cursor | None = None
+        self._pipeline: Pipeline | None = None
 
     def _reading_cursor(self) -> Cursor:
         """The cursor for the applying thread: its reads must see earlier batches."""
@@ -63,33 +83,71 @@ class Batch:
 
     def _cursor(self) -> Cursor:
         if self._curs is None:
-            conn = self._stack.enter_context(self.view.datastore.get_connection())
-            self._stack.callback(self._rollback_unfinished, conn)
-            self._stack.enter_context(conn.pipeline())
-            curs = self._stack.enter_context(conn.cursor())
-            curs.execute("BEGIN")
-            if self.view.live:
-                curs.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK_KEY,))
-            self._curs = curs
+            self._curs, self._pipeline = _begin(self._stack, self.view)
         return self._curs
 
-    @staticmethod
-    def _rollback_unfinished(conn: Connection) -> None:
-        if conn.info.transaction_status in UNFINISHED:
-            conn.execute("ROLLBACK")
-
-    def commit(self) -> None:
+    def commit(self, feed: bool = True) -> None:
+        """Commit the batch, then (if `feed`) the feeds' writes on the same connection."""
         with self._stack:
             curs = self._cursor()
             self.writes.flush(curs)
-            curs.execute(
-                ADVANCE_TRACKING,
-                {"name": TRACKED_APPLICATION, "position": self.last, "previous": self.previous},
-                prepare=True,
-            )
-            if self.view.live:
-                curs.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(self.last)))
+            _advance(curs, self.view, TRACKED_APPLICATION, self.previous, self.last)
+            curs.execute("COMMIT")
+            if feed:
+                assert self._pipeline is not None
+                self._pipeline.sync()  # raises if the first failed: then the feeds wait
+                curs.execute("BEGIN")
+                self.feed.flush(curs)
+                _advance(curs, self.view, FEED_APPLICATION, self.feed_previous, self.last)
+                curs.execute("COMMIT")
+
+    def commit_feed(self) -> None:
+        """Commit the feeds' writes alone, on a connection of their own (after `commit(False)`
+        of this batch, or for a feed catching up)."""
+        with ExitStack() as stack:
+            curs, _ = _begin(stack, self.view)
+            self.feed.flush(curs)
+            _advance(curs, self.view, FEED_APPLICATION, self.feed_previous, self.last)
             curs.execute("COMMIT")
 
     def abandon(self) -> None:
         self._stack.close()
+
+
+def _begin(stack: ExitStack, view: ReadModel) -> tuple[Cursor, Pipeline]:
+    """A pipelined cursor in a new transaction, all closed with `stack`; on the live read models,
+    holding the switch lock (shared) until then."""
+    conn = stack.enter_context(view.datastore.get_connection())
+    if view.live:
+        conn.execute("SELECT pg_advisory_lock_shared(%s)", (SWITCH_LOCK_KEY,))
+        stack.callback(_unlock, conn)
+    stack.callback(_rollback_unfinished, conn)
+    pipeline = stack.enter_context(conn.pipeline())
+    curs = stack.enter_context(conn.cursor())
+    curs.execute("BEGIN")
+    return curs, pipeline
+
+
+def _advance(curs: Cursor, view: ReadModel, name: str, previous: int, last: int) -> None:
+    curs.execute(
+        ADVANCE_TRACKING, {"name": name, "position": last, "previous": previous}, prepare=True
+    )
+    if view.live:
+        channel = POSITION_CHANNEL if name == TRACKED_APPLICATION else FEED_POSITION_CHANNEL
+        curs.execute("SELECT pg_notify(%s, %s)", (channel, str(last)))
+
+
+def _rollback_unfinished(conn: Connection) -> None:
+    if conn.info.transaction_status in UNFINISHED:
+        conn.execute("ROLLBACK")
+
+
+def _unlock(conn: Connection) -> None:
+    """Let go of the switch lock; a broken connection has already (its session ended)."""
+    if not conn.broken:
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("SELECT pg_advisory_unlock_shared(%s)", (SWITCH_LOCK_KEY,))
+
+
+def _no_reads() -> Cursor:
+    raise RuntimeError("the home feeds' writes read nothing before their commit")

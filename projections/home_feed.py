@@ -1,4 +1,5 @@
-"""The home feeds and hashtags on the write side: rows the projector keeps for the timelines.
+"""The home feeds on the write side: the rows the feed projector (projections/feed_projector.py)
+keeps for the home timelines.
 
 A home feed is fanned out on write, as Mastodon's FanOutOnWriteService and FeedManager do: a
 status goes into its author's feed and into the feed of every follower that Mastodon's
@@ -9,10 +10,13 @@ show its original (the original or another boost of it: Mastodon's REBLOG_FALLOF
 merges the followee's 100 latest statuses (MAX_ITEMS / 4) into the follower's feed, through the
 same filter; an unfollow removes them; a deleted status or boost leaves every feed.
 
-Every statement here reads the follows and the feeds as they are at its event: the projector
-flushes the batch's writes before and after a follow or unfollow (`Writes.flush`), and the other
-statements go out in event order after the statuses and follows written before them (TABLES), so
-the rows do not depend on how the log is cut into batches.
+Every statement here sees the follows and the feeds as they were at its event, however the log is
+cut into batches, without flushing the batch around each follow:
+- the follows it reads are `tootlog_feed_follows`, which only these statements write, in event
+  order with the others (`tootlog_follows` is written ahead of them, as held rows);
+- a merge reads the followee's statuses as they were at the follow, by the positions of their
+  publishing and deleting events (the statuses' rows are written ahead of these statements too);
+- the feeds are written only here, in event order.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from projections.writes import Writes
 REBLOG_FALLOFF = 40
 MERGE_LIMIT = 100
 
-# Whether the feed of `{receiver}` already shows %(shown)s among its REBLOG_FALLOFF newest rows.
+# Whether the feed of `{receiver}` already shows {shown} among its REBLOG_FALLOFF newest rows
+# (a probe of the shown index; the newest rows are counted only when it finds one).
 _SHOWN_RECENTLY = (
     "EXISTS (SELECT 1 FROM tootlog_home_feed h WHERE h.account_id = {receiver}"
     " AND h.shown_id = {shown} AND h.status_id >= coalesce((SELECT n.status_id"
@@ -32,32 +37,46 @@ _SHOWN_RECENTLY = (
 )
 # Whether `{receiver}` follows `{target}`.
 _FOLLOWS = (
-    "EXISTS (SELECT 1 FROM tootlog_follows g WHERE g.follower_id = {receiver}"
+    "EXISTS (SELECT 1 FROM tootlog_feed_follows g WHERE g.follower_id = {receiver}"
     " AND g.followee_id = {target})"
 )
 
-# One status (or boost) into the feeds of its author and its followers. %(reply_to)s: the
-# account a reply answers, null for a status that is no reply or answers its own author;
-# %(direct)s: only the followers in %(mentions)s; %(boost)s: deduplicated by what it shows.
+# Statuses (no boosts) into the feeds of their authors and followers, one row each: (status,
+# author, direct, mentions, reply_to). reply_to: the account a reply answers, null for a
+# status that is no reply or answers its own author; a direct status goes only to the followers
+# among its mentions. They read no feed, so a run of them is one statement.
 FAN_OUT = (
+    "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
+    " SELECT r.id, d.status, d.author, d.status"
+    " FROM unnest(%b::bigint[], %b::bigint[], %b::bool[], %b::text[], %b::bigint[])"
+    " AS d(status, author, direct, mentions, reply_to) CROSS JOIN LATERAL ("
+    " SELECT d.author AS id UNION ALL"
+    " SELECT f.follower_id FROM tootlog_feed_follows f WHERE f.followee_id = d.author"
+    " AND (NOT d.direct OR f.follower_id = ANY(d.mentions::bigint[]))"
+    " AND (d.reply_to IS NULL OR f.follower_id = d.reply_to OR "
+    + _FOLLOWS.format(receiver="f.follower_id", target="d.reply_to")
+    + ")) AS r ON CONFLICT DO NOTHING"
+)
+# A boost into the feeds of its author and its followers, unless one already shows its original
+# (each reads the feeds as the statements before it left them).
+FAN_OUT_BOOST = (
     "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
     " SELECT r.id, %(status)s, %(author)s, %(shown)s FROM ("
     " SELECT %(author)s AS id UNION ALL"
-    " SELECT f.follower_id FROM tootlog_follows f WHERE f.followee_id = %(author)s"
-    " AND (NOT %(direct)s OR f.follower_id = ANY(%(mentions)s::bigint[]))"
-    " AND (%(reply_to)s::bigint IS NULL OR f.follower_id = %(reply_to)s OR "
-    + _FOLLOWS.format(receiver="f.follower_id", target="%(reply_to)s")
-    + ")) AS r WHERE NOT (%(boost)s AND "
+    " SELECT f.follower_id FROM tootlog_feed_follows f WHERE f.followee_id = %(author)s) AS r"
+    " WHERE NOT "
     + _SHOWN_RECENTLY.format(receiver="r.id", shown="%(shown)s")
-    + ") ON CONFLICT DO NOTHING"
+    + " ON CONFLICT DO NOTHING"
 )
-# A new follow: the followee's latest statuses (no direct ones) into the follower's feed.
+# A new follow (at position %(at)s): the followee's latest statuses then (no direct ones) into
+# the follower's feed.
 MERGE = (
     "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
     " SELECT %(follower)s, s.id, s.account_id, coalesce(s.reblog_of_id, s.id) FROM ("
     " SELECT id, account_id, reblog_of_id, in_reply_to_account_id FROM tootlog_statuses"
     " WHERE account_id = %(followee)s AND visibility IN ('public', 'unlisted', 'private')"
-    f" AND NOT deleted ORDER BY id DESC LIMIT {MERGE_LIMIT}) AS s"
+    " AND position < %(at)s AND (deleted_position IS NULL OR deleted_position > %(at)s)"
+    f" ORDER BY id DESC LIMIT {MERGE_LIMIT}) AS s"
     " WHERE (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id"
     " OR s.in_reply_to_account_id = %(follower)s OR "
     + _FOLLOWS.format(receiver="%(follower)s", target="s.in_reply_to_account_id")
@@ -65,21 +84,20 @@ MERGE = (
     + _SHOWN_RECENTLY.format(receiver="%(follower)s", shown="s.reblog_of_id")
     + ") ON CONFLICT DO NOTHING"
 )
+FOLLOW = "INSERT INTO tootlog_feed_follows (follower_id, followee_id) VALUES (%s, %s)"
+UNFOLLOW = "DELETE FROM tootlog_feed_follows WHERE follower_id = %s AND followee_id = %s"
 UNMERGE = "DELETE FROM tootlog_home_feed WHERE account_id = %s AND author_id = %s"
 # A deleted status or boost leaves the feeds it is in: its author's and its followers'.
 REMOVE = (
     "DELETE FROM tootlog_home_feed WHERE status_id = %(status)s AND account_id IN ("
-    " SELECT %(author)s UNION ALL"
-    " SELECT follower_id FROM tootlog_follows WHERE followee_id = %(author)s)"
-)
-INSERT_TAGS = (
-    "INSERT INTO tootlog_status_tags (tag, status_id, account_id)"
-    " SELECT * FROM unnest(%b::text[], %b::bigint[], %b::bigint[]) ON CONFLICT DO NOTHING"
+    " SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s UNION ALL"
+    " SELECT f.follower_id FROM tootlog_statuses s"
+    " JOIN tootlog_feed_follows f ON f.followee_id = s.account_id WHERE s.id = %(status)s)"
 )
 
 
 class HomeFeedReadModel:
-    """The home feeds' and hashtags' rows; each method adds to the batch's writes."""
+    """The home feeds' rows; each method adds to the feed batch's writes."""
 
     def fan_out(
         self,
@@ -90,39 +108,27 @@ class HomeFeedReadModel:
         visibility: str,
         mentions: list[int],
         in_reply_to_account_id: int | None,
-        reblog_of_id: int | None = None,
     ) -> None:
         reply_to = in_reply_to_account_id if in_reply_to_account_id != author_id else None
-        writes.write(
-            "home_feed",
-            FAN_OUT,
-            {
-                "status": status_id,
-                "author": author_id,
-                "shown": reblog_of_id or status_id,
-                "direct": visibility == "direct",
-                "mentions": mentions,
-                "reply_to": reply_to,
-                "boost": reblog_of_id is not None,
-            },
-        )
+        direct = visibility == "direct"
+        wanted = "{" + ",".join(map(str, mentions)) + "}" if direct else "{}"
+        writes.insert("home_feed", FAN_OUT, (status_id, author_id, direct, wanted, reply_to))
 
-    def remove(self, writes: Writes, author_id: int, status_id: int) -> None:
-        writes.write("home_feed", REMOVE, {"status": status_id, "author": author_id})
+    def fan_out_boost(
+        self, writes: Writes, *, wrapper_id: int, author_id: int, original_id: int
+    ) -> None:
+        params = {"status": wrapper_id, "author": author_id, "shown": original_id}
+        writes.write("home_feed", FAN_OUT_BOOST, params)
 
-    def merge(self, writes: Writes, follower_id: int, followee_id: int) -> None:
-        writes.write("home_feed", MERGE, {"follower": follower_id, "followee": followee_id})
+    def remove(self, writes: Writes, status_id: int) -> None:
+        writes.write("home_feed", REMOVE, {"status": status_id})
 
-    def unmerge(self, writes: Writes, follower_id: int, followee_id: int) -> None:
+    def follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
+        """A follow: the followee's latest statuses as they were then merge into the feed."""
+        writes.write("home_feed", FOLLOW, (follower_id, followee_id))
+        params = {"follower": follower_id, "followee": followee_id, "at": writes.position}
+        writes.write("home_feed", MERGE, params)
+
+    def unfollow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
+        writes.write("home_feed", UNFOLLOW, (follower_id, followee_id))
         writes.write("home_feed", UNMERGE, (follower_id, followee_id))
-
-    def tag(self, writes: Writes, status_id: int, account_id: int, tags: list[str]) -> None:
-        for name in tags:
-            writes.insert("status_tags", INSERT_TAGS, (name, status_id, account_id))
-
-    def retag(self, writes: Writes, status_id: int, account_id: int, tags: list[str]) -> None:
-        """An edit: the status's hashtags are those of its new text (ProcessHashtagsService)."""
-        writes.write(
-            "status_tags", "DELETE FROM tootlog_status_tags WHERE status_id = %s", (status_id,)
-        )
-        self.tag(writes, status_id, account_id, tags)

@@ -35,19 +35,39 @@ INSERT_POLL = (
     "INSERT INTO tootlog_polls (id, status_id, account_id, expires_at, multiple, hide_totals,"
     " options, tallies) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 )
+# A vote counts only in the generation it was decided in: one racing an edit that reset the
+# votes is dropped (the voter may vote again on the new poll).
 COUNT_VOTE = (
     "UPDATE tootlog_polls SET tallies = (SELECT array_agg(u.t + (SELECT count(*)"
     " FROM unnest(%(choices)s::int[]) c WHERE c = u.i - 1)::int ORDER BY u.i)"
     " FROM unnest(tallies) WITH ORDINALITY AS u(t, i)),"
     " votes_count = votes_count + cardinality(%(choices)s::int[]),"
     " voters_count = voters_count + %(first)s::int"
-    " WHERE id = %(poll)s"
+    " WHERE id = %(poll)s AND generation = %(generation)s"
 )
 INSERT_VOTE = (
     "INSERT INTO tootlog_poll_votes (poll_id, account_id, status_id, choices)"
-    " VALUES (%(poll)s, %(account)s, %(status)s, %(choices)s::int[])"
+    " SELECT %(poll)s, %(account)s, %(status)s, %(choices)s::int[] FROM tootlog_polls"
+    " WHERE id = %(poll)s AND generation = %(generation)s"
     " ON CONFLICT (poll_id, account_id)"
     " DO UPDATE SET choices = tootlog_poll_votes.choices || excluded.choices"
+)
+# An edit's poll: the same row (id) with new options, settings and expiry; `reset` zeroes the
+# counts and starts a new generation (its votes are deleted beside).
+REVISE_POLL = (
+    "UPDATE tootlog_polls SET options = %(options)s, expires_at = %(expires_at)s,"
+    " multiple = %(multiple)s, hide_totals = %(hide_totals)s, closed = false,"
+    " tallies = CASE WHEN %(reset)s THEN array_fill(0, ARRAY[cardinality(%(options)s::text[])])"
+    " ELSE tallies END,"
+    " votes_count = CASE WHEN %(reset)s THEN 0 ELSE votes_count END,"
+    " voters_count = CASE WHEN %(reset)s THEN 0 ELSE voters_count END,"
+    " generation = generation + %(reset)s::int"
+    " WHERE id = %(id)s"
+)
+# Versions recorded by edits older than editable polls kept the status's poll: their options.
+FILL_VERSION_POLLS = (
+    "UPDATE tootlog_status_edits e SET poll_options = p.options FROM tootlog_polls p"
+    " WHERE p.status_id = %(status)s AND e.status_id = %(status)s AND e.seq = ANY(%(seqs)s)"
 )
 
 
@@ -55,19 +75,19 @@ class PollReadModel:
     """The projector's writes of poll rows."""
 
     def open_poll(self, writes: Writes, status_id: int, account_id: int, poll: dict) -> None:
-        writes.write(
-            "polls",
-            INSERT_POLL,
-            (
-                poll["id"],
-                status_id,
-                account_id,
-                poll["expires_at"],
-                poll["multiple"],
-                poll["hide_totals"],
-                poll["options"],
-                [0] * len(poll["options"]),
-            ),
+        writes.write("polls", INSERT_POLL, self._row(status_id, account_id, poll))
+
+    @staticmethod
+    def _row(status_id: int, account_id: int, poll: dict) -> tuple:
+        return (
+            poll["id"],
+            status_id,
+            account_id,
+            poll["expires_at"],
+            poll["multiple"],
+            poll["hide_totals"],
+            poll["options"],
+            [0] * len(poll["options"]),
         )
 
     def count_vote(
@@ -78,6 +98,7 @@ class PollReadModel:
         account_id: int,
         choices: list[int],
         first: bool,
+        generation: int = 0,
     ) -> None:
         params = {
             "poll": poll_id,
@@ -85,19 +106,43 @@ class PollReadModel:
             "account": account_id,
             "choices": choices,
             "first": first,
+            "generation": generation,
         }
+        # Both in the polls queue, so they run in event order with an edit's reset.
         writes.write("polls", COUNT_VOTE, params)
-        writes.write("poll_votes", INSERT_VOTE, params)
+        writes.write("polls", INSERT_VOTE, params)
+
+    def edit_poll(
+        self, writes: Writes, status_id: int, account_id: int, poll: dict | None, reset: bool
+    ) -> None:
+        """An edit's poll (Status.Edited): removed (None), new, or the same poll revised."""
+        if poll is None:
+            self.forget_status(writes, status_id, queue="polls")
+            return
+        # A new poll's row is inserted; an existing one (same id) is revised.
+        writes.write(
+            "polls",
+            INSERT_POLL + " ON CONFLICT (id) DO NOTHING",
+            self._row(status_id, account_id, poll),
+        )
+        writes.write("polls", REVISE_POLL, {**poll, "reset": reset})
+        if reset:
+            writes.write(
+                "polls", "DELETE FROM tootlog_poll_votes WHERE poll_id = %s", (poll["id"],)
+            )
+
+    def keep_version_polls(self, writes: Writes, status_id: int, seqs: list[int]) -> None:
+        """Versions of an edit recorded before polls were editable show the status's poll."""
+        writes.write("polls", FILL_VERSION_POLLS, {"status": status_id, "seqs": seqs})
 
     def close(self, writes: Writes, poll_id: int) -> None:
         writes.write("polls", "UPDATE tootlog_polls SET closed = true WHERE id = %s", (poll_id,))
 
-    def forget_status(self, writes: Writes, status_id: int) -> None:
-        """A deleted status's poll goes with it (Mastodon destroys it and its votes)."""
+    def forget_status(self, writes: Writes, status_id: int, queue: str = "poll_votes") -> None:
+        """A deleted status's poll goes with it (Mastodon destroys it and its votes); so does a
+        poll an edit removes (its votes in the polls queue, in order with later votes)."""
         writes.write("polls", "DELETE FROM tootlog_polls WHERE status_id = %s", (status_id,))
-        writes.write(
-            "poll_votes", "DELETE FROM tootlog_poll_votes WHERE status_id = %s", (status_id,)
-        )
+        writes.write(queue, "DELETE FROM tootlog_poll_votes WHERE status_id = %s", (status_id,))
 
 
 def poll_document(facts: Sequence, viewer_id: int | None, now: float | None = None) -> dict:

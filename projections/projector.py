@@ -35,7 +35,7 @@ from projections.documents import (
     wrapper_document,
 )
 from projections.event_index import ACTOR, subjects
-from projections.home_feed import HomeFeedReadModel
+from projections.hashtags import HashtagReadModel
 from projections.markers import MarkerReadModel
 from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
@@ -55,7 +55,7 @@ class Projector:
         self.urls = urls
         self.mapper = make_mapper()
         self.cards = CardReadModel()
-        self.home = HomeFeedReadModel()
+        self.hashtags = HashtagReadModel()
         self.markers = MarkerReadModel()
         self.bookmarks = BookmarkReadModel()
         self.conversation_mutes = ConversationMuteReadModel()
@@ -91,7 +91,7 @@ class Projector:
         positions: list[int] = []
         handlers = self._handlers
         for position, event in events:
-            self._position = position
+            self._position = curs.position = position
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(self, curs, event)
@@ -162,20 +162,19 @@ class Projector:
         if event.visibility != "direct":
             day = snowflake_date(event.status_id)
             self.view.count_status(curs, event.account_id, +1, day)
-        self.home.fan_out(
-            curs,
-            status_id=event.status_id,
-            author_id=event.account_id,
-            visibility=event.visibility,
-            mentions=[m["id"] for m in event.mentions],
-            in_reply_to_account_id=event.in_reply_to_account_id,
-        )
-        self.home.tag(curs, event.status_id, event.account_id, event.tags)
+        self.hashtags.tag(curs, event.status_id, event.account_id, event.tags)
 
     def _status_edited(self, curs: Writes, event: Status.Edited) -> None:
         media = self.view.media_documents(curs, event.media_ids)
         self.edits.record_edit(curs, self.urls, event, media)
-        self.home.retag(curs, event.status_id, event.account_id, event.tags)
+        if event.poll_edited:
+            self.polls.edit_poll(
+                curs, event.status_id, event.account_id, event.poll, event.votes_reset
+            )
+        else:  # recorded before polls were editable: the poll was kept
+            seqs = [event.originator_version] + ([0] if event.previous is not None else [])
+            self.polls.keep_version_polls(curs, event.status_id, seqs)
+        self.hashtags.retag(curs, event.status_id, event.account_id, event.tags)
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
         facts = self._mark_deleted(curs, event.status_id)
@@ -187,7 +186,6 @@ class Projector:
             self.view.count_reply(curs, parent, -1)
         if facts.visibility != "direct":
             self.view.count_status(curs, facts.account_id, -1, None)
-        self.home.remove(curs, facts.account_id, event.status_id)
         # Its reblogs go with it; its replies stay, cut off from the thread above.
         self.view.delete_reblogs_of(curs, event.status_id)
         self.view.forget_interactions_with(curs, event.status_id)
@@ -253,20 +251,10 @@ class Projector:
         self.view.count_reblog(curs, event.original_status_id, +1)
         day = snowflake_date(event.wrapper_status_id)
         self.view.count_status(curs, event.account_id, +1, day)
-        self.home.fan_out(
-            curs,
-            status_id=event.wrapper_status_id,
-            author_id=event.account_id,
-            visibility=event.visibility,
-            mentions=[],
-            in_reply_to_account_id=None,
-            reblog_of_id=event.original_status_id,
-        )
 
     def _unreblogged(self, curs: Writes, event: Reblog.Unreblogged) -> None:
         if self._mark_deleted(curs, event.wrapper_status_id) is None:
             return
-        self.home.remove(curs, event.account_id, event.wrapper_status_id)
         self.view.count_reblog(curs, event.original_status_id, -1)
         self.view.count_status(curs, event.account_id, -1, None)
 
@@ -299,18 +287,10 @@ class Projector:
         self.conversation_mutes.delete_mute(curs, event.account_id, event.root_id)
 
     def _followed(self, curs: Writes, event: Follow.Followed) -> None:
-        # The home feeds read the follows: flushed before and after, the statements around a
-        # follow see the follows as they were at their events (projections/home_feed.py).
-        curs.flush()
         self.view.insert_follow(curs, event.follower_id, event.followee_id, self._position)
-        self.home.merge(curs, event.follower_id, event.followee_id)
-        curs.flush()
 
     def _unfollowed(self, curs: Writes, event: Follow.Unfollowed) -> None:
-        curs.flush()
         self.view.delete_follow(curs, event.follower_id, event.followee_id)
-        self.home.unmerge(curs, event.follower_id, event.followee_id)
-        curs.flush()
 
     def _token_issued(self, curs: Writes, event: AccessToken.Issued) -> None:
         self.view.insert_token(curs, event.token_hash, event.account_id, event.app_id, event.scopes)
@@ -362,7 +342,13 @@ class Projector:
 
     def _voted(self, curs: Writes, event: PollVoter.Voted) -> None:
         self.polls.count_vote(
-            curs, event.poll_id, event.status_id, event.account_id, event.choices, event.first
+            curs,
+            event.poll_id,
+            event.status_id,
+            event.account_id,
+            event.choices,
+            event.first,
+            event.generation,
         )
 
     def _poll_expired(self, curs: Writes, event: Poll.Expired) -> None:

@@ -37,14 +37,15 @@ class ReadModel(ReadModelTables):
 
     @contextmanager
     def batch(self, previous: int, last: int) -> Iterator[Writes]:
-        """Apply a batch in the `with` block; it commits when the block ends (see Batch)."""
+        """Apply a batch of the main read models in the `with` block; it commits when the block
+        ends (see Batch). The home feeds are left as they are."""
         batch = self.open_batch(previous, last)
         try:
             yield batch.writes
         except BaseException:
             batch.abandon()
             raise
-        batch.commit()
+        batch.commit(feed=False)
 
     # The event index
 
@@ -124,9 +125,10 @@ class ReadModel(ReadModelTables):
         """Soft-delete a status; returns the facts the counters need, or None if unknown."""
         with writes.reader() as reader:
             reader.execute(
-                "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted "
-                "RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, depth",
-                (status_id,),
+                "UPDATE tootlog_statuses SET deleted = true, deleted_position = %s"
+                " WHERE id = %s AND NOT deleted"
+                " RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, depth",
+                (writes.position, status_id),
                 prepare=True,
             )
             return reader.fetchone()

@@ -23,6 +23,8 @@ from psycopg import sql
 from domain.urls import Urls
 from projections.positions import live_position
 from projections.schema import (
+    FEED_APPLICATION,
+    FEED_POSITION_CHANNEL,
     LIVE_SCHEMA,
     POSITION_CHANNEL,
     READ_MODEL_TABLES,
@@ -30,6 +32,7 @@ from projections.schema import (
     REBUILD_LOCK_KEY,
     SWITCH_LOCK_KEY,
     TRACKED_APPLICATION,
+    TRACKED_APPLICATIONS,
     TRACKING_TABLE,
     VERSION_TABLE,
     WORKER_LOCK_KEY,
@@ -260,13 +263,17 @@ def _switch_once(conn: psycopg.Connection, copy: Copy, progress: Progress | None
 def set_live_position(conn: psycopg.Connection, position: int) -> None:
     """Record the live read models' position and tell API processes (their read-your-writes
     waits) that it moved; call inside a transaction."""
-    conn.execute(
-        f"INSERT INTO {LIVE_SCHEMA}.{TRACKING_TABLE} (application_name, notification_id)"
-        " VALUES (%s, %s) ON CONFLICT (application_name)"
-        " DO UPDATE SET notification_id = excluded.notification_id",
-        (TRACKED_APPLICATION, position),
-    )
-    conn.execute("SELECT pg_notify(%s, %s)", (POSITION_CHANNEL, str(position)))
+    for name, channel in (
+        (TRACKED_APPLICATION, POSITION_CHANNEL),
+        (FEED_APPLICATION, FEED_POSITION_CHANNEL),
+    ):
+        conn.execute(
+            f"INSERT INTO {LIVE_SCHEMA}.{TRACKING_TABLE} (application_name, notification_id)"
+            " VALUES (%s, %s) ON CONFLICT (application_name)"
+            " DO UPDATE SET notification_id = excluded.notification_id",
+            (name, position),
+        )
+        conn.execute("SELECT pg_notify(%s, %s)", (channel, str(position)))
 
 
 def rebuild_offline(
@@ -295,8 +302,8 @@ def rebuild_offline(
                     )
                 )
                 conn.execute(
-                    f"DELETE FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = %s",
-                    (TRACKED_APPLICATION,),
+                    f"DELETE FROM {LIVE_SCHEMA}.{TRACKING_TABLE} WHERE application_name = ANY(%s)",
+                    (list(TRACKED_APPLICATIONS),),
                 )
             copy = _InPlace(worker)
             copy.catch_up(last_event(conn), progress)

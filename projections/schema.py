@@ -12,6 +12,12 @@ EVENTS_TABLE = "tootlog_events"
 TRACKING_TABLE = "tootlog_tracking"
 # The name under which the read models record their position in the tracking table.
 TRACKED_APPLICATION = "tootlog"
+# The name under which the home feeds, a projection of their own that follows the main one
+# (projections/feed_projector.py), record theirs; and the channel they announce it on.
+FEED_APPLICATION = "tootlog-feeds"
+FEED_POSITION_CHANNEL = "tootlog_feeds"
+# Every tracked position of the read models.
+TRACKED_APPLICATIONS = (TRACKED_APPLICATION, FEED_APPLICATION)
 # pg_advisory_lock key held by the single active projection worker.
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 # pg_advisory_lock key held while the tables are checked and created.
@@ -27,7 +33,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 8
+READ_MODEL_VERSION = 10
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -50,6 +56,7 @@ READ_MODEL_TABLES = (
     "tootlog_poll_votes",
     "tootlog_scheduled_statuses",
     "tootlog_home_feed",
+    "tootlog_feed_follows",
     "tootlog_status_tags",
 )
 
@@ -105,6 +112,10 @@ DDL = [
         gap_depth integer NOT NULL DEFAULT -1,
         text text NOT NULL,
         deleted boolean NOT NULL DEFAULT false,
+        -- The positions of its Published (or Reblogged) and deleting events: a follow's merge
+        -- into a home feed reads the followee's statuses as they were at the follow.
+        position bigint NOT NULL DEFAULT 0,
+        deleted_position bigint,
         replies_count integer NOT NULL DEFAULT 0,
         reblogs_count integer NOT NULL DEFAULT 0,
         favourites_count integer NOT NULL DEFAULT 0,
@@ -155,6 +166,17 @@ DDL = [
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_home_feed_shown"
     " ON tootlog_home_feed (account_id, shown_id)",
+    # The follows as the home feeds' statements have seen them so far (projections/home_feed.py):
+    # written in event order with those statements, where tootlog_follows is written ahead.
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_feed_follows (
+        follower_id bigint NOT NULL,
+        followee_id bigint NOT NULL,
+        PRIMARY KEY (follower_id, followee_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS tootlog_feed_follows_followee"
+    " ON tootlog_feed_follows (followee_id, follower_id)",
     # A status's hashtags (normalized names), for the tag timelines and the Tag entity.
     """
     CREATE TABLE IF NOT EXISTS tootlog_status_tags (
@@ -235,6 +257,7 @@ DDL = [
         sensitive boolean NOT NULL,
         media_ids bigint[] NOT NULL,
         media_descriptions text[] NOT NULL,
+        poll_options text[],  -- the version's poll (NULL: none)
         PRIMARY KEY (status_id, seq)
     )
     """,
@@ -277,7 +300,9 @@ DDL = [
         tallies integer[] NOT NULL,
         votes_count integer NOT NULL DEFAULT 0,
         voters_count integer NOT NULL DEFAULT 0,
-        closed boolean NOT NULL DEFAULT false
+        closed boolean NOT NULL DEFAULT false,
+        -- how many times an edit reset its votes; a vote of an earlier one is not counted
+        generation integer NOT NULL DEFAULT 0
     )
     """,
     """

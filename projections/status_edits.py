@@ -2,9 +2,10 @@
 `tootlog_status_edits`), and the reads of a status's history and source.
 
 A version row holds what the log recorded of it (text, CW, sensitive, its media and their alt
-texts at the time); the StatusEdit JSON is rendered from it when read, as Mastodon renders its
-`status_edits` rows. The first edit also records the version before it (the Edited event carries
-it), so a status never edited has no rows and its one version is the status itself.
+texts at the time, its poll's options); the StatusEdit JSON is rendered from it when read, as
+Mastodon renders its `status_edits` rows. The first edit also records the version before it (the
+Edited event carries it), so a status never edited has no rows and its one version is the status
+itself.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from projections.writes import Writes
 
 INSERT_VERSION = (
     "INSERT INTO tootlog_status_edits (status_id, seq, account_id, created_at, text,"
-    " spoiler_text, sensitive, media_ids, media_descriptions)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " spoiler_text, sensitive, media_ids, media_descriptions, poll_options)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 # The new fields go into the stored document; the mentions that decide who sees the status only
 # grow (a mention an edit removes turns silent in Mastodon and keeps its access).
+# A status with a poll has no `poll` in its document (it is rendered from the poll's row), one
+# without has `"poll": null`: an edit that adds or removes the poll drops or sets the key.
 EDIT_STATUS = (
-    "UPDATE tootlog_statuses SET doc = (doc::jsonb || %(fields)s::jsonb)::json, text = %(text)s,"
+    "UPDATE tootlog_statuses"
+    " SET doc = ((doc::jsonb - %(drop)s::text[]) || %(fields)s::jsonb)::json, text = %(text)s,"
     " mentions = mentions || ARRAY(SELECT m FROM unnest(%(mentions)s::bigint[])"
     " WITH ORDINALITY AS u(m, n) WHERE m <> ALL(mentions) ORDER BY n)"
     " WHERE id = %(id)s"
@@ -63,6 +67,7 @@ class StatusEditsReadModel:
             "sensitive": event.sensitive,
             "media_ids": event.media_ids,
             "media_descriptions": event.media_descriptions,
+            "poll_options": event.poll["options"] if event.poll_edited and event.poll else None,
         }
         writes.write(
             "statuses",
@@ -70,10 +75,16 @@ class StatusEditsReadModel:
             _version(status_id, event.originator_version, event.account_id, edited_at, version),
         )
         fields = {**edited_fields(urls, event, media_documents), "edited_at": edited_at}
+        drop = []
+        if event.poll_edited and event.poll is None:
+            fields["poll"] = None
+        elif event.poll_edited:
+            drop = ["poll"]
         writes.write(
             "statuses",
             EDIT_STATUS,
             {
+                "drop": drop,
                 "fields": orjson.dumps(fields).decode(),
                 "text": event.text,
                 "mentions": [m["id"] for m in event.mentions],
@@ -93,19 +104,22 @@ def _version(status_id: int, seq: int, account_id: int, created_at: str, version
         version["sensitive"],
         version["media_ids"],
         version["media_descriptions"],
+        version.get("poll_options"),  # absent from versions recorded before editable polls
     )
 
 
 VERSIONS = (
     "SELECT account_id, created_at, text, spoiler_text, sensitive, media_ids,"
-    " media_descriptions FROM tootlog_status_edits WHERE status_id = %s ORDER BY seq"
+    " media_descriptions, poll_options FROM tootlog_status_edits WHERE status_id = %s"
+    " ORDER BY seq"
 )
 # A status never edited is its one version (Mastodon's build_snapshot); so is a reblog wrapper.
 UNEDITED = (
     "SELECT account_id, doc->>'created_at', text, doc->>'spoiler_text',"
     " (doc->>'sensitive')::boolean,"
     " ARRAY(SELECT (m->>'id')::bigint FROM json_array_elements(doc->'media_attachments') m),"
-    " ARRAY(SELECT m->>'description' FROM json_array_elements(doc->'media_attachments') m)"
+    " ARRAY(SELECT m->>'description' FROM json_array_elements(doc->'media_attachments') m),"
+    " (SELECT options FROM tootlog_polls WHERE status_id = tootlog_statuses.id)"
     " FROM tootlog_statuses WHERE id = %s"
 )
 SOURCE = "SELECT text, doc->>'spoiler_text' FROM tootlog_statuses WHERE id = %s"
@@ -155,7 +169,7 @@ def status_edit(
     """One StatusEdit. Its content is rendered as Mastodon renders an edit's: the only account
     its formatter knows is the author's, so mentions of anyone else are plain text. Its media are
     the attachments as they are now, with the alt text of that version."""
-    account_id, created_at, text, spoiler_text, sensitive, media_ids, descriptions = row
+    account_id, created_at, text, spoiler_text, sensitive, media_ids, descriptions, poll = row
     username, account = accounts[account_id]
     content = texts.render_html(
         text, mentions={username.lower(): urls.profile(username)}, tag_base_url=urls.tags
@@ -165,7 +179,7 @@ def status_edit(
         for media_id, description in zip(media_ids or (), descriptions or (), strict=False)
         if media_id in media
     ]
-    return {
+    edit = {
         "content": content,
         "spoiler_text": spoiler_text,
         "sensitive": sensitive,
@@ -174,3 +188,6 @@ def status_edit(
         "media_attachments": attachments,
         "emojis": [],
     }
+    if poll:  # StatusEditSerializer: only for a version with a poll
+        edit["poll"] = {"options": [{"title": title} for title in poll]}
+    return edit

@@ -12,6 +12,7 @@ from psycopg.sql import SQL
 
 from projections.schema import (
     DDL,
+    FEED_APPLICATION,
     JSON_DATE_FUNCTION,
     LIVE_SCHEMA,
     READ_INDEXES,
@@ -19,11 +20,21 @@ from projections.schema import (
     READ_MODEL_VERSION,
     SCHEMA_LOCK_KEY,
     TRACKED_APPLICATION,
+    TRACKED_APPLICATIONS,
     TRACKING_TABLE,
     VERSION_TABLE,
 )
 
 log = logging.getLogger("tootlog.projection")
+
+# The tables a projection batch's statements search (rather than only add to).
+SEARCHED_BY_BATCHES = (
+    "tootlog_statuses",
+    "tootlog_home_feed",
+    "tootlog_feed_follows",
+    "tootlog_follows",
+    "tootlog_favourites",
+)
 
 
 class ReadModelTables(PostgresTrackingRecorder):
@@ -95,8 +106,8 @@ class ReadModelTables(PostgresTrackingRecorder):
         )
         if tracked:
             curs.execute(
-                f'DELETE FROM "{schema}".{TRACKING_TABLE} WHERE application_name = %s',
-                (TRACKED_APPLICATION,),
+                f'DELETE FROM "{schema}".{TRACKING_TABLE} WHERE application_name = ANY(%s)',
+                (list(TRACKED_APPLICATIONS),),
             )
 
     def create_read_indexes(self) -> None:
@@ -105,6 +116,13 @@ class ReadModelTables(PostgresTrackingRecorder):
             conn.execute("SET maintenance_work_mem = '256MB'")
             for _, statement in READ_INDEXES:
                 conn.execute(statement)
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of the tables a batch's statements search. A rebuild
+        starts them empty: planned for empty tables, the home feeds' statements would go on
+        scanning them as they grow (an ANALYZE also replans the prepared statements)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(f"ANALYZE {', '.join(SEARCHED_BY_BATCHES)}")
 
     def drop_read_indexes(self) -> None:
         """Drop the indexes only reads use (before rebuilding the read models in place)."""
@@ -126,3 +144,7 @@ class ReadModelTables(PostgresTrackingRecorder):
     def position(self) -> int:
         """The notification id of the last event applied (0 before the first)."""
         return self.max_tracking_id(TRACKED_APPLICATION) or 0
+
+    def feed_position(self) -> int:
+        """The notification id of the last event the home feeds applied (0 before the first)."""
+        return self.max_tracking_id(FEED_APPLICATION) or 0

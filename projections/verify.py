@@ -8,6 +8,7 @@ repeatable-read snapshot is taken; the rows are compared inside that snapshot.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -15,9 +16,20 @@ import psycopg
 from psycopg import sql
 
 from domain.urls import Urls
-from projections.positions import live_position
-from projections.rebuild import BATCH_SIZE, Copy, Progress, check_urls, drop_schema, exclusive
+from projections.positions import live_feed_position, live_position
+from projections.rebuild import (
+    BATCH_SIZE,
+    Busy,
+    Copy,
+    Progress,
+    check_urls,
+    drop_schema,
+    exclusive,
+)
 from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
+
+# How many times (0.1 s apart) verify looks for the home feeds level with the other read models.
+FEEDS_CATCH_UP_CHECKS = 50
 
 VERIFY_SCHEMA = "tootlog_verify"
 # Columns whose values are not facts of the log (a sequence's numbering, which rolled-back
@@ -86,13 +98,29 @@ def verify(
         return report
 
 
+class FeedsBehind(Busy):
+    """The live home feeds have not reached the live read models' position."""
+
+
 def _same_position(
     conn: psycopg.Connection, snapshot: psycopg.Connection, copy: Copy, progress: Progress | None
 ) -> int:
     """Bring the copy to the live position and open, on `snapshot`, a view of both there."""
-    conn.execute("SELECT pg_advisory_lock(%s)", (SWITCH_LOCK_KEY,))
-    try:
+    for _ in range(FEEDS_CATCH_UP_CHECKS):
+        conn.execute("SELECT pg_advisory_lock(%s)", (SWITCH_LOCK_KEY,))
         position = live_position(conn)  # no live batch can move it while we hold the lock
+        if live_feed_position(conn) == position:
+            break
+        # The home feeds lag only after a crash between a batch's two commits, until the
+        # worker catches them up.
+        conn.execute("SELECT pg_advisory_unlock(%s)", (SWITCH_LOCK_KEY,))
+        time.sleep(0.1)
+    else:
+        raise FeedsBehind(
+            "the home feeds are behind the other read models (the projection worker is catching"
+            " them up after a crash, or is not running): run verify again once it has"
+        )
+    try:
         copy.catch_up(position, progress)
         snapshot.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         seen = live_position(snapshot)  # the transaction, and its snapshot, start here

@@ -20,7 +20,9 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.urls import Urls
+from projections.batch import Batch
 from projections.datastore import datastore_for
+from projections.feed_projector import FeedProjector
 from projections.history import events_after
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -67,7 +69,9 @@ class ProjectionWorker:
         self.on_batch = on_batch
         # The read models of `schema` (the live ones, or a copy being built beside them), from
         # the one event store.
-        self.datastore = datastore_for(database_url, schema=schema)
+        # Connections: a batch's, the feeds' batch's (committed beside the next batch in a
+        # rebuild) and the event reader's.
+        self.datastore = datastore_for(database_url, pool_size=3, schema=schema)
         self._events_datastore = (
             self.datastore if schema == LIVE_SCHEMA else datastore_for(database_url, pool_size=1)
         )
@@ -76,7 +80,10 @@ class ProjectionWorker:
         )
         self.view = ReadModel(self.datastore)
         self.projector = Projector(self.view, urls)
-        # The committed position, kept in memory between batches; None means "read it".
+        self.feeds = FeedProjector()
+        # The committed position, kept in memory between batches; None means "read it". The
+        # home feeds' is never ahead of it, and only behind it after a crash between the two
+        # commits of a batch (projections/batch.py).
         self._position: int | None = None
         self.retry_delay = FIRST_RETRY_DELAY  # seconds before the next retry after a failure
 
@@ -111,6 +118,7 @@ class ProjectionWorker:
         if given), in one transaction."""
         if self._position is None:
             self._position = self.view.position()
+            self.catch_up_feeds()
         if stop is not None and self._position >= stop:
             return 0
         rows = self.read_events(self._position, self.batch_size, stop)
@@ -118,8 +126,14 @@ class ProjectionWorker:
             return 0
         previous, last = self._position, rows[-1][0]
         try:
-            with self.view.batch(previous, last) as curs:
-                self.projector.apply_rows(curs, rows)
+            batch = self.view.open_batch(previous, last)
+            try:
+                self.projector.apply_rows(batch.writes, rows)
+                self.feeds.apply_rows(batch.feed, rows)
+            except BaseException:
+                batch.abandon()
+                raise
+            batch.commit()
         except BaseException as error:
             # Nothing was applied: what the projector remembers of its writes is void.
             self.projector.forget()
@@ -127,14 +141,28 @@ class ProjectionWorker:
                 raise
             # Either the position moved meanwhile (another worker, an online rebuild's switch:
             # carry on from where it is now) or a row conflicts (a real fault: raise).
-            self._position = self.view.position()
-            if self._position != previous:
+            self._position = None
+            if self.view.position() != previous:
                 return self.apply_next_batch(stop)
             raise
         self._position = last
         if self.on_batch is not None:
             self.on_batch(len(rows), last)
         return len(rows)
+
+    def catch_up_feeds(self) -> None:
+        """Bring the home feeds up to the read models' position, if a crash between the two
+        commits of a batch left them behind (projections/feed_projector.py)."""
+        assert self._position is not None
+        feed = self.view.feed_position()
+        while feed < self._position:
+            rows = self.read_events(feed, self.batch_size, self._position)
+            if not rows:
+                break
+            batch = self.view.open_batch(feed, rows[-1][0])
+            self.feeds.apply_rows(batch.feed, rows)
+            batch.commit_feed()
+            feed = rows[-1][0]
 
     def read_events(self, after: int, limit: int, stop: int | None = None) -> list[tuple]:
         """Up to `limit` stored events after position `after` (rows of EVENT_COLUMNS)."""
@@ -152,16 +180,26 @@ class ProjectionWorker:
         Returns how many events were read."""
         if self._position is None:
             self._position = self.view.position()
-        total = 0
+            self.catch_up_feeds()
+        total = batches = 0
         pending: Future | None = None
+        # The home feeds' commits, each after its batch's: beside the next batch's work.
+        feeds_pending: list[Future] = []
 
         def committed() -> None:
             nonlocal pending
             if pending is not None:
                 done, pending = pending, None
                 done.result()  # a failed batch raises here
+            while feeds_pending and (feeds_pending[0].done() or len(feeds_pending) > 1):
+                feeds_pending.pop(0).result()
+
+        def commit_feed(batch: Batch, main: Future) -> None:
+            main.result()  # not before its batch: the feeds read its statuses
+            batch.commit_feed()
 
         committer = ThreadPoolExecutor(1, thread_name_prefix="batch-commit")
+        feed_committer = ThreadPoolExecutor(1, thread_name_prefix="feed-commit")
         reader = ThreadPoolExecutor(1, thread_name_prefix="event-reader")
         # The next page, read while the one before it is applied: (rows, the limit asked).
         page: tuple[Future, int] | None = None
@@ -171,7 +209,7 @@ class ProjectionWorker:
             limit = min(READ_PAGE, self.batch_size - in_batch)
             return reader.submit(self.read_events, after, limit, stop), limit
 
-        with committer, reader, few_collections():
+        with committer, feed_committer, reader, few_collections():
             try:
                 while self._position < stop:
                     batch = None
@@ -193,6 +231,7 @@ class ProjectionWorker:
                                     self._position, position, before_open=committed
                                 )
                             self.projector.apply_rows(batch.writes, rows)
+                            self.feeds.apply_rows(batch.feed, rows)
                             batch.last = position
                             if on_batch is not None:
                                 on_batch(total + applied, position)
@@ -203,16 +242,27 @@ class ProjectionWorker:
                     if batch is None:
                         break
                     committed()
-                    pending = committer.submit(batch.commit)
+                    batches += 1
+                    # Statistics as the tables grow: after batches 1, 2, 4, 8...
+                    analyze = batches & (batches - 1) == 0
+                    pending = committer.submit(self._commit, batch, analyze)
+                    feeds_pending.append(feed_committer.submit(commit_feed, batch, pending))
                     self._position = position
                     total += applied
                 committed()
+                while feeds_pending:
+                    feeds_pending.pop(0).result()
             except BaseException:
                 # What was applied past the last commit is void: start again from the row.
                 self.projector.forget()
                 self._position = None
                 raise
         return total
+
+    def _commit(self, batch: Batch, analyze: bool) -> None:
+        batch.commit(feed=False)
+        if analyze:
+            self.view.analyze()
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set, surviving lost connections and failing batches."""

@@ -98,6 +98,7 @@ class LiveServer:
             "TOOTLOG_DATA_DIR": str(self.data_dir),
             # Tests share one client address and tokens: a limit they never reach.
             "TOOTLOG_RATE_LIMIT": "1000000",
+            "TOOTLOG_STATUSES_LIMIT": "1000000",
             # No card worker process unless a test asks for one (tests/e2e/test_cards.py): it
             # would only add connections to a PostgreSQL whose 100 slots the test runs share.
             "TOOTLOG_CARDS": "0",

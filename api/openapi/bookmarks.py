@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.openapi.parts import Schema, any_scope_of, array, errors, ok, operation, pagination, ref
-from api.openapi.statuses import TAG, USER_CHECKS, VISIBLE_FIRST, _action
+from api.openapi.statuses import TAG, USER_CHECKS, VISIBLE_FIRST, action_operation
 from api.routes.accounts import STATUSES_PAGE
 from domain.scopes import READ_BOOKMARKS, WRITE_BOOKMARKS
 
@@ -26,7 +26,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/bookmark": {
-        "post": _action(
+        "post": action_operation(
             "bookmarkStatus",
             "Bookmark a status",
             WRITE_BOOKMARKS,
@@ -37,7 +37,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/unbookmark": {
-        "post": _action(
+        "post": action_operation(
             "unbookmarkStatus",
             "Undo a bookmark",
             WRITE_BOOKMARKS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.openapi.parts import Schema
-from api.openapi.statuses import USER_CHECKS, _action
+from api.openapi.statuses import USER_CHECKS, action_operation
 from domain.scopes import WRITE_MUTES
 
 _THREAD = (
@@ -15,7 +15,7 @@ _THREAD = (
 
 PATHS: dict[str, dict[str, Schema]] = {
     "/api/v1/statuses/{id}/mute": {
-        "post": _action(
+        "post": action_operation(
             "muteConversation",
             "Mute the conversation of a status",
             WRITE_MUTES,
@@ -23,7 +23,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/unmute": {
-        "post": _action(
+        "post": action_operation(
             "unmuteConversation",
             "Unmute the conversation of a status",
             WRITE_MUTES,

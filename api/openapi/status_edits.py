@@ -17,7 +17,8 @@ from api.openapi.parts import (
     parameter,
     ref,
 )
-from domain import media
+from api.openapi.statuses import POLL_PARAMS
+from domain import media, poll
 from domain.scopes import READ_STATUSES, WRITE_STATUSES
 
 TAG = "statuses"
@@ -36,11 +37,20 @@ SCHEMAS: dict[str, Schema] = {
                     ref("MediaAttachment"), maxItems=media.MAX_MEDIA_ATTACHMENTS
                 ),
                 "emojis": array(ref("CustomEmoji")),
-            }
+            },
+            {
+                "poll": closed(
+                    {
+                        "options": array(
+                            closed({"title": STRING}), minItems=1, maxItems=poll.MAX_OPTIONS
+                        )
+                    }
+                )
+            },
         ),
-        "description": "One version of a status (REST::StatusEditSerializer); `poll` is left "
-        "out as tootlog has no polls. Mentions of accounts other than the author are plain "
-        "text here, as Mastodon renders them.",
+        "description": "One version of a status (REST::StatusEditSerializer); `poll` (its "
+        "options' titles) only for a version that had a poll. Mentions of accounts other than "
+        "the author are plain text here, as Mastodon renders them.",
     },
     "StatusSource": closed({"id": ref("Id"), "text": STRING, "spoiler_text": STRING}),
 }
@@ -60,6 +70,7 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "spoiler_text": {**STRING, "description": "A content warning."},
                     "language": {**STRING, "description": "ISO 639; left out: kept."},
                 },
+                json_objects={"poll": POLL_PARAMS},
                 arrays={
                     "media_ids": ref("Id"),
                     "media_attributes": {
@@ -77,12 +88,16 @@ PATHS: dict[str, dict[str, Schema]] = {
                 **errors(400, 401, 403, 404, 413, 422, 503),
             },
             description="Checks, first failure wins: token (401), scope (403), a user (422), "
-            "`poll` (422 `poll is not supported by this server yet`), the status is one of the "
-            "viewer's own and not deleted (404 `Record not found`), media (422), alt texts "
-            "(422), then the text rules (422 `Validation failed: ...`). Every field is "
-            "replaced: one left out is cleared (no CW, no media), except `language` (kept). "
-            "`visibility` and `in_reply_to_id` are ignored. An edit that changes nothing is "
-            "not recorded.",
+            "the status is one of the viewer's own and not deleted (404 `Record not found`), "
+            "media (422; media beside a poll: `Cannot attach more than 4 files`), alt texts "
+            "(422), the poll (422 `Validation failed: Options ...`, `Expires at ...`), then "
+            "the text rules (422 `Validation failed: ...`). Every field is replaced: one left "
+            "out is cleared (no CW, no media, no poll), except `language` (kept). A poll sent "
+            "replaces the status's (the same poll; its votes reset when its options or "
+            "`multiple` differ, also when `multiple` is left out) and is always a change, as "
+            "its expiry is new. `visibility` and `in_reply_to_id` are ignored. An edit that "
+            "changes nothing is not recorded. Edits count toward the statuses limit (300 per "
+            "3 hours per account; 429 past it).",
         )
     },
     "/api/v1/statuses/{id}/history": {

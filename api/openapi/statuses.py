@@ -47,7 +47,7 @@ VISIBLE_FIRST = (
 )
 
 
-def _action(
+def action_operation(
     operation_id: str, summary: str, scopes: tuple[str, ...], description: str, *more: int
 ) -> Schema:
     """POST /api/v1/statuses/{id}/<action>: answers with the status it names."""
@@ -217,7 +217,7 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     "/api/v1/statuses/{id}/reblog": {
         "post": {
-            **_action(
+            **action_operation(
                 "reblogStatus",
                 "Reblog a status",
                 WRITE_STATUSES,
@@ -232,7 +232,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         }
     },
     "/api/v1/statuses/{id}/unreblog": {
-        "post": _action(
+        "post": action_operation(
             "unreblogStatus",
             "Undo a reblog",
             WRITE_STATUSES,
@@ -240,7 +240,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/favourite": {
-        "post": _action(
+        "post": action_operation(
             "favouriteStatus",
             "Favourite a status",
             WRITE_FAVOURITES,
@@ -248,7 +248,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/unfavourite": {
-        "post": _action(
+        "post": action_operation(
             "unfavouriteStatus",
             "Undo a favourite",
             WRITE_FAVOURITES,
@@ -256,7 +256,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/pin": {
-        "post": _action(
+        "post": action_operation(
             "pinStatus",
             "Pin one of the viewer's statuses to their profile",
             WRITE_ACCOUNTS,
@@ -264,7 +264,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     "/api/v1/statuses/{id}/unpin": {
-        "post": _action(
+        "post": action_operation(
             "unpinStatus",
             "Unpin a status",
             WRITE_ACCOUNTS,

@@ -12,7 +12,7 @@ from api.pagination import link_header, page_from
 from api.params import read_params
 from api.responses import json_text
 from api.routes.accounts import STATUSES_PAGE
-from api.routes.statuses import _action
+from api.routes.statuses import status_action
 from api.services import services
 from commands import bookmarks as commands
 from domain.scopes import READ_BOOKMARKS, WRITE_BOOKMARKS
@@ -20,8 +20,8 @@ from domain.scopes import READ_BOOKMARKS, WRITE_BOOKMARKS
 # As favourite and unfavourite: the 404 of a missing or invisible status comes before the token
 # checks when bookmarking (Statuses::BaseController's set_status runs first), after them when
 # unbookmarking (its set_status is skipped), which answers with `bookmarked: false`.
-bookmark = _action(commands.bookmark, WRITE_BOOKMARKS, visible_first=True)
-unbookmark = _action(commands.unbookmark, WRITE_BOOKMARKS, undone="bookmarked")
+bookmark = status_action(commands.bookmark, WRITE_BOOKMARKS, visible_first=True)
+unbookmark = status_action(commands.unbookmark, WRITE_BOOKMARKS, undone="bookmarked")
 
 
 async def list_bookmarks(request: Request) -> Response:

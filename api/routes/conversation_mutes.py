@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from api.routes.statuses import _action
+from api.routes.statuses import status_action
 from commands import conversation_mutes as commands
 from domain.scopes import WRITE_MUTES
 
-mute = _action(commands.mute, WRITE_MUTES)
-unmute = _action(commands.unmute, WRITE_MUTES)
+mute = status_action(commands.mute, WRITE_MUTES)
+unmute = status_action(commands.unmute, WRITE_MUTES)
 
 routes = [
     Route("/api/v1/statuses/{id}/mute", mute, methods=["POST"]),

@@ -9,18 +9,17 @@ from starlette.routing import Route
 
 from api.auth import check_optional, check_token, check_user, resolve_viewer
 from api.errors import ApiError
-from api.params import Params, read_params, refuse_unsupported
+from api.params import Params, read_params
 from api.responses import cacheable_for, json_text
-from api.routes.statuses import _visible_first, draft_from
+from api.routes.statuses import draft_from, load_visible_status
 from api.services import services
 from commands.status_edits import MediaAttributes, edit
 from domain.errors import NotFound, RecordNotFound
 from domain.ids import parse_id
 from domain.scopes import READ_STATUSES, WRITE_STATUSES
 
-# What PUT refuses rather than drops: Mastodon edits a poll (not served here yet) and accepts a
-# new preview per attachment; `scheduled_at`, `visibility` and `in_reply_to_id` it ignores.
-NOT_YET_EDITABLE = ("poll",)
+# `scheduled_at`, `visibility` and `in_reply_to_id` Mastodon ignores on PUT; a new preview per
+# attachment (`media_attributes[][thumbnail]`) is refused rather than dropped.
 MEDIA_KEYS = ("id", "description", "focus", "thumbnail")
 
 
@@ -53,7 +52,7 @@ async def update_status(request: Request) -> Response:
     if status_id is None:
         raise RecordNotFound
     params = await read_params(request, svc.settings.max_body_bytes)
-    refuse_unsupported(params, NOT_YET_EDITABLE)
+    svc.statuses_limit.check(account_id)  # edits count toward the statuses family
     written = await svc.command(
         edit,
         svc.publishing,
@@ -62,16 +61,18 @@ async def update_status(request: Request) -> Response:
         draft=draft_from(params),
         media_attributes=media_attributes(params),
     )
+    if written.created:
+        svc.statuses_limit.record(account_id)
     doc = await svc.queries.status(written.id, account_id)
     if doc is None:  # deleted by a concurrent request after the edit
         raise RecordNotFound
-    return json_text(doc)
+    return svc.statuses_limit.answer(json_text(doc), account_id)
 
 
 async def status_history(request: Request) -> Response:
     svc = services(request)
     # 404 for a missing or invisible status comes first (the base controller's set_status).
-    viewer, status_id = await _visible_first(request, svc)
+    viewer, status_id = await load_visible_status(request, svc)
     check_optional(viewer, READ_STATUSES)
     body = await svc.queries.history(status_id, svc.settings.urls)
     return json_text(body, public=cacheable_for(viewer))
@@ -79,7 +80,7 @@ async def status_history(request: Request) -> Response:
 
 async def status_source(request: Request) -> Response:
     svc = services(request)
-    viewer, status_id = await _visible_first(request, svc)
+    viewer, status_id = await load_visible_status(request, svc)
     check_token(viewer, READ_STATUSES)
     body = await svc.queries.source(status_id)
     if body is None:  # deleted since the check

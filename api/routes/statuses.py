@@ -78,6 +78,7 @@ async def create_status(request: Request) -> Response:
     if scheduling:
         return await schedule(request, svc, viewer, params, draft_from(params), at, key)
     reply_raw = params.string("in_reply_to_id")
+    svc.statuses_limit.check(author_id)
     written = await svc.command(
         commands.publish,
         svc.publishing,
@@ -89,10 +90,12 @@ async def create_status(request: Request) -> Response:
         recent_keys=svc.recent_keys,
         application=viewer.token.application if viewer.token else None,
     )
+    if written.created:
+        svc.statuses_limit.record(author_id)
     doc = await svc.written_statuses.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
-    return json_text(doc)
+    return svc.statuses_limit.answer(json_text(doc), author_id)
 
 
 async def statuses_by_id(request: Request) -> Response:
@@ -169,7 +172,7 @@ def _known_viewer_id(viewer: Viewer) -> int | None:
     return viewer.account_id
 
 
-async def _visible_first(request: Request, svc: Services) -> tuple[Viewer, int]:
+async def load_visible_status(request: Request, svc: Services) -> tuple[Viewer, int]:
     """For endpoints that answer 404 for a missing or invisible status before checking auth."""
     viewer = await resolve_viewer(request, svc.queries)
     status_id = parse_id(request.path_params["id"])
@@ -238,7 +241,7 @@ async def reblog(request: Request) -> Response:
     )
 
 
-def _action(
+def status_action(
     command,  # noqa: ANN001
     scopes: tuple[str, ...],
     *,
@@ -252,7 +255,7 @@ def _action(
     async def handler(request: Request) -> Response:
         svc = services(request)
         if visible_first:
-            viewer, _ = await _visible_first(request, svc)
+            viewer, _ = await load_visible_status(request, svc)
         else:
             viewer = await resolve_viewer(request, svc.queries)
         account_id = check_user(viewer, scopes)
@@ -262,11 +265,11 @@ def _action(
     return handler
 
 
-unreblog = _action(social.unreblog, WRITE_STATUSES, undone="reblogged")
-favourite = _action(social.favourite, WRITE_FAVOURITES, visible_first=True)
-unfavourite = _action(social.unfavourite, WRITE_FAVOURITES, undone="favourited")
-pin = _action(social.pin, WRITE_ACCOUNTS, visible_first=True)
-unpin = _action(social.unpin, WRITE_ACCOUNTS, visible_first=True)
+unreblog = status_action(social.unreblog, WRITE_STATUSES, undone="reblogged")
+favourite = status_action(social.favourite, WRITE_FAVOURITES, visible_first=True)
+unfavourite = status_action(social.unfavourite, WRITE_FAVOURITES, undone="favourited")
+pin = status_action(social.pin, WRITE_ACCOUNTS, visible_first=True)
+unpin = status_action(social.unpin, WRITE_ACCOUNTS, visible_first=True)
 
 
 routes = [

@@ -48,6 +48,10 @@ async def home(request: Request) -> Response:
     viewer_id = check_user(await resolve_viewer(request, svc.queries), READ_STATUSES)
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *STATUSES_PAGE)
+    # The feeds are fanned out just after the rest (projections/feed_projector.py): a post
+    # answered before this request is in the feed once they catch up. Past the wait, the feed
+    # is served as it is (a follower sees the post a moment later, as on Mastodon).
+    await svc.positions.wait_for_feeds(svc.settings.write_wait_timeout)
     items = await svc.queries.home_timeline(viewer_id, page) if page.limit else []
     return _answer(request, params, page, items, ("local",))
 

@@ -509,15 +509,33 @@ class SocialModel:
             del self.votes[key]
         return ok(status_id)
 
-    def edit(self, account: int, status_id: str, text: str, mentions: frozenset[int]) -> Answer:
+    def edit(
+        self,
+        account: int,
+        status_id: str,
+        text: str,
+        mentions: frozenset[int],
+        poll: tuple[int, bool] | None = None,
+    ) -> Answer:
         """§6.16: one's own live status; one's own live wrapper answers unchanged; anything
         else is Record not found. Visibility and the reply target never change; an edit that
-        changes nothing adds no version."""
+        changes nothing adds no version. The poll is replaced (UpdateStatusService): one left
+        out is removed with its votes; one sent (options, multiple) keeps the poll's votes
+        unless its options or `multiple` changed, and is always a change (a new expiry). A new
+        poll's id is the caller's to note from the answer."""
         post = self.live(status_id)
         if post is None or post.author != account:
             return failed(404, RECORD_NOT_FOUND)
-        if post.is_wrapper or text == post.text:
+        had_poll = post.poll_id is not None
+        if post.is_wrapper or (text == post.text and poll is None and not had_poll):
             return ok(status_id)
+        if poll is None or (had_poll and poll != (post.poll_options, post.poll_multiple)):
+            for key in [k for k in self.votes if k[1] == status_id]:
+                del self.votes[key]
+        if poll is None:
+            post.poll_id, post.poll_options, post.poll_multiple = None, 0, False
+        else:
+            post.poll_options, post.poll_multiple = poll
         post.text = text
         post.mentions = post.mentions | mentions
         post.active_mentions = mentions

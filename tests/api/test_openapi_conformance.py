@@ -182,8 +182,21 @@ def test_edit_history_and_source(check: Conformance, alice: User, bob: User) -> 
         path=path,
         json={"status": "3", "media_ids": [], "media_attributes": [], "language": "de"},
     )
+    polled = check.json(
+        "PUT /api/v1/statuses/{id}",
+        alice.token,
+        path=path,
+        json={"status": "3", "poll": {"options": ["a", "b"], "expires_in": 600}},
+    )
+    assert [o["title"] for o in polled["poll"]["options"]] == ["a", "b"]
     versions = check.json("GET /api/v1/statuses/{id}/history", bob.token, path=path)
-    assert [v["content"] for v in versions] == ["<p>first</p>", "<p>2</p>", "<p>3</p>"]
+    assert [v["content"] for v in versions] == [
+        "<p>first</p>",
+        "<p>2</p>",
+        "<p>3</p>",
+        "<p>3</p>",
+    ]
+    assert versions[-1]["poll"] == {"options": [{"title": "a"}, {"title": "b"}]}
     source = check.json("GET /api/v1/statuses/{id}/source", bob.token, path=path)
     assert source == {"id": status["id"], "text": "3", "spoiler_text": ""}
     check.call("PUT /api/v1/statuses/{id}", path=path, data={"status": "x"}, expect=401)

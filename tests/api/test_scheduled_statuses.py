@@ -19,7 +19,7 @@ from api.scheduling import scheduler_for
 from tests.api.test_media import uploaded
 from tests.support import TEST_URLS, Directory, LiveServer, User, serving
 
-TOO_SOON = "Validation failed: Scheduled at The scheduled date must be in the future"
+TOO_SOON = "Validation failed: Scheduled at date must be in the future"
 
 
 def iso(moment: datetime) -> str:

@@ -342,10 +342,24 @@ class SocialMachine(RuleBasedStateMachine):
         if body is not None:
             self.check_status(body, status, account)
 
-    @rule(account=accounts, status=statuses, mentioned=mentions, same=st.booleans())
-    def edit(self, account: int, status: str, mentioned: frozenset[int], same: bool) -> None:
+    @rule(
+        account=accounts,
+        status=statuses,
+        mentioned=mentions,
+        same=st.booleans(),
+        poll=st.none() | st.tuples(st.integers(2, 4), st.booleans()),
+    )
+    def edit(
+        self,
+        account: int,
+        status: str,
+        mentioned: frozenset[int],
+        same: bool,
+        poll: tuple[int, bool] | None,
+    ) -> None:
         """PUT /api/v1/statuses/:id (§6.16): a new text and mentions (an added mention shows a
-        direct or private status to that account), or the same text (no new version)."""
+        direct or private status to that account), or the same text (no new version unless the
+        poll changes); with a poll (replacing the status's, or new) or without (removing it)."""
         post = self.model.posts[status]
         if same and post.text:
             text, mentioned = post.text, shown_mentions(post)
@@ -353,12 +367,19 @@ class SocialMachine(RuleBasedStateMachine):
             self.edits += 1
             names = (f"@{self.users[m].username}" for m in sorted(mentioned))
             text = " ".join([f"edit {self.edits}", *names])
-        answer = self.model.edit(account, status, text, mentioned)
+        data: dict = {"status": text}
+        if poll is not None:
+            data["poll[options][]"] = [f"option {i}" for i in range(poll[0])]
+            data["poll[expires_in]"] = "86400"
+            data["poll[multiple]"] = "true" if poll[1] else "false"
+        answer = self.model.edit(account, status, text, mentioned, poll)
         response = self.http.put(
-            f"/api/v1/statuses/{status}", data={"status": text}, headers=self.headers(account)
+            f"/api/v1/statuses/{status}", data=data, headers=self.headers(account)
         )
         body = self.expect(response, answer, f"edit {status}")
         if body is not None:
+            if poll is not None and not post.is_wrapper and post.poll_id is None:
+                post.poll_id = body["poll"]["id"]  # a new poll
             self.check_status(body, status, account)
 
     @rule(account=accounts, status=statuses)

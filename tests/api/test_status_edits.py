@@ -219,10 +219,6 @@ def test_bad_input_is_a_mastodon_422(api: Api, live_server: LiveServer, alice: U
             {"status": "x", "media_ids[]": ["12345"]},
             "Media 12345 not found or already attached to another post",
         ),
-        (
-            {"status": "x", "poll[options][]": ["a", "b"], "poll[expires_in]": "300"},
-            "poll is not supported by this server yet",
-        ),
     ]
     for params, error in cases:
         response = put(api, alice, original["id"], **params)

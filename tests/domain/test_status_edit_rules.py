@@ -98,6 +98,7 @@ def test_an_edit_adds_mentions_for_visibility_and_keeps_removed_ones() -> None:
         "sensitive": False,
         "media_ids": [],
         "media_descriptions": [],
+        "poll_options": None,
     }
     assert edits[1].previous is None  # only the first edit records the original
     assert [m["id"] for m in edits[0].mentions] == [BOB] and edits[1].mentions == []

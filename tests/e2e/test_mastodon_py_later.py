@@ -112,3 +112,27 @@ def test_schedule_list_move_cancel_and_publish(server: LiveServer, directory: Di
     published = [s for s in statuses if s.content == "<p>with a poll, soon</p>"]
     assert len(published) == 1
     assert [o.title for o in published[0].poll.options] == ["yes", "no"]
+
+
+def test_status_update_replaces_and_removes_a_poll(
+    server: LiveServer, directory: Directory
+) -> None:
+    author, voter = directory.users(2)
+    as_author, as_voter = client(server, author), client(server, voter)
+    status = as_author.status_post("Pick", poll=as_author.make_poll(["a", "b"], expires_in=600))
+    as_voter.poll_vote(status.poll, 0)
+    # make_poll sends `multiple` and the same options: the votes stay.
+    same = as_author.status_update(
+        status, "Pick one", poll=as_author.make_poll(["a", "b"], expires_in=900)
+    )
+    assert same.poll.id == status.poll.id and same.poll.votes_count == 1
+    changed = as_author.status_update(
+        status, "Pick one", poll=as_author.make_poll(["a", "b", "c"], expires_in=900)
+    )
+    assert [o.title for o in changed.poll.options] == ["a", "b", "c"]
+    assert changed.poll.votes_count == 0 and changed.poll.id == status.poll.id
+    assert as_voter.poll_vote(changed.poll, 2).own_votes == [2]
+    removed = as_author.status_update(status, "No poll")
+    assert removed.poll is None
+    history = as_author.status_history(status)
+    assert [len(v.poll.options) if v.get("poll") else 0 for v in history] == [2, 2, 3, 0]

@@ -89,6 +89,40 @@ def _polls(rng: random.Random, clients: list, directory: Directory) -> None:
             client.post(f"/api/v1/polls/{status['poll']['id']}/votes", json={"choices": choices})
     assert expire(directory.write_model, int(polls[0]["poll"]["id"]), time.time() + 3600)
     assert clients[2].delete(f"/api/v1/statuses/{polls[2]['id']}").status_code == 200
+    _poll_edits(clients)
+
+
+def _poll_edits(clients: list) -> None:
+    """Edits of polls: the same options (votes kept), new options (votes reset, then new
+    votes), none (the poll removed), and a poll added to a status without one."""
+    author, voters = clients[0], clients[1:]
+    kept, reset, removed, plain = (
+        author.post("/api/v1/statuses", json=body).json()
+        for body in (
+            {"status": "kept", "poll": {"options": ["a", "b"], "expires_in": 600}},
+            {"status": "reset", "poll": {"options": ["a", "b"], "expires_in": 600}},
+            {"status": "removed", "poll": {"options": ["a", "b"], "expires_in": 600}},
+            {"status": "plain"},
+        )
+    )
+    for status in (kept, reset, removed):
+        for voter in voters:
+            voter.post(f"/api/v1/polls/{status['poll']['id']}/votes", json={"choices": [1]})
+    edits = [
+        (kept, {"options": ["a", "b"], "expires_in": 900, "multiple": False}),
+        (reset, {"options": ["a", "b", "c"], "expires_in": 900}),
+        (removed, None),
+        (plain, {"options": ["p", "q"], "expires_in": 900}),
+    ]
+    for status, poll in edits:
+        body = {"status": status["content"][3:-4] + " (edited)"}
+        if poll is not None:
+            body["poll"] = poll
+        answer = author.put(f"/api/v1/statuses/{status['id']}", json=body)
+        assert answer.status_code == 200, answer.text
+        if poll is not None:
+            poll_id = answer.json()["poll"]["id"]
+            voters[0].post(f"/api/v1/polls/{poll_id}/votes", json={"choices": [0]})
 
 
 def _scheduled(client, user: User, directory: Directory) -> None:  # noqa: ANN001

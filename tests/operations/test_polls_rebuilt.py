@@ -13,20 +13,33 @@ POLL_ROWS = (
 )
 
 
+VERSION_POLLS = (
+    "SELECT status_id, seq, poll_options FROM tootlog_status_edits"
+    " WHERE poll_options IS NOT NULL ORDER BY status_id, seq"
+)
+
+
 def poll_rows(url: str) -> list:
     with psycopg.connect(url) as conn:
         polls = conn.execute(POLL_ROWS).fetchall()
         entries = conn.execute("SELECT * FROM tootlog_scheduled_statuses ORDER BY id").fetchall()
-    return [*polls, *entries]
+        versions = conn.execute(VERSION_POLLS).fetchall()
+    return [*polls, *entries, *versions]
 
 
 def test_polls_and_votes_are_rebuilt_exactly_and_verified(served: Served) -> None:
     before = poll_rows(served.url)
-    polls, entries = before[:2], before[2:]
-    assert len(polls) == 2  # the third went with its status
-    assert any(row[-2] for row in polls)  # an expiry recorded (closed)
+    # Two polls of the first three (one went with its status); of the edited ones, three
+    # (one removed): kept, reset (a second generation), added.
+    polls, entries, versions = before[:5], before[5:7], before[7:]
+    assert len(polls) == 5
+    assert any(row[-3] for row in polls)  # an expiry recorded (closed)
+    assert sorted(row[-2] for row in polls) == [0, 0, 0, 0, 1]  # one reset by an edit
     assert all(row[-1] for row in polls)  # every poll has votes
     assert len(entries) == 2  # one cancelled, one published
+    # Versions: kept (2), reset (2), removed (the original only), added (the edit only).
+    assert [v[2] for v in versions].count(["a", "b"]) == 4
+    assert ["a", "b", "c"] in [v[2] for v in versions] and ["p", "q"] in [v[2] for v in versions]
     assert entries[1][3]["poll"] == {"options": ["x", "y"], "expires_in": 600}
     served.server.stop()
     for batch in ("1", "7", "5000"):

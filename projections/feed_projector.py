@@ -1,0 +1,90 @@
+"""The home feeds' own projection: maps the events that change a home feed to its writes.
+
+Fanning a status out to thousands of followers takes far longer than projecting it, so the home
+feeds are a projection of their own, with their own position in the tracking table
+(FEED_APPLICATION), committed right after the main read models' batch (projections/batch.py).
+The author of a post is answered as soon as the main batch commits (read-your-writes waits for
+that one); the home timelines wait for the feeds to catch up with it (api/routes/timelines.py).
+
+Its statements read the statuses' rows, which the main projection has always written by then
+(its position is never behind this one), and nothing else of the main read models: they read
+the statuses as they were at each event by the positions recorded in their rows, and the follows
+from their own table, written here in event order (projections/home_feed.py). So the feeds come
+out the same however the log is cut into batches, and whether this projection runs in step with
+the main one or catches up after it (after a crash between the two commits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eventsourcing.utils import resolve_topic
+
+from domain.codec import make_mapper
+from domain.follow import Follow
+from domain.reblog import Reblog
+from domain.status import Status
+from projections.home_feed import HomeFeedReadModel
+from projections.writes import Writes
+
+
+class FeedProjector:
+    """Applies the events that change home feeds; every other event only advances the position."""
+
+    def __init__(self) -> None:
+        self.mapper = make_mapper()
+        self.home = HomeFeedReadModel()
+        # Stored topic -> its handler (None: not a feed's concern, and never decoded).
+        self._by_topic: dict[str, object] = {}
+
+    def apply_rows(self, writes: Writes, rows: Sequence[tuple]) -> None:
+        """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order."""
+        decode = self.mapper.decode
+        by_topic = self._by_topic
+        for row in rows:
+            topic = row[3]
+            if topic not in by_topic:
+                by_topic[topic] = self._handlers.get(resolve_topic(topic))
+            handler = by_topic[topic]
+            if handler is not None:
+                writes.position = row[0]
+                handler(self, writes, decode(topic, row[4], row[1], row[2]))
+
+    def _published(self, writes: Writes, event: Status.Published) -> None:
+        self.home.fan_out(
+            writes,
+            status_id=event.status_id,
+            author_id=event.account_id,
+            visibility=event.visibility,
+            mentions=[m["id"] for m in event.mentions],
+            in_reply_to_account_id=event.in_reply_to_account_id,
+        )
+
+    def _reblogged(self, writes: Writes, event: Reblog.Reblogged) -> None:
+        self.home.fan_out_boost(
+            writes,
+            wrapper_id=event.wrapper_status_id,
+            author_id=event.account_id,
+            original_id=event.original_status_id,
+        )
+
+    def _deleted(self, writes: Writes, event: Status.Deleted) -> None:
+        self.home.remove(writes, event.status_id)
+
+    def _unreblogged(self, writes: Writes, event: Reblog.Unreblogged) -> None:
+        self.home.remove(writes, event.wrapper_status_id)
+
+    def _followed(self, writes: Writes, event: Follow.Followed) -> None:
+        self.home.follow(writes, event.follower_id, event.followee_id)
+
+    def _unfollowed(self, writes: Writes, event: Follow.Unfollowed) -> None:
+        self.home.unfollow(writes, event.follower_id, event.followee_id)
+
+    _handlers = {
+        Status.Published: _published,
+        Reblog.Reblogged: _reblogged,
+        Status.Deleted: _deleted,
+        Reblog.Unreblogged: _unreblogged,
+        Follow.Followed: _followed,
+        Follow.Unfollowed: _unfollowed,
+    }
