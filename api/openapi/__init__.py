@@ -21,6 +21,7 @@ from api.openapi import (
     pages,
     polls,
     scheduled,
+    search,
     server,
     status_edits,
     statuses,
@@ -41,6 +42,7 @@ TAGS = [
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
     {"name": "pages", "description": "The HTML pages behind the URLs the API gives out."},
+    {"name": "search", "description": "Accounts, statuses and hashtags by what they say."},
 ]
 
 
@@ -64,6 +66,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         discovery,
         pages,
         timelines,
+        search,
     )
     for module in modules:
         for path, operations in module.PATHS.items():

@@ -532,6 +532,32 @@ def test_timelines_and_lists(check: Conformance, directory: Directory, alice: Us
     check.call("GET /api/v1/tags/{id}", path={"id": "not-a-tag"}, expect=404)
 
 
+@drives("GET /api/v2/search", "GET /api/v1/accounts/search")
+def test_search(check: Conformance, directory: Directory, alice: User, bob: User) -> None:
+    term = f"s{uuid.uuid4().hex[:10]}"
+    status = status_of(check, alice, status=f"#{term} searchable {term}")
+    every = check.json("GET /api/v2/search", bob.token, params={"q": term})
+    assert [s["id"] for s in every["statuses"]] == [status["id"]]
+    assert [t["name"] for t in every["hashtags"]] == [term]
+    anonymous = check.json("GET /api/v2/search", params={"q": alice.username})
+    assert [a["id"] for a in anonymous["accounts"]] == [alice.id] and anonymous["statuses"] == []
+    resolved = check.json(
+        "GET /api/v2/search", bob.token, params={"q": status["url"], "resolve": "true"}
+    )
+    assert [s["id"] for s in resolved["statuses"]] == [status["id"]]
+    check.call("GET /api/v2/search", bob.token, expect=400)
+    check.call("GET /api/v2/search", params={"q": "x", "offset": "1"}, expect=401)
+    check.call("GET /api/v2/search", params={"q": "x", "resolve": "1"}, expect=401)
+    check.call("GET /api/v2/search", bob.token, params={"q": "x", "limit": "-1"}, expect=400)
+    accounts = check.json(
+        "GET /api/v1/accounts/search", bob.token, params={"q": alice.username, "limit": "5"}
+    )
+    assert [a["id"] for a in accounts] == [alice.id]
+    check.call("GET /api/v1/accounts/search", params={"q": "x"}, expect=401)
+    check.call("GET /api/v1/accounts/search", directory.token(None, "read"), expect=422)
+    check.call("GET /api/v1/accounts/search", bob.token, params={"offset": "-1"}, expect=400)
+
+
 @drives("GET /api/v1/markers", "POST /api/v1/markers")
 def test_markers(check: Conformance, alice: User) -> None:
     saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})
