@@ -391,6 +391,31 @@ READ_INDEXES = [
         "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_due"
         " ON tootlog_scheduled_statuses (scheduled_at)",
     ),
+    # Search (projections/search.py; docs/mastodon-api.md §17). Each expression is the one the
+    # search statements write, word for word, so the planner matches them.
+    (
+        "tootlog_accounts_username_prefix",
+        "CREATE INDEX IF NOT EXISTS tootlog_accounts_username_prefix"
+        " ON tootlog_accounts (lower(username) text_pattern_ops)",
+    ),
+    (
+        "tootlog_accounts_display_name_words",
+        "CREATE INDEX IF NOT EXISTS tootlog_accounts_display_name_words"
+        " ON tootlog_accounts USING gin (to_tsvector('simple', doc->>'display_name'))",
+    ),
+    (
+        "tootlog_status_tags_prefix",
+        "CREATE INDEX IF NOT EXISTS tootlog_status_tags_prefix"
+        " ON tootlog_status_tags (tag text_pattern_ops)",
+    ),
+    (
+        # Full-text search of statuses: their text and content warning. Not a partial index:
+        # PostgreSQL keeps statistics of the words only for a whole table's index, and the
+        # search's plan depends on them (projections/search.py). Boosts have no words.
+        "tootlog_statuses_search",
+        "CREATE INDEX IF NOT EXISTS tootlog_statuses_search ON tootlog_statuses"
+        " USING gin (to_tsvector('simple', text || ' ' || coalesce(doc->>'spoiler_text', '')))",
+    ),
     (
         "tootlog_event_index_subject",
         "CREATE INDEX IF NOT EXISTS tootlog_event_index_subject"
