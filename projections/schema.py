@@ -33,7 +33,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 10
+READ_MODEL_VERSION = 11
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
