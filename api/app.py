@@ -36,16 +36,20 @@ from api.routes import (
     pages,
     polls,
     scheduled_statuses,
+    search,
     status_edits,
     statuses,
+    streaming,
     timelines,
 )
 from api.services import Services
+from api.streaming.hub import StreamHub
 from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
 from projections.queries import Queries, configure_connection
 from projections.rebuild import prepare
+from projections.stream_reads import StreamReads
 
 log = logging.getLogger("tootlog")
 
@@ -90,7 +94,13 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         )
         await pool.open(wait=True)
         queries = Queries(pool)
-        positions = ProjectionPositions(database_url, on_token_revoked=queries.forget_token)
+        streams = app.state.streams = StreamHub(StreamReads(pool))
+
+        def token_revoked(token_hash: str | None) -> None:
+            queries.forget_token(token_hash)
+            streams.token_revoked(token_hash)
+
+        positions = ProjectionPositions(database_url, on_token_revoked=token_revoked)
         await positions.start()
         write_model = TootlogApplication(
             database_url,
@@ -124,9 +134,11 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         if scheduler is not None:
             scheduler.start()
         services = app.state.services = Services(settings, write_model, queries, positions)
+        await streams.start(positions)
         try:
             yield
         finally:
+            await streams.stop()
             services.close()
             if scheduler is not None:
                 await asyncio.to_thread(scheduler.stop)
@@ -150,6 +162,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *bookmarks.routes,
             *conversation_mutes.routes,
             *account_credentials.routes,
+            *search.routes,
             *apps.routes,
             *oauth.routes,
             *instance.routes,
@@ -162,6 +175,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             *openapi.routes,
             *discovery.routes,
             *pages.routes,
+            *streaming.routes,
             *health.routes,
             *metrics.routes,
         ],

@@ -198,6 +198,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         loop="uvloop",
         http=bounded_protocol(settings.max_header_bytes),
+        # Streaming WebSockets as Mastodon's server (node's `ws` defaults): a ping every 30 s,
+        # closed without a pong, and no per-message compression (a deflate context per
+        # connection, and every frame compressed once per connection: bench/streaming.py).
+        ws="websockets-sansio",
+        ws_ping_interval=30.0,
+        ws_ping_timeout=30.0,
+        ws_per_message_deflate=False,
     )
     return 0
 

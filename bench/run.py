@@ -26,6 +26,7 @@ from types import FrameType
 import orjson
 
 from bench import cpu, fanout, home_seed, log_bench, postgres, report, seed, servers, slow_site
+from bench import streaming as streaming_bench
 from bench.baseline import INSERT_FEED, INSERT_REBLOG, INSERT_STATUS, INSERT_THREAD
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
@@ -82,6 +83,7 @@ class Scenario:
 
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
 LOG_SCENARIO = "rebuild"
+STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -172,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
             print(log_bench.render(figures))
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "log.json").write_text(json.dumps(asdict(figures), indent=2))
+        if not args.only or STREAMING_SCENARIO in args.only:
+            with postgres.server_url() as server:
+                streamed = streaming_bench.measure(server, streaming_bench.parse_args([]))
+            print(streamed.render())
+            (RESULTS / "streaming.json").write_text(json.dumps(asdict(streamed), indent=2))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -191,7 +198,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO],
+        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument(

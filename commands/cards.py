@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from eventsourcing.persistence import IntegrityError
 
 from commands.app import TootlogApplication
-from domain.card import LinkFetch, Preview, StatusCard
+from domain.card import PUBLISHED, LinkFetch, Preview, StatusCard
 from domain.ids import format_datetime
 from domain.status import Status
 
@@ -37,13 +37,25 @@ class Plan:
     shared: Outcome | None = None
 
 
-def plan(app: TootlogApplication, status_id: int, link: str, now: float, period: float) -> Plan:
-    """Whether the status still needs an outcome, and whether a recent fetch can be shared."""
-    if app.get_or_none(StatusCard.create_id(status_id), StatusCard) is not None:
+def plan(
+    app: TootlogApplication,
+    status_id: int,
+    link: str,
+    now: float,
+    period: float,
+    text_version: int = PUBLISHED,
+) -> Plan:
+    """Whether this version of the status's text still needs an outcome, and whether a recent
+    fetch can be shared. Nothing is needed once the status is deleted or a later edit changed
+    its text again (that edit's version gets the card, as Mastodon's crawl reads the text as it
+    is then)."""
+    if app.get_or_none(StatusCard.create_id(status_id, text_version), StatusCard) is not None:
         return Plan(done=True)  # recorded before a restart, or by another worker
-    status = app.get_or_none(Status.create_id(status_id), Status)
-    if status is None or status.deleted:
-        return Plan(done=True)
+    for later in app.events.get(Status.create_id(status_id), gt=text_version):
+        if isinstance(later, Status.Deleted) or (
+            isinstance(later, Status.Edited) and later.text_changed
+        ):
+            return Plan(done=True)
     earlier = app.get_or_none(LinkFetch.create_id(link), LinkFetch)
     if earlier is not None and earlier.fresh(now, period):
         return Plan(shared=Outcome(earlier.preview, earlier.reason, earlier.fetched_at or now))
@@ -51,11 +63,18 @@ def plan(app: TootlogApplication, status_id: int, link: str, now: float, period:
 
 
 def record(
-    app: TootlogApplication, status_id: int, link: str, outcome: Outcome, *, new_fetch: bool
+    app: TootlogApplication,
+    status_id: int,
+    link: str,
+    outcome: Outcome,
+    *,
+    new_fetch: bool,
+    text_version: int = PUBLISHED,
 ) -> bool:
-    """Record the status's outcome (with the URL's fetch record when it was fetched just now),
-    in one transaction. False when the status already had one (nothing is saved)."""
-    card = StatusCard(status_id=status_id, link=link)
+    """Record the outcome of this version of the status's text (with the URL's fetch record
+    when it was fetched just now), in one transaction. False when that version already had one
+    (nothing is saved)."""
+    card = StatusCard(status_id=status_id, link=link, text_version=text_version)
     if outcome.preview is not None:
         card.fetched(outcome.preview, outcome.fetched_on)
     else:

@@ -3,10 +3,13 @@
 A card is data from outside entering the log. The card worker fetches a page once and records the
 outcome as events; replays and rebuilds read those events and never touch the network.
 
-- `StatusCard` (one per status, keyed by the status id) records the outcome for that status:
-  `Fetched` with the card's fields, or `FetchFailed` with the reason. A second outcome for the
-  same status cannot be saved (the event store refuses a second create), so a worker restarted
-  mid-way, or two racing, never record a status twice.
+- `StatusCard` (one per version of a status's text, keyed by the status id and that version)
+  records the outcome for it: `Fetched` with the card's fields, or `FetchFailed` with the
+  reason. The version is the status's aggregate version that set the text: 1 when published,
+  then the version of each edit that changed the text (Mastodon then resets the card and
+  fetches the new text's). A second outcome for the same version cannot be saved (the event
+  store refuses a second create), so a worker restarted mid-way, or two racing, never record a
+  version twice.
 - `LinkFetch` (one per URL) records every fetch of that URL. Statuses linking a URL fetched
   less than a period ago copy its outcome instead of fetching again.
 """
@@ -19,7 +22,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import text as texts
-from domain.ids import derived_uuid
+from domain.ids import derived_uuid, snowflake_time
+from domain.status import Status
+from domain.upcasting import added_fields
 
 # Mastodon's FetchLinkCardService::BYTESIZE_LIMIT: longer URLs get no card.
 MAX_URL_BYTES = 2692
@@ -30,6 +35,8 @@ MAX_DESCRIPTION = 2000
 MAX_NAME = 500
 MAX_HTML = 5000
 CARD_TYPES = ("link", "photo", "video", "rich")
+# The text version of a status as published (its aggregate's first version).
+PUBLISHED = 1
 
 
 @dataclass(frozen=True)
@@ -109,30 +116,59 @@ def card_link(text: str, media_ids: list[int], local_domain: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CardText:
+    """One version of a status's text, to preview: the status, the version of its aggregate
+    that set the text, and when it was written (unix time)."""
+
+    status_id: int
+    version: int
+    written_at: float
+
+
+def card_text(event: Status.Published | Status.Edited) -> CardText | None:
+    """The text version a publication or an edit gives the status; None for an edit that kept
+    the text (Mastodon keeps the card then)."""
+    if isinstance(event, Status.Published):
+        return CardText(event.status_id, PUBLISHED, snowflake_time(event.status_id).timestamp())
+    if not event.text_changed:
+        return None
+    return CardText(event.status_id, event.originator_version, event.timestamp.timestamp())
+
+
 class StatusCard(Aggregate):
-    """The card outcome of one status."""
+    """The card outcome of one version of a status's text."""
 
     TOPIC = "tootlog.card"
 
     class Created(Aggregate.Created):
         TOPIC = "tootlog.card.created.v1"
 
+    # Outcomes recorded before cards followed edits are all of the published text: version 1.
     @event("Opened", topic="tootlog.card.opened.v1")
-    def __init__(self, status_id: int, link: str) -> None:
+    def __init__(self, status_id: int, link: str, text_version: int = PUBLISHED) -> None:
         self.status_id = status_id
         self.link = link
+        self.text_version = text_version
         self.preview: Preview | None = None
         self.reason: str | None = None
 
     @staticmethod
-    def create_id(status_id: int) -> UUID:
-        return derived_uuid("card", status_id)
+    def create_id(status_id: int, text_version: int = PUBLISHED) -> UUID:
+        """The published text's card keeps the id it had before edits had cards of their own."""
+        if text_version == PUBLISHED:
+            return derived_uuid("card", status_id)
+        return derived_uuid("card", status_id, text_version)
 
     def fetched(self, preview: Preview, fetched_at: str) -> None:
         """Record the card (`fetched_at`: when the page was fetched, perhaps for another
         status linking it)."""
         self._fetched(
-            status_id=self.status_id, link=self.link, fetched_at=fetched_at, **preview.as_fields()
+            status_id=self.status_id,
+            link=self.link,
+            text_version=self.text_version,
+            fetched_at=fetched_at,
+            **preview.as_fields(),
         )
 
     @event("Fetched", topic="tootlog.card.fetched.v1")
@@ -158,6 +194,7 @@ class StatusCard(Aggregate):
         language: str | None,
         published_at: str | None,
         blurhash: str | None,
+        text_version: int = PUBLISHED,
     ) -> None:
         self.preview = Preview(
             url=url,
@@ -181,11 +218,25 @@ class StatusCard(Aggregate):
 
     def failed(self, reason: str, fetched_at: str) -> None:
         """Record that the link gave no card, and why."""
-        self._failed(status_id=self.status_id, link=self.link, reason=reason, fetched_at=fetched_at)
+        self._failed(
+            status_id=self.status_id,
+            link=self.link,
+            text_version=self.text_version,
+            reason=reason,
+            fetched_at=fetched_at,
+        )
 
     @event("FetchFailed", topic="tootlog.card.fetch_failed.v1")
-    def _failed(self, status_id: int, link: str, reason: str, fetched_at: str) -> None:
+    def _failed(
+        self, status_id: int, link: str, reason: str, fetched_at: str, text_version: int = PUBLISHED
+    ) -> None:
         self.reason = reason
+
+
+# Outcomes recorded before cards followed edits are all of the published text.
+added_fields(StatusCard.Opened, text_version=PUBLISHED)
+added_fields(StatusCard.Fetched, text_version=PUBLISHED)
+added_fields(StatusCard.FetchFailed, text_version=PUBLISHED)
 
 
 class LinkFetch(Aggregate):

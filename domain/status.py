@@ -13,6 +13,7 @@ from domain.errors import RecordNotFound, ValidationFailed
 from domain.ids import derived_uuid
 from domain.languages import normalize_language
 from domain.poll import MIN_EXPIRATION, PollDraft, compose_poll, poll_problems
+from domain.upcasting import added_fields
 from domain.visibility import VISIBILITIES, Audience
 
 MAX_CHARACTERS = 500
@@ -93,7 +94,9 @@ class Status(Aggregate):
         (Mastodon's create_previous_edit!), so the history is complete from the edits alone.
         `media_descriptions`: the alt texts of `revision["media_ids"]` after the edit;
         `previous_descriptions`: those of the current media, before it; `poll_change`: the
-        poll the status has after the edit, when the edit set or removed one."""
+        poll the status has after the edit, when the edit set or removed one. The event says
+        whether the text changed: Mastodon then resets the link card and fetches the new
+        text's (UpdateStatusService#reset_preview_card!)."""
         previous = None
         if not self.edited:
             previous = {
@@ -117,6 +120,7 @@ class Status(Aggregate):
             **revision,
             media_descriptions=media_descriptions,
             previous=previous,
+            text_changed=revision["text"] != self.text,
             **poll_fields,
         )
 
@@ -139,6 +143,8 @@ class Status(Aggregate):
         poll_edited: bool = False,
         poll: dict | None = None,
         votes_reset: bool = False,
+        # Edits recorded before cards followed edits kept the card: text_changed False.
+        text_changed: bool = False,
     ) -> None:
         self.text = text
         self.spoiler_text = spoiler_text
@@ -159,6 +165,11 @@ class Status(Aggregate):
     @event("Deleted", topic="tootlog.status.deleted.v1")
     def _deleted(self, status_id: int, delete_media: bool) -> None:
         self.deleted = True
+
+
+# Edits recorded before polls were editable (no poll fields) kept the poll; those recorded
+# before cards followed edits (no text_changed) kept the card.
+added_fields(Status.Edited, poll_edited=False, poll=None, votes_reset=False, text_changed=False)
 
 
 @dataclass(frozen=True)

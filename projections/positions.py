@@ -96,6 +96,16 @@ class ProjectionPositions:
             return True
         return await self._read_positions() >= position
 
+    @property
+    def feed_position(self) -> int:
+        """The home feeds' committed position as announced (they follow the read models')."""
+        return self._feeds.position
+
+    async def wait_for_feed_position(self, position: int, timeout: float) -> bool:
+        """True once the home feeds have passed `position`; False after `timeout` seconds
+        (no database read: for a listener that looks again anyway)."""
+        return await self._feeds.wait_for(position, timeout)
+
     async def wait_for_feeds(self, timeout: float) -> bool:
         """True once the home feeds have caught up with the read models as they are now (so a
         post this process answered is in its followers' feeds); False after `timeout`."""

@@ -179,6 +179,8 @@ class Projector:
             seqs = [event.originator_version] + ([0] if event.previous is not None else [])
             self.polls.keep_version_polls(curs, event.status_id, seqs)
         self.hashtags.retag(curs, event.status_id, event.account_id, event.tags)
+        if event.text_changed:
+            self.cards.reset_card(curs, event.status_id, event.originator_version)
 
     def _status_deleted(self, curs: Writes, event: Status.Deleted) -> None:
         facts = self._mark_deleted(curs, event.status_id)
@@ -332,7 +334,9 @@ class Projector:
         self.view.insert_app(curs, event.app_id, event.client_id, application_document(event))
 
     def _card_fetched(self, curs: Writes, event: StatusCard.Fetched) -> None:
-        self.cards.record_card(curs, event.status_id, event.url, card_document(event))
+        self.cards.record_card(
+            curs, event.status_id, event.text_version, event.url, card_document(event)
+        )
         self.cards.count_outcome(curs, STATUS, CARD)
 
     def _card_failed(self, curs: Writes, event: StatusCard.FetchFailed) -> None:

@@ -12,6 +12,7 @@
 - polls: projections/poll_reads.py
 - scheduled statuses: projections/scheduled.py
 - timelines (home, public, hashtag) and favourites: projections/timelines.py
+- search (accounts, hashtags, statuses): projections/search.py
 - followers, follows, accounts by id, the Tag entity: projections/account_lists.py
 - the row every status read selects, and how it renders: projections/status_rows.py
 - pages of lists: projections/pages.py
@@ -32,6 +33,7 @@ from projections.markers import MarkerReads
 from projections.notification_groups import NotificationGroupReads
 from projections.poll_reads import PollReads
 from projections.scheduled import ScheduledReads
+from projections.search import SearchReads
 from projections.status_edits import StatusEditReads
 from projections.timelines import TimelineReads
 from projections.token_reads import TokenReads
@@ -52,6 +54,7 @@ async def configure_connection(conn: AsyncConnection) -> None:
 class Queries(
     TokenReads,
     AccountStatusReads,
+    SearchReads,
     TimelineReads,
     BookmarkReads,
     PollReads,

@@ -33,7 +33,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 10
+READ_MODEL_VERSION = 12
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -237,13 +237,15 @@ DDL = [
         doc jsonb NOT NULL
     )
     """,
-    # Link preview cards, one per status that has one, with the PreviewCard JSON (the same
-    # document is spliced into the status's own).
+    # Link preview cards (projections/cards.py): per status that has a card or whose text an
+    # edit changed, the text version it shows the card of and that card's PreviewCard JSON (the
+    # same document is spliced into the status's own; NULL: none, or not fetched yet).
     """
     CREATE TABLE IF NOT EXISTS tootlog_cards (
         status_id bigint PRIMARY KEY,
-        url text NOT NULL,
-        doc jsonb NOT NULL
+        text_version integer NOT NULL,
+        url text,
+        doc jsonb
     )
     """,
     # The versions of edited statuses (projections/status_edits.py): seq 0 is the original, an
@@ -421,6 +423,31 @@ READ_INDEXES = [
         "tootlog_scheduled_statuses_due",
         "CREATE INDEX IF NOT EXISTS tootlog_scheduled_statuses_due"
         " ON tootlog_scheduled_statuses (scheduled_at)",
+    ),
+    # Search (projections/search.py; docs/mastodon-api.md §17). Each expression is the one the
+    # search statements write, word for word, so the planner matches them.
+    (
+        "tootlog_accounts_username_prefix",
+        "CREATE INDEX IF NOT EXISTS tootlog_accounts_username_prefix"
+        " ON tootlog_accounts (lower(username) text_pattern_ops)",
+    ),
+    (
+        "tootlog_accounts_display_name_words",
+        "CREATE INDEX IF NOT EXISTS tootlog_accounts_display_name_words"
+        " ON tootlog_accounts USING gin (to_tsvector('simple', doc->>'display_name'))",
+    ),
+    (
+        "tootlog_status_tags_prefix",
+        "CREATE INDEX IF NOT EXISTS tootlog_status_tags_prefix"
+        " ON tootlog_status_tags (tag text_pattern_ops)",
+    ),
+    (
+        # Full-text search of statuses: their text and content warning. Not a partial index:
+        # PostgreSQL keeps statistics of the words only for a whole table's index, and the
+        # search's plan depends on them (projections/search.py). Boosts have no words.
+        "tootlog_statuses_search",
+        "CREATE INDEX IF NOT EXISTS tootlog_statuses_search ON tootlog_statuses"
+        " USING gin (to_tsvector('simple', text || ' ' || coalesce(doc->>'spoiler_text', '')))",
     ),
     (
         # The list's `account_id` filter (an unfollow's deletion reads the recipient's rows).

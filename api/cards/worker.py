@@ -1,15 +1,17 @@
-"""The card worker: follows the event store and records a card outcome for each new status.
+"""The card worker: follows the event store and records a card outcome for each new status
+and for each edit that changes a status's text.
 
-It reads StatusPublished events in order and gives each status with an eligible link a task of
-its own: plan (already recorded? fetched less than a period ago?), fetch when needed, record the
+It reads StatusPublished events and the StatusEdited events that changed the text, in order,
+and gives each such text with an eligible link a task of its own: plan (already recorded? a
+later edit or a deletion? fetched less than a period ago?), fetch when needed, record the
 outcome as events. Fetches run at most `concurrency` at once and `per_host` at once per host, so a
 slow or dead site holds up only its own statuses; in-flight fetches of one URL are shared.
 
 Exactly once and restart-safe: the worker's position (its row `tootlog_cards` in the tracking
-table) only moves past a status once that status's outcome is recorded, and a status's outcome is
-an aggregate keyed by the status, so work repeated after a restart finds it and stops. One worker
-per database works (a PostgreSQL advisory lock); others wait. It writes only events: the
-projection worker turns them into the read models, as for every other event.
+table) only moves past a text once that text's outcome is recorded, and an outcome is an
+aggregate keyed by the status and its text version, so work repeated after a restart finds it
+and stops. One worker per database works (a PostgreSQL advisory lock); others wait. It writes
+only events: the projection worker turns them into the read models, as for every other event.
 """
 
 from __future__ import annotations
@@ -37,10 +39,9 @@ from commands import cards as commands
 from commands.app import TootlogApplication
 from commands.cards import Outcome
 from commands.images import image_facts
-from domain.card import Preview, card_link
+from domain.card import CardText, Preview, card_link, card_text
 from domain.codec import make_mapper
 from domain.errors import Unprocessable
-from domain.ids import snowflake_time
 from domain.status import Status
 from domain.urls import Urls
 from projections.schema import EVENTS_CHANNEL, TRACKING_TABLE
@@ -59,6 +60,8 @@ GATHER_SECONDS = 0.1
 DB_CONNECTIONS = 1
 # Fetches (in flight or done) this worker remembers, to share them without a database read.
 REMEMBERED_FETCHES = 10_000
+# The events that give a status a text to preview: its publication, an edit (if it changed it).
+TEXT_EVENTS = (Status.Published, Status.Edited)
 # Statuses read ahead of the oldest one still waiting for its outcome.
 MAX_PENDING = 2000
 OEMBED_TYPES = ("application/json", "application/json+oembed", "text/json")
@@ -176,32 +179,38 @@ class CardWorker:
         )
         now = time.time()
         for notification in notifications:
-            if resolve_topic(notification.topic) is Status.Published:
+            if resolve_topic(notification.topic) in TEXT_EVENTS:
                 event = self.mapper.to_domain_event(notification)
+                text = card_text(event)
                 link = card_link(event.text, event.media_ids, self.urls.domain)
-                age = now - snowflake_time(event.status_id).timestamp()
-                if link is not None and age < self.settings.period:
+                if text and link is not None and now - text.written_at < self.settings.period:
                     await self._room.acquire()
                     self._pending[notification.id] = asyncio.create_task(
-                        self._card_for(notification.id, event.status_id, link)
+                        self._card_for(notification.id, text, link)
                     )
             self._read = notification.id
         return len(notifications)
 
-    async def _card_for(self, position: int, status_id: int, link: str) -> None:
+    async def _card_for(self, position: int, text: CardText, link: str) -> None:
         try:
             plan = await self._db(
-                commands.plan, self.write_model, status_id, link, time.time(), self.settings.period
+                commands.plan,
+                self.write_model,
+                text.status_id,
+                link,
+                time.time(),
+                self.settings.period,
+                text.version,
             )
             if plan.done:
                 pass
             elif plan.shared is not None:
-                await self._record(status_id, link, plan.shared, new_fetch=False)
+                await self._record(text, link, plan.shared, new_fetch=False)
             elif (shared := self._shared_fetch(link)) is not None:
                 outcome = await asyncio.shield(shared)
-                await self._record(status_id, link, outcome, new_fetch=False)
+                await self._record(text, link, outcome, new_fetch=False)
             else:
-                await self._fetch_and_record(status_id, link)
+                await self._fetch_and_record(text, link)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # the position stays before this status; the run restarts
@@ -227,14 +236,14 @@ class CardWorker:
         del self._inflight[link]
         return None
 
-    async def _fetch_and_record(self, status_id: int, link: str) -> None:
+    async def _fetch_and_record(self, text: CardText, link: str) -> None:
         shared: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._inflight[link] = shared
         while len(self._inflight) > REMEMBERED_FETCHES:
             del self._inflight[next(iter(self._inflight))]  # the oldest
         try:
             outcome = await self._fetch(link)
-            await self._record(status_id, link, outcome, new_fetch=True)
+            await self._record(text, link, outcome, new_fetch=True)
             shared.set_result(outcome)
         except asyncio.CancelledError:
             shared.cancel()
@@ -244,13 +253,25 @@ class CardWorker:
             shared.exception()  # retrieved: no "never retrieved" warning when nobody waits
             raise
 
-    async def _record(self, status_id: int, link: str, outcome: Outcome, new_fetch: bool) -> None:
+    async def _record(self, text: CardText, link: str, outcome: Outcome, new_fetch: bool) -> None:
         saved = await self._db(
-            commands.record, self.write_model, status_id, link, outcome, new_fetch=new_fetch
+            commands.record,
+            self.write_model,
+            text.status_id,
+            link,
+            outcome,
+            new_fetch=new_fetch,
+            text_version=text.version,
         )
         if saved:
             what = outcome.preview.title[:60] if outcome.preview else f"none ({outcome.reason})"
-            log.info("card of status %d (%s): %s", status_id, link[:100], what)
+            log.info(
+                "card of status %d, text version %d (%s): %s",
+                text.status_id,
+                text.version,
+                link[:100],
+                what,
+            )
 
     async def _fetch(self, link: str) -> Outcome:
         """Fetch and parse `link`: never raises for anything the page does."""

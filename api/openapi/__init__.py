@@ -22,9 +22,11 @@ from api.openapi import (
     pages,
     polls,
     scheduled,
+    search,
     server,
     status_edits,
     statuses,
+    streaming,
     timelines,
 )
 from api.openapi.parts import HEADERS, PARAMETERS, RESPONSES, Schema, security_schemes
@@ -33,6 +35,7 @@ from api.openapi.schemas import SCHEMAS
 OPENAPI_VERSION = "3.1.1"
 TAGS = [
     {"name": "statuses", "description": "Publish, read, delete and act on statuses."},
+    {"name": "streaming", "description": "Live events: server-sent events and a WebSocket."},
     {"name": "accounts", "description": "Sign-up, credentials, profiles and follows."},
     {"name": "media", "description": "Uploads and their files."},
     {"name": "markers", "description": "Where the viewer stopped reading, across its clients."},
@@ -41,6 +44,7 @@ TAGS = [
     {"name": "instance", "description": "What a client reads to know the server."},
     {"name": "operator", "description": "Health, readiness and metrics; never throttled."},
     {"name": "pages", "description": "The HTML pages behind the URLs the API gives out."},
+    {"name": "search", "description": "Accounts, statuses and hashtags by what they say."},
 ]
 
 
@@ -49,6 +53,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
     paths: dict[str, dict[str, Schema]] = {}
     modules = (
         statuses,
+        streaming,
         status_edits,
         polls,
         scheduled,
@@ -64,6 +69,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
         discovery,
         pages,
         timelines,
+        search,
     )
     for module in modules:
         for path, operations in module.PATHS.items():
@@ -98,7 +104,7 @@ def openapi_document(base_url: str, version: str) -> Schema:
             "parameters": PARAMETERS,
             "headers": HEADERS,
             "responses": RESPONSES,
-            "securitySchemes": security_schemes(base_url),
+            "securitySchemes": {**security_schemes(base_url), **streaming.SECURITY_SCHEMES},
         },
     }
 

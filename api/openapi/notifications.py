@@ -1,4 +1,4 @@
-"""Notifications (mastodon-api.md §17): the v1 list, one by id, the unread count, dismiss and
+"""Notifications (mastodon-api.md §18): the v1 list, one by id, the unread count, dismiss and
 clear, and the grouped v2 list."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notifications (docs/mastodon-api.md §17): the viewer's list, one by id, the unread count,
+"""Notifications (docs/mastodon-api.md §18): the viewer's list, one by id, the unread count,
 dismiss and clear (Api::V1::NotificationsController), and the grouped list, one group and its
 dismissal (Api::V2::NotificationsController)."""
 

@@ -1,4 +1,4 @@
-"""The notifications each account must have (mastodon-api.md §17.1), derived from the social
+"""The notifications each account must have (mastodon-api.md §18.1), derived from the social
 model's changes, one step at a time: what a step added (a status, a favourite, a reblog, a
 follow, a recorded edit) makes notifications, what it took away (an unfavourite, an unreblog,
 an unfollow, a deletion) removes them. Mutes and self-exclusion are decided when the

@@ -1,4 +1,4 @@
-"""Notifications (docs/mastodon-api.md §17): what makes one (mention, status, reblog, favourite,
+"""Notifications (docs/mastodon-api.md §18): what makes one (mention, status, reblog, favourite,
 follow, poll, update), what undoes it, the lists of v1 and v2 with their filters and Link
 headers, one by id, dismiss and clear, the unread count, scopes and visibility."""
 

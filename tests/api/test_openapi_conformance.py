@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -24,6 +25,7 @@ from api.routes.discovery import ALREADY_CONFIRMED
 from commands.accounts import register_account
 from tests.api.oauth_client import OOB, PASSWORD, email_of, pkce_pair
 from tests.api.openapi_checker import Conformance, Document, pointer
+from tests.api.stream_clients import open_websocket
 from tests.images import image_bytes
 from tests.support import TEST_URLS, Directory, LiveServer, User
 
@@ -530,6 +532,32 @@ def test_timelines_and_lists(check: Conformance, directory: Directory, alice: Us
     check.call("GET /api/v1/tags/{id}", path={"id": "not-a-tag"}, expect=404)
 
 
+@drives("GET /api/v2/search", "GET /api/v1/accounts/search")
+def test_search(check: Conformance, directory: Directory, alice: User, bob: User) -> None:
+    term = f"s{uuid.uuid4().hex[:10]}"
+    status = status_of(check, alice, status=f"#{term} searchable {term}")
+    every = check.json("GET /api/v2/search", bob.token, params={"q": term})
+    assert [s["id"] for s in every["statuses"]] == [status["id"]]
+    assert [t["name"] for t in every["hashtags"]] == [term]
+    anonymous = check.json("GET /api/v2/search", params={"q": alice.username})
+    assert [a["id"] for a in anonymous["accounts"]] == [alice.id] and anonymous["statuses"] == []
+    resolved = check.json(
+        "GET /api/v2/search", bob.token, params={"q": status["url"], "resolve": "true"}
+    )
+    assert [s["id"] for s in resolved["statuses"]] == [status["id"]]
+    check.call("GET /api/v2/search", bob.token, expect=400)
+    check.call("GET /api/v2/search", params={"q": "x", "offset": "1"}, expect=401)
+    check.call("GET /api/v2/search", params={"q": "x", "resolve": "1"}, expect=401)
+    check.call("GET /api/v2/search", bob.token, params={"q": "x", "limit": "-1"}, expect=400)
+    accounts = check.json(
+        "GET /api/v1/accounts/search", bob.token, params={"q": alice.username, "limit": "5"}
+    )
+    assert [a["id"] for a in accounts] == [alice.id]
+    check.call("GET /api/v1/accounts/search", params={"q": "x"}, expect=401)
+    check.call("GET /api/v1/accounts/search", directory.token(None, "read"), expect=422)
+    check.call("GET /api/v1/accounts/search", bob.token, params={"offset": "-1"}, expect=400)
+
+
 @drives("GET /api/v1/markers", "POST /api/v1/markers")
 def test_markers(check: Conformance, alice: User) -> None:
     saved = check.json("POST /api/v1/markers", alice.token, data={"home[last_read_id]": "12"})
@@ -956,3 +984,39 @@ def test_each_operation_accepts_exactly_its_documented_scopes(
 def test_every_documented_operation_is_driven(document: Document) -> None:
     assert document.operations() - DRIVEN == set(), "operations no scenario drives"
     assert DRIVEN - document.operations() == set(), "scenarios of undocumented operations"
+
+
+# Never a success: no list exists, and any other path names no stream (checked below).
+DRIVEN.update(["GET /api/v1/streaming/list", "GET /api/v1/streaming/{rest}"])
+SSE_OPERATIONS = [
+    f"GET /api/v1/streaming/{path}"
+    for path in ("user", "user/notification", "public", "public/local", "public/remote")
+] + ["GET /api/v1/streaming/hashtag", "GET /api/v1/streaming/hashtag/local"]
+
+
+@drives("GET /api/v1/streaming/health", "GET /api/v1/streaming", *SSE_OPERATIONS)
+def test_streaming_routes(check: Conformance, live_server: LiveServer, alice: User) -> None:
+    """An open stream never ends, so its success is checked on the answer's head (status,
+    media type and headers against the document) rather than through `check.call`."""
+    assert check.call("GET /api/v1/streaming/health", expect=200).text == "OK"
+    for operation in SSE_OPERATIONS:
+        path = operation.split(" ", 1)[1]
+        with (
+            live_server.client(alice.token) as client,
+            client.stream("GET", path, params={"tag": "conformance"}) as answer,
+        ):
+            check.document.check_response(
+                operation, httpx.Response(answer.status_code, headers=answer.headers)
+            )
+            assert answer.status_code == 200
+            assert next(answer.iter_lines()) == ":)"
+        check.succeeded.add(operation)
+        check.call(operation, expect=401)
+    with open_websocket(live_server, alice.token, stream="public"):
+        check.succeeded.add("GET /api/v1/streaming")  # 101, documented
+    assert check.call("GET /api/v1/streaming", alice.token, expect=400).json() == {
+        "error": "Unknown channel requested"
+    }
+    check.call("GET /api/v1/streaming/hashtag", alice.token, expect=400)
+    check.call("GET /api/v1/streaming/list", alice.token, params={"list": "1"}, expect=401)
+    check.call("GET /api/v1/streaming/{rest}", path={"rest": "direct"}, expect=400)

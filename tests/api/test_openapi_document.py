@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.app import OPERATOR_PATHS, create_app
 from api.config import Settings
@@ -40,6 +40,8 @@ def served_operations() -> set[str]:
     assert isinstance(starlette_app, Starlette)
     operations = set()
     for route in starlette_app.routes:
+        if isinstance(route, WebSocketRoute):
+            continue  # described as the upgrade of the GET at its path (checked below)
         assert isinstance(route, Route), f"{route!r} is not a plain route"
         path = re.sub(r"{(\w+):\w+}", r"{\1}", route.path)  # {key:path} -> {key}
         methods = route.methods or set()
@@ -47,6 +49,14 @@ def served_operations() -> set[str]:
         methods = methods - {"HEAD"} if "GET" in methods else methods
         operations |= {f"{method} {path}" for method in methods}
     return operations
+
+
+def test_each_websocket_is_documented_as_the_upgrade_of_its_get() -> None:
+    app = create_app(Settings(None, Path("."), Urls("example.com")), "postgresql://unused")
+    sockets = [route for route in app.app.routes if isinstance(route, WebSocketRoute)]
+    assert [route.path for route in sockets] == ["/api/v1/streaming"]
+    upgrade = DOCUMENT["paths"]["/api/v1/streaming"]["get"]["responses"]
+    assert "101" in upgrade
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:

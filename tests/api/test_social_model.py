@@ -73,7 +73,7 @@ class SocialMachine(RuleBasedStateMachine):
         # Four new accounts per example keep examples independent of each other.
         self.users: list[User] = self.directory.users(ACCOUNTS)
         self.model = SocialModel(ACCOUNTS)
-        self.notifications = NotificationModel()  # §17: derived from the model's changes
+        self.notifications = NotificationModel()  # §18: derived from the model's changes
         # Accounts whose lists can hold anything: the others' are not read, to save time.
         self.authors: set[int] = set()
         self.pinners: set[int] = set()
@@ -546,7 +546,7 @@ class SocialMachine(RuleBasedStateMachine):
         return (lambda: self.get(viewer, "/api/v1/timelines/home", {"limit": "40"}), check)
 
     def _notifications_read(self, viewer: int):  # noqa: ANN202
-        """§17: the viewer's notifications, each about a status as the viewer sees it."""
+        """§18: the viewer's notifications, each about a status as the viewer sees it."""
         ids = {u.id: number for number, u in enumerate(self.users)}
 
         def check(response: httpx.Response) -> None:

@@ -84,6 +84,25 @@ def test_mastodon_py_sees_the_card_within_5_seconds(
     assert api.status_card(status.id).title == "Café & crème"
 
 
+def test_mastodon_py_sees_the_card_reset_by_an_edit_and_the_new_texts_card(
+    server: LiveServer, site: Site, alice: User
+) -> None:
+    api = Mastodon(access_token=alice.token, api_base_url=server.base_url)
+    status = api.status_post(f"Reading {site.url('/og?edited')}")
+    assert poll(lambda: api.status(status.id).card) is not None
+    kept = api.status_update(status.id, f"Reading {site.url('/og?edited')}", sensitive=True)
+    assert kept.card is not None and kept.card.title == "Café & crème"  # text kept
+    edited = api.status_update(status.id, f"Now reading {site.url('/articles/one?edited')}")
+    assert edited.card is None  # reset at once, as UpdateStatusService does
+    card = poll(lambda: api.status(status.id).card)
+    assert card is not None, "no card for the new text within 5 s"
+    assert card.title == "Relative" and card.url == site.url("/articles/one?edited")
+    assert api.status_card(status.id).title == "Relative"
+    api.status_update(status.id, "No link any more")
+    time.sleep(1.0)  # the card worker's turn: nothing to fetch
+    assert api.status(status.id).card is None
+
+
 def test_the_card_route_answers_as_mastodon_2_9(
     server: LiveServer, site: Site, alice: User, people: Directory
 ) -> None:

@@ -5,85 +5,19 @@ nothing and need no network."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import orjson
 import psycopg
-import pytest
 
-from api.cards.addresses import AllowList
-from api.cards.config import CardSettings
-from api.cards.worker import CARDS_APPLICATION, CardWorker
-from commands.accounts import register_account
-from commands.app import TootlogApplication
-from commands.statuses import Publishing, delete, publish
+from api.cards.worker import CARDS_APPLICATION
+from commands.statuses import delete
 from domain.card import LinkFetch, StatusCard
-from domain.status import Author, Draft
 from projections.schema import READ_MODEL_TABLES
 from projections.worker import ProjectionWorker
-from tests.link_pages import PRIVATE_HOST, SITE_HOST, Site
+from tests.api.cards.world import SETTINGS, World
+from tests.link_pages import PRIVATE_HOST, Site
 from tests.support import TEST_URLS
-
-SETTINGS = CardSettings(
-    allowed=AllowList.parse(SITE_HOST),
-    html_providers=frozenset({SITE_HOST}),
-    deadline=1.5,
-)
-
-
-@dataclass
-class World:
-    url: str
-    app: TootlogApplication
-    projection: ProjectionWorker
-    author: Author
-
-    def post(self, text: str) -> int:
-        written = publish(self.app, Publishing(TEST_URLS), author=self.author, draft=Draft(text))
-        return written.id
-
-    def run_cards(self, settings: CardSettings = SETTINGS) -> None:
-        async def go() -> None:
-            worker = CardWorker(self.url, TEST_URLS, settings)
-            try:
-                await worker.catch_up()
-            finally:
-                await worker.close()
-
-        asyncio.run(go())
-        self.projection.catch_up()
-
-    def events(self, status_id: int) -> list:
-        return list(self.app.events.get(StatusCard.create_id(status_id)))
-
-    def outcome(self, status_id: int):  # noqa: ANN201
-        events = self.events(status_id)
-        assert len(events) == 2, events  # Opened, then Fetched or FetchFailed
-        return events[1]
-
-    def card(self, status_id: int) -> dict | None:
-        with psycopg.connect(self.url) as conn:
-            row = conn.execute(
-                "SELECT doc->'card' FROM tootlog_statuses WHERE id = %s", (status_id,)
-            ).fetchone()
-        return row[0]
-
-    def total_events(self) -> int:
-        return self.app.last_position()
-
-
-@pytest.fixture
-def world(fresh_database_url: str) -> Iterator[World]:
-    app = TootlogApplication(fresh_database_url, pool_size=2)
-    projection = ProjectionWorker(fresh_database_url, TEST_URLS)
-    projection.create_tables()
-    account = register_account(app, "writer")
-    try:
-        yield World(fresh_database_url, app, projection, Author(account.id))
-    finally:
-        projection.close()
-        app.close()
 
 
 def test_every_kind_of_page_ends_in_the_right_event_and_card(world: World, site: Site) -> None:
