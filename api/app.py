@@ -95,6 +95,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         await pool.open(wait=True)
         queries = Queries(pool)
         streams = app.state.streams = StreamHub(StreamReads(pool))
+        streams.notification_sources.append(queries.notifications_between)
 
         def token_revoked(token_hash: str | None) -> None:
             queries.forget_token(token_hash)

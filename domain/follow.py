@@ -4,7 +4,7 @@ The aggregate opens with a neutral event so that every follow, the first one inc
 as the same Followed event: projections and replays then have one event per fact. A follow may ask
 to be notified of the followee's statuses (Mastodon's `notify`): given with the follow, or changed
 later by following again with another `notify` (NotifyChanged). Followed events recorded before
-`notify` existed have none: they did not ask.
+`notify` existed read it as false (domain/upcasting.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RecordNotFound
 from domain.ids import derived_uuid
+from domain.upcasting import added_fields
 
 
 def check_can_follow(follower_id: int, followee_id: int) -> None:
@@ -79,3 +80,7 @@ class Follow(Aggregate):
     def _unfollowed(self, follower_id: int, followee_id: int) -> None:
         self.following = False
         self.notify = False
+
+
+# Follows recorded before `notify` existed did not ask for it.
+added_fields(Follow.Followed, notify=False)

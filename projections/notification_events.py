@@ -93,7 +93,7 @@ class NotificationEvents:
             event.timestamp,
             event.follower_id,
             event.followee_id,
-            getattr(event, "notify", False),  # not recorded before `notify` existed
+            event.notify,
         )
 
     def _notify_changed(self, writes: Writes, position: int, event: Follow.NotifyChanged) -> None:

@@ -6,17 +6,19 @@ Each notification is rendered for its own account only: the Account of who cause
 and for the types that carry one, the Status as the viewer sees it (per-viewer flags included).
 A notification whose status the viewer can no longer see (a followers-only status after an
 unfollow) is left out, though its id still moves the page's cursors, so pages stay contiguous.
-`notification_documents` renders chosen notifications by id (what streaming pushes).
+`notification_documents` renders chosen notifications by id, and `notifications_between` those
+a range of the log made (what the streaming API pushes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import orjson
 
-from domain.notification import STATUS_TYPES, TYPES
+from domain.notification import STATUS_TYPES, TYPES, notification_id
 from projections.pages import Page, page_bounds
 from projections.status_reads import StatusReads
 from projections.status_rows import StatusRow
@@ -107,6 +109,31 @@ class NotificationReads(StatusReads):
         return {
             row.id: doc for row in picked if (doc := render_notification(row, statuses, viewer_id))
         }
+
+    async def notifications_between(
+        self, after: int, upto: int, account_ids: Sequence[int]
+    ) -> list[tuple[int, str]]:
+        """What the streaming API pushes (api/streaming/hub.py's NotificationSource): the
+        notifications the events at positions (after, upto] made for `account_ids` and that
+        are still there, as (account id, Notification JSON), oldest first, each rendered for its
+        account."""
+        if not account_ids:
+            return []
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT account_id, id FROM tootlog_notifications"
+                " WHERE account_id = ANY(%s) AND id >= %s AND id < %s ORDER BY id",
+                (list(account_ids), notification_id(after + 1), notification_id(upto + 1)),
+            )
+            found = await cur.fetchall()
+        by_account: dict[int, list[int]] = {}
+        for account_id, nid in found:
+            by_account.setdefault(account_id, []).append(nid)
+        pushed = []
+        for account_id, ids in by_account.items():
+            docs = await self.notification_documents(account_id, ids)
+            pushed += [(account_id, docs[nid]) for nid in ids if nid in docs]
+        return pushed
 
     async def has_notification(self, viewer_id: int, notification_id: int | None) -> bool:
         """Whether the viewer has this notification (the 404 of a dismiss)."""
