@@ -86,12 +86,30 @@ class NotificationGroupReads(NotificationReads):
         found = await self._groups(viewer_id, keys, None, None)
         return await self._render(viewer_id, rows, statuses, found, grouped, False, paginated=False)
 
+    async def group_accounts(
+        self, viewer_id: int, group_key: str, page: Page
+    ) -> tuple[list[int], list[str]]:
+        """GET /api/v2/notifications/:group_key/accounts: who caused the group's
+        notifications, newest first, one Account per notification; and their cursors."""
+        rows = await self.group_notifications(viewer_id, group_key, page.limit, page)
+        return [row.id for row in rows], [row.account for row in rows]
+
     async def group_notifications(
-        self, viewer_id: int, group_key: str, limit: int = 10_000
+        self, viewer_id: int, group_key: str, limit: int = 10_000, page: Page | None = None
     ) -> list[Picked]:
-        """The viewer's notifications of a group key (Notification.by_group_key), newest first:
-        `ungrouped-<id>` names one notification, any other key a group."""
+        """The viewer's notifications of a group key (Notification.by_group_key), newest first
+        (below `page`'s max_id and above its since_id): `ungrouped-<id>` names one
+        notification, any other key a group."""
+        if limit == 0:
+            return []
         params: dict = {"viewer": viewer_id, "limit": limit}
+        bounds = []
+        if page is not None and page.max_id is not None:
+            bounds.append("n.id < %(max_id)s")
+            params["max_id"] = page.max_id
+        if page is not None and page.since_id is not None:
+            bounds.append("n.id > %(since_id)s")
+            params["since_id"] = page.since_id
         if group_key.startswith("ungrouped-"):
             params["id"] = parse_id(group_key.removeprefix("ungrouped-")) or 0
             where = ["n.account_id = %(viewer)s", "n.id = %(id)s"]
@@ -105,7 +123,7 @@ class NotificationGroupReads(NotificationReads):
                 "n.group_prefix = %(prefix)s",
                 "n.bucket = %(bucket)s",
             ]
-        return await self._pick(where, "DESC", params)
+        return await self._pick(where + bounds, "DESC", params)
 
     async def _render(
         self,

@@ -23,7 +23,12 @@ from api.openapi.parts import (
     query,
     ref,
 )
-from api.routes.notifications import COUNT_LIMIT, EXPAND_ACCOUNTS, NOTIFICATIONS_PAGE
+from api.routes.notifications import (
+    ACCOUNTS_PAGE,
+    COUNT_LIMIT,
+    EXPAND_ACCOUNTS,
+    NOTIFICATIONS_PAGE,
+)
 from domain.notification import GROUPABLE_TYPES, TYPES
 from domain.scopes import READ_NOTIFICATIONS, WRITE_NOTIFICATIONS
 
@@ -107,6 +112,7 @@ _GROUPED = array_query(
     "Group only these types (default: all of " + ", ".join(GROUPABLE_TYPES) + ").",
 )
 _ID = [parameter("Id")]
+_PAGE_DOWN = [parameter("MaxId"), parameter("SinceId")]
 _GROUP_KEY = {
     "name": "group_key",
     "in": "path",
@@ -256,6 +262,21 @@ PATHS: dict[str, dict[str, Schema]] = {
             },
             description=f"{_WRITER}. Every notification of the group is dismissed (one "
             "event each); a key naming none of the viewer's is no error.",
+        )
+    },
+    "/api/v2/notifications/{group_key}/accounts": {
+        "get": operation(
+            "getNotificationGroupAccounts",
+            "Who caused a group's notifications",
+            tag=TAG,
+            security=any_scope_of(READ_NOTIFICATIONS),
+            parameters=[_GROUP_KEY, limit_parameter(*ACCOUNTS_PAGE), *_PAGE_DOWN],
+            responses={
+                **ok(array(ref("Account")), "One Account per notification, newest first.", "Link"),
+                **errors(400, 401, 403, 413, 422),
+            },
+            description=f"{_USER}. Cursors are notification ids; `Link`: `next` by `max_id` on "
+            "a full page, `prev` by `min_id`. A key naming none of the viewer's: `[]`.",
         )
     },
     "/api/v2/notifications/unread_count": {

@@ -1,6 +1,6 @@
 """Notifications (docs/mastodon-api.md §18): the viewer's list, one by id, the unread count,
-dismiss and clear (Api::V1::NotificationsController), and the grouped list, one group and its
-dismissal (Api::V2::NotificationsController)."""
+dismiss and clear (Api::V1::NotificationsController), and the grouped list, one group, its
+dismissal and its accounts (Api::V2::NotificationsController, Notifications::AccountsController)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,12 @@ from domain.errors import RecordNotFound
 from domain.ids import parse_id
 from domain.scopes import READ_NOTIFICATIONS, WRITE_NOTIFICATIONS
 from projections.notification_reads import NotificationFilter
+from projections.pages import Page
 
 # limit: default and maximum (limit_param(DEFAULT_NOTIFICATIONS_LIMIT), both versions).
 NOTIFICATIONS_PAGE = (40, 80)
+# DEFAULT_ACCOUNTS_LIMIT of Api::V2::Notifications::AccountsController, and twice it.
+ACCOUNTS_PAGE = (40, 80)
 # DEFAULT_NOTIFICATIONS_COUNT_LIMIT, MAX_NOTIFICATIONS_COUNT_LIMIT
 COUNT_LIMIT = (100, 1000)
 V1_FILTERS = ("account_id", "exclude_types[]", "types[]")
@@ -189,6 +192,22 @@ async def dismiss_group(request: Request) -> Response:
     return json_text("{}")
 
 
+async def group_accounts(request: Request) -> Response:
+    """GET /api/v2/notifications/:group_key/accounts: the Account of each notification of the
+    group, newest first (`limit` 40, max 80; `max_id`, `since_id`); `Link` as Mastodon's."""
+    svc = services(request)
+    viewer_id, params = await _viewer(request, READ_NOTIFICATIONS)
+    page = page_from(params, *ACCOUNTS_PAGE)
+    page = Page(page.limit, max_id=page.max_id, since_id=page.since_id)  # no min_id here
+    key = request.path_params["group_key"]
+    cursors, accounts = await svc.queries.group_accounts(viewer_id, key, page)
+    response = json_text("[" + ",".join(accounts) + "]")
+    response.headers.update(
+        link_header(request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id")
+    )
+    return response
+
+
 routes = [
     Route("/api/v1/notifications", list_notifications, methods=["GET"]),
     Route("/api/v1/notifications/unread_count", unread_count, methods=["GET"]),
@@ -199,4 +218,5 @@ routes = [
     Route("/api/v2/notifications/unread_count", unread_count, methods=["GET"]),
     Route("/api/v2/notifications/{group_key}", show_group, methods=["GET"]),
     Route("/api/v2/notifications/{group_key}/dismiss", dismiss_group, methods=["POST"]),
+    Route("/api/v2/notifications/{group_key}/accounts", group_accounts, methods=["GET"]),
 ]

@@ -477,3 +477,27 @@ def test_hostile_parameters_get_an_answer_never_an_error(
     assert answer.status_code in (200, 400, 404), answer.text
     if answer.status_code != 200:
         assert set(answer.json()) == {"error"}
+
+
+def test_the_accounts_of_a_group(api, directory: Directory, alice, post) -> None:
+    fans = directory.users(3)
+    mine = post(alice, status="who liked it")
+    for fan in fans:
+        api.ok(api.act(fan, mine["id"], "favourite"))
+    got = notes(api, alice)
+    key = got[0]["group_key"]
+    path = f"/api/v2/notifications/{key}/accounts"
+    listed = api.ok(api.get(alice, path))
+    assert [a["id"] for a in listed] == [fan.id for fan in reversed(fans)]
+    assert listed[0] == account(api, alice, fans[2])
+    first = api.get(alice, path, limit=2)
+    assert [a["id"] for a in api.ok(first)] == [fans[2].id, fans[1].id]
+    pages = links(first)
+    base = f"https://example.com{path}?limit=2&"
+    assert pages == {"next": f"{base}max_id={got[1]['id']}", "prev": f"{base}min_id={got[0]['id']}"}
+    rest = api.ok(api.get(alice, path, limit=2, max_id=got[1]["id"]))
+    assert [a["id"] for a in rest] == [fans[0].id]
+    assert api.ok(api.get(alice, path, since_id=got[1]["id"])) == [listed[0]]
+    # Another account's group, or none: an empty list, as Mastodon's query finds nothing.
+    assert api.ok(api.get(fans[0], path)) == []
+    assert api.get(None, path).status_code == 401

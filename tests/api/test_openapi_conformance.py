@@ -584,6 +584,7 @@ def test_markers(check: Conformance, alice: User) -> None:
     "GET /api/v2/notifications/unread_count",
     "GET /api/v2/notifications/{group_key}",
     "POST /api/v2/notifications/{group_key}/dismiss",
+    "GET /api/v2/notifications/{group_key}/accounts",
 )
 def test_notifications(
     check: Conformance, directory: Directory, alice: User, bob: User, carol: User
@@ -624,6 +625,14 @@ def test_notifications(
     check.call(
         "GET /api/v2/notifications/{group_key}", bob.token, path={"group_key": key}, expect=404
     )
+    who = check.call(
+        "GET /api/v2/notifications/{group_key}/accounts",
+        alice.token,
+        path={"group_key": key},
+        params={"limit": "2"},
+        expect=200,
+    )
+    assert [a["id"] for a in who.json()] == [dave.id, carol.id] and "next" in who.headers["link"]
     undo = "POST /api/v2/notifications/{group_key}/dismiss"
     assert check.json(undo, alice.token, path={"group_key": key}) == {}
     check.call(undo, path={"group_key": key}, expect=401)

@@ -75,6 +75,8 @@ def test_notifications_through_mastodon_py(
     assert {s.id for s in grouped.statuses} == {mine.id, hello.id}
     one_group = as_alice.grouped_notification(groups[0].group_key)
     assert one_group.notification_groups[0].notifications_count == 2
+    who = as_alice.grouped_notification_accounts(groups[0].group_key)
+    assert [a.id for a in who] == [carol.id, bob.id]
     as_alice.dismiss_grouped_notification(groups[0].group_key)
     assert "favourite" not in [n.type for n in as_alice.notifications()]
 
