@@ -20,6 +20,8 @@ from domain.notification import GROUPABLE_TYPES, STATUS_TYPES
 from projections.notification_reads import NotificationFilter, NotificationReads, Picked, shown_to
 from projections.pages import Page
 
+# The most notification rows one read of a grouped page takes.
+MAX_CHUNK = 2000
 # NotificationGroup::SAMPLE_ACCOUNTS_SIZE
 SAMPLE_ACCOUNTS = 8
 # The fields of REST::DedupNotificationGroupSerializer's PartialAccountSerializer.
@@ -212,6 +214,8 @@ class NotificationGroupReads(NotificationReads):
                 low = picked[-1].id
             else:
                 high = picked[-1].id
+            # A large group fills chunks with notifications already seen: read on in larger ones.
+            chunk = min(chunk * 2, MAX_CHUNK)
         return chosen, statuses
 
     async def _groups(
