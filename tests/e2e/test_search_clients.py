@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.clients import mastodon_py
-from tests.e2e.test_toot import Toot
+from tests.e2e.clients import Toot, mastodon_py
 from tests.support import Directory, LiveServer, User
 
 
@@ -30,16 +29,7 @@ def toot(
 ) -> Iterator[Toot]:
     """toot with alice logged in by e-mail and password."""
     toot = Toot(tmp_path_factory.mktemp("toot-search"), reachable_server)
-    out = toot.ok(
-        "login_cli",
-        "--instance",
-        reachable_server.base_url,
-        "--email",
-        f"{alice.username}@example.org",
-        "--password",
-        "secret-pw",
-    )
-    assert "Successfully logged in" in out
+    toot.log_in(alice)
     yield toot
 
 

@@ -1,6 +1,5 @@
 """A client's day with the timelines (issue 14): toot and Mastodon.py, unpatched, against
 `tootlog serve`: follow, read the home, public and hashtag timelines, followers, favourites."""
-# toot's follow / whois / followers NAME need /api/v2/search (not built yet).
 
 from __future__ import annotations
 
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 from mastodon import Mastodon
 
+from tests.e2e.clients import Toot
 from tests.e2e.test_mastodon_py import logged_in
-from tests.e2e.test_toot import Toot
 from tests.support import Directory, LiveServer, User
 
 pytestmark = [
@@ -37,25 +36,15 @@ def toot(
 ) -> Iterator[Toot]:
     """toot with alice and bob logged in; bob is the active account."""
     toot = Toot(tmp_path_factory.mktemp("toot"), reachable_server)
-    for user in (alice, bob):
-        out = toot.ok(
-            "login_cli",
-            "--instance",
-            reachable_server.base_url,
-            "--email",
-            f"{user.username}@example.org",
-            "--password",
-            "secret-pw",
-        )
-        assert "Successfully logged in" in out
+    toot.log_in(alice, bob)
     yield toot
 
 
 def test_toot_timelines_after_a_follow(
     toot: Toot, reachable_server: LiveServer, alice: User, bob: User
 ):
-    """`toot follow`, `whois` and `followers NAME` find accounts through /api/v2/search, which
-    tootlog does not have yet: the follow is made over HTTP, the rest through toot."""
+    """The follow is made over HTTP (toot's follow, whois and followers by NAME, which go
+    through /api/v2/search, are in test_search_clients.py); the timelines through toot."""
     tag = f"day{uuid.uuid4().hex[:8]}"
     before = toot.json("post", f"posted before the follow #{tag}", user=alice)
     with reachable_server.client(bob.token) as client:

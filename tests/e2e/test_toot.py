@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.clients import Toot
 from tests.images import image_bytes
 from tests.support import Directory, LiveServer, User
-
-
-class Toot:
-    """`toot ...` in a subprocess whose configuration and cache live in a directory of its own."""
-
-    def __init__(self, home: Path, server: LiveServer) -> None:
-        self.home = home
-        self.server = server
-        # toot reads every option from TOOT_* variables too; none of the caller's may leak in.
-        env = {key: value for key, value in os.environ.items() if not key.startswith("TOOT_")}
-        self.env = {
-            **env,
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-        }
-        # toot names a login after the instance's `uri`, which is the server's own address.
-        self.instance = f"127.0.0.1:{server.port}"
-
-    def run(self, *args: str, user: User | None = None) -> subprocess.CompletedProcess[str]:
-        as_user = ["--as", f"{user.username}@{self.instance}"] if user else []
-        return subprocess.run(
-            [sys.executable, "-m", "toot", *as_user, *args],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    def ok(self, *args: str, user: User | None = None) -> str:
-        done = self.run(*args, user=user)
-        assert done.returncode == 0, f"toot {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-        return done.stdout
-
-    def json(self, *args: str, user: User | None = None) -> dict | list:
-        return json.loads(self.ok(*args, "--json", user=user))
-
-    def config(self) -> dict:
-        return json.loads((self.home / "config" / "toot" / "config.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +29,7 @@ def toot(
 ) -> Iterator[Toot]:
     """toot with alice and bob logged in by e-mail and password; alice is the active account."""
     toot = Toot(tmp_path_factory.mktemp("toot"), reachable_server)
-    for user in (bob, alice):
-        out = toot.ok(
-            "login_cli",
-            "--instance",
-            reachable_server.base_url,
-            "--email",
-            f"{user.username}@example.org",
-            "--password",
-            "secret-pw",
-        )
-        assert "Successfully logged in" in out
+    toot.log_in(bob, alice)
     yield toot
 
 
