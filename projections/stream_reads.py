@@ -156,14 +156,15 @@ class StreamReads(Reads):
             return [row[0] for row in await cur.fetchall()]
 
     async def revoked(self, token_hashes: Iterable[str]) -> list[str]:
-        """Which of these tokens are revoked (or gone)."""
+        """Which of these tokens are revoked (or gone), in the order given."""
         hashes = list(token_hashes)
         if not hashes:
             return []
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT h FROM unnest(%s::text[]) AS u(h) WHERE NOT EXISTS (SELECT 1"
-                " FROM tootlog_tokens t WHERE t.token_hash = u.h AND NOT t.revoked)",
+                "SELECT h FROM unnest(%s::text[]) WITH ORDINALITY AS u(h, n) WHERE NOT EXISTS"
+                " (SELECT 1 FROM tootlog_tokens t WHERE t.token_hash = u.h AND NOT t.revoked)"
+                " ORDER BY n",
                 (hashes,),
             )
             return [row[0] for row in await cur.fetchall()]
