@@ -25,7 +25,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from projections.datastore import datastore_for
 from projections.queries import Queries, configure_connection
-from projections.schema import READ_INDEXES
+from projections.read_indexes import READ_INDEXES
 from projections.search import AccountSearch, StatusSearch
 from projections.tables import ReadModelTables
 

@@ -1,7 +1,7 @@
 """Search: accounts by username or display-name prefix, hashtags by prefix, statuses by
 PostgreSQL's full-text search (docs/mastodon-api.md §17).
 
-Each read is one statement served by an index of READ_INDEXES (projections/schema.py), whose
+Each read is one statement served by an index of READ_INDEXES (projections/read_indexes.py), whose
 expressions the statements repeat word for word. Prefixes are ranges of `text_pattern_ops`
 (byte order), not LIKE: the read pool plans generically, and a generic plan cannot turn
 `LIKE $1` into an index range.

@@ -10,12 +10,12 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.sql import SQL
 
+from projections.read_indexes import READ_INDEXES
 from projections.schema import (
     DDL,
     FEED_APPLICATION,
     JSON_DATE_FUNCTION,
     LIVE_SCHEMA,
-    READ_INDEXES,
     READ_MODEL_TABLES,
     READ_MODEL_VERSION,
     SCHEMA_LOCK_KEY,

@@ -32,7 +32,8 @@ from datetime import date
 
 from psycopg import Cursor
 
-from projections.arrays import Column, Int2Column, Int4Column, Int8Column
+from projections.arrays import Int2Column, Int4Column, Int8Column
+from projections.statement_runs import Rows, keyed, run_rows, send_in_order
 from projections.write_statements import (
     ACCOUNT_COLUMNS,
     ACCOUNT_COUNTER_COLUMNS,
@@ -152,10 +153,10 @@ class Writes:
         statements = self._statements[table]
         if statements:
             last_statement, last = statements[-1]
-            if last_statement == statement and isinstance(last, _Rows) and after not in last.keys:
+            if last_statement == statement and isinstance(last, Rows) and after not in last.keys:
                 last.add(row, key)
                 return
-        rows = _Rows()
+        rows = Rows()
         rows.add(row, key)
         statements.append((statement, rows))
 
@@ -357,13 +358,13 @@ class Writes:
         self._send_rows(curs)
         # 4. Thread cuts and counters.
         if self._cuts:
-            _run(curs, CUT_THREADS, (Int8Column, Int4Column), self._cuts)
+            run_rows(curs, CUT_THREADS, (Int8Column, Int4Column), self._cuts)
         if self._status_counts:
             counts = self._status_counts
-            _run(curs, FLUSH_STATUS_COUNTERS, STATUS_COUNTER_COLUMNS, _keyed(counts))
+            run_rows(curs, FLUSH_STATUS_COUNTERS, STATUS_COUNTER_COLUMNS, keyed(counts))
         if self._account_counts:
             counts = self._account_counts
-            _run(curs, FLUSH_ACCOUNT_COUNTERS, ACCOUNT_COUNTER_COLUMNS, _keyed(counts))
+            run_rows(curs, FLUSH_ACCOUNT_COUNTERS, ACCOUNT_COUNTER_COLUMNS, keyed(counts))
         self._cuts = []
         self._status_counts = defaultdict(lambda: [0, 0, 0])
         self._account_counts = defaultdict(lambda: [0, None, 0, 0])
@@ -372,7 +373,7 @@ class Writes:
         """Send the changes to earlier rows, the held rows and the other statements."""
 
         def run(statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
-            _run(curs, statement, kinds, rows)
+            run_rows(curs, statement, kinds, rows)
 
         def run_ids(statement: str, ids: list[int]) -> None:
             curs.execute(statement, (Int8Column(ids),), prepare=True)
@@ -423,26 +424,9 @@ class Writes:
         for table in TABLES:
             statements = self._statements[table]
             if statements:
-                _send_in_order(curs, statements)
+                send_in_order(curs, statements)
                 statements.clear()
         self._clear_rows()
-
-
-def _run(curs: Cursor, statement: str, kinds: tuple, rows) -> None:  # noqa: ANN001
-    """`statement` over `rows` (an iterable of tuples), one array per column."""
-    curs.execute(statement, _columns(kinds, rows), prepare=True)
-
-
-def _columns(kinds: tuple[type[Column] | None, ...], rows) -> list:  # noqa: ANN001
-    """One typed column per kind (None: a list psycopg dumps) from equal-length rows."""
-    return [
-        list(column) if kind is None else kind(column)
-        for kind, column in zip(kinds, zip(*rows, strict=True), strict=True)
-    ]
-
-
-def _keyed(counts: dict[int, list]) -> list[tuple]:
-    return [(key, *values) for key, values in counts.items()]
 
 
 def _reply_levels(statuses: dict[int, list]) -> list[list[list]]:
@@ -459,44 +443,3 @@ def _reply_levels(statuses: dict[int, list]) -> list[list[list]]:
             levels.append([])
         levels[level].append(row)
     return levels
-
-
-def _send_in_order(curs: Cursor, statements: list[tuple[str, object]]) -> None:
-    """Send one table's statements in order, a run of one statement as one executemany."""
-    start = 0
-    while start < len(statements):
-        statement, params = statements[start]
-        if isinstance(params, _Rows):
-            curs.execute(statement, params.columns(), prepare=True)
-            start += 1
-            continue
-        end = start + 1
-        while (
-            end < len(statements)
-            and statements[end][0] == statement
-            and not isinstance(statements[end][1], _Rows)
-        ):
-            end += 1
-        if end - start == 1:
-            curs.execute(statement, params, prepare=True)
-        else:
-            curs.executemany(statement, [params for _, params in statements[start:end]])
-        start = end
-
-
-class _Rows:
-    """Rows for one execution of a set-based statement, with the keys they hold."""
-
-    __slots__ = ("keys", "rows")
-
-    def __init__(self) -> None:
-        self.rows: list[tuple] = []
-        self.keys: set[int] = set()
-
-    def add(self, row: tuple, key: int | None) -> None:
-        self.rows.append(row)
-        if key is not None:
-            self.keys.add(key)
-
-    def columns(self) -> list[list]:
-        return [list(column) for column in zip(*self.rows, strict=True)]

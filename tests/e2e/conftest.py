@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import Directory, LiveServer, free_port, serving
+from tests.support import Directory, LiveServer, User, free_port, serving
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +24,14 @@ def reachable_directory(reachable_server: LiveServer) -> Iterator[Directory]:
     directory = Directory(reachable_server.database_url)
     yield directory
     directory.close()
+
+
+# Two users of the reachable server, new in each test module that asks for them.
+@pytest.fixture(scope="module")
+def alice(reachable_directory: Directory) -> User:
+    return reachable_directory.user()
+
+
+@pytest.fixture(scope="module")
+def bob(reachable_directory: Directory) -> User:
+    return reachable_directory.user()

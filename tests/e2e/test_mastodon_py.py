@@ -38,16 +38,6 @@ def logged_in(server: LiveServer, app: tuple[str, str], user: User) -> Mastodon:
 
 
 @pytest.fixture(scope="module")
-def alice(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
-
-
-@pytest.fixture(scope="module")
-def bob(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
-
-
-@pytest.fixture(scope="module")
 def as_alice(reachable_server: LiveServer, app: tuple[str, str], alice: User) -> Mastodon:
     return logged_in(reachable_server, app, alice)
 

@@ -10,17 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.clients import Toot, mastodon_py
-from tests.support import Directory, LiveServer, User
-
-
-@pytest.fixture(scope="module")
-def alice(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
-
-
-@pytest.fixture(scope="module")
-def bob(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
+from tests.support import LiveServer, User
 
 
 @pytest.fixture(scope="module")

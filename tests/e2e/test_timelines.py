@@ -21,16 +21,6 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def alice(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
-
-
-@pytest.fixture(scope="module")
-def bob(reachable_directory: Directory) -> User:
-    return reachable_directory.user()
-
-
-@pytest.fixture(scope="module")
 def toot(
     tmp_path_factory: pytest.TempPathFactory, reachable_server: LiveServer, alice: User, bob: User
 ) -> Iterator[Toot]:
