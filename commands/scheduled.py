@@ -10,7 +10,7 @@ from dataclasses import replace
 from commands.accounts import Written
 from commands.app import TootlogApplication, retrying
 from commands.media import load_media
-from commands.statuses import Publishing, _new_status, _reply_target
+from commands.statuses import Publishing, new_status, reply_target
 from domain.account import Account, default_visibility
 from domain.errors import DomainError, RecordNotFound, ValidationFailed
 from domain.idempotency import IdempotencyKey
@@ -42,7 +42,7 @@ def schedule(
 
     def attempt() -> Written:
         now = time.time()
-        parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
+        parent = reply_target(app, author_id, in_reply_to_id, reply_target_given)
         key = None
         if idempotency_key:
             key = app.get_or_none(
@@ -51,22 +51,17 @@ def schedule(
             earlier = key.live_status_id(now, settings.idempotency_retention) if key else None
             if key is not None and earlier is not None:
                 return _earlier_entry(app, author_id, earlier)
-        check_media_count(draft.media_ids, with_poll=draft.poll is not None)
-        media = load_media(app, draft.media_ids)
-        media_ids = check_attachable(draft.media_ids, media, author_id)
         if scheduled_at is None:
+            check_media_count(draft.media_ids, with_poll=draft.poll is not None)
+            check_attachable(draft.media_ids, load_media(app, draft.media_ids), author_id)
             raise RecordInvalid
         try:  # the status it will be, decided now only to check it
-            _new_status(
-                app,
-                settings,
-                replace(draft, media_ids=media_ids),
-                author=author,
-                parent=parent,
-                application=application,
+            _, _, media = new_status(
+                app, settings, draft, author=author, parent=parent, application=application
             )
         except ValidationFailed:
             raise RecordInvalid from None
+        media_ids = [item.media_id for item in media]
         at = int(scheduled_at * 1000)
         plan = app.get_or_none(Schedule.create_id(author_id), Schedule) or Schedule(
             account_id=author_id
@@ -174,17 +169,9 @@ def publish_due(
             author = Author(account_id, default_visibility=default_visibility(account.locked))
             draft = replace(to_draft(params), media_ids=media_ids)
             reply_to = params.get("in_reply_to_id")
-            parent = _reply_target(app, account_id, reply_to, reply_to is not None)
-            check_media_count(draft.media_ids, with_poll=draft.poll is not None)
-            media = load_media(app, draft.media_ids)
-            attachable = check_attachable(draft.media_ids, media, account_id)
-            status, poll = _new_status(
-                app,
-                settings,
-                replace(draft, media_ids=attachable),
-                author=author,
-                parent=parent,
-                application=application,
+            parent = reply_target(app, account_id, reply_to, reply_to is not None)
+            status, poll, attached = new_status(
+                app, settings, draft, author=author, parent=parent, application=application
             )
         except DomainError as error:
             plan.dropped(
@@ -194,7 +181,6 @@ def publish_due(
             )
             app.save(plan)
             return None
-        attached = [media[media_id] for media_id in attachable]
         for item in attached:
             item.attach(status.status_id)
         plan.published(entry_id=entry_id, account_id=account_id, status_id=status.status_id)

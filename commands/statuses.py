@@ -20,7 +20,7 @@ from domain.errors import (
 )
 from domain.idempotency import IdempotencyKey
 from domain.ids import snowflakes
-from domain.media import check_attachable, check_media_count
+from domain.media import MediaAttachment, check_attachable, check_media_count
 from domain.pins import Pins
 from domain.poll import MIN_EXPIRATION, Poll
 from domain.reblog import ReblogWrapper
@@ -74,7 +74,7 @@ def publish(
         return written
 
     def attempt(look_up_key: bool) -> Written:
-        parent = _reply_target(app, author_id, in_reply_to_id, reply_target_given)
+        parent = reply_target(app, author_id, in_reply_to_id, reply_target_given)
         key = None
         if idempotency_key and recent_keys is not None:
             use = recent_keys.live(author_id, idempotency_key, time.time(), retention)
@@ -87,21 +87,11 @@ def publish(
             earlier = key.live_status_id(time.time(), retention) if key else None
             if key is not None and earlier is not None:
                 return remember(key.used_at, _earlier_status(app, earlier))
-        check_media_count(draft.media_ids, with_poll=draft.poll is not None)
-        media = load_media(app, draft.media_ids)
-        media_ids = check_attachable(draft.media_ids, media, author_id)
-
-        status, poll = _new_status(
-            app,
-            settings,
-            replace(draft, media_ids=media_ids),
-            author=author,
-            parent=parent,
-            application=application,
+        status, poll, attached = new_status(
+            app, settings, draft, author=author, parent=parent, application=application
         )
         # Attaching is saved with the status: of two posts racing for one upload, the event
         # store lets exactly one commit; the other decides again and finds it attached.
-        attached = [media[media_id] for media_id in media_ids]
         for item in attached:
             item.attach(status.status_id)
         now = time.time()
@@ -132,7 +122,32 @@ def publish(
     return retrying(next_attempt)
 
 
-def _new_status(
+def new_status(
+    app: TootlogApplication,
+    settings: Publishing,
+    draft: Draft,
+    *,
+    author: Author,
+    parent: Parent | None,
+    application: dict | None,
+) -> tuple[Status, Poll | None, list[MediaAttachment]]:
+    """A new Status decided from a draft, its Poll when it has one, and the uploads it is to
+    attach, in order (checked: how many, whose, not attached elsewhere; not attached yet)."""
+    check_media_count(draft.media_ids, with_poll=draft.poll is not None)
+    media = load_media(app, draft.media_ids)
+    media_ids = check_attachable(draft.media_ids, media, author.account_id)
+    status, poll = _decide_status(
+        app,
+        settings,
+        replace(draft, media_ids=media_ids),
+        author=author,
+        parent=parent,
+        application=application,
+    )
+    return status, poll, [media[media_id] for media_id in media_ids]
+
+
+def _decide_status(
     app: TootlogApplication,
     settings: Publishing,
     draft: Draft,
@@ -169,7 +184,7 @@ def _new_status(
     return status, poll
 
 
-def _reply_target(
+def reply_target(
     app: TootlogApplication, author_id: int, status_id: int | None, given: bool
 ) -> Parent | None:
     if not given:
