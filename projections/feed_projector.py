@@ -38,7 +38,8 @@ class FeedProjector:
         self._by_topic: dict[str, object] = {}
 
     def apply_rows(self, writes: Writes, rows: Sequence[tuple]) -> None:
-        """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order."""
+        """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order:
+        the feeds catching up alone, which decode only the events they apply."""
         decode = self.mapper.decode
         by_topic = self._by_topic
         for row in rows:
@@ -49,6 +50,15 @@ class FeedProjector:
             if handler is not None:
                 writes.position = row[0]
                 handler(self, writes, decode(topic, row[4], row[1], row[2]))
+
+    def apply_events(self, writes: Writes, events: Sequence[tuple[int, object]]) -> None:
+        """Apply (position, domain event) pairs, already decoded for the main projection."""
+        handlers = self._handlers
+        for position, event in events:
+            handler = handlers.get(type(event))
+            if handler is not None:
+                writes.position = position
+                handler(self, writes, event)
 
     def _published(self, writes: Writes, event: Status.Published) -> None:
         self.home.fan_out(

@@ -80,11 +80,12 @@ class Projector:
 
     def apply_rows(self, curs: Writes, rows: Sequence[tuple]) -> None:
         """Apply stored events given as rows of EVENT_COLUMNS (projections.history), in order."""
+        self.apply_events(curs, self.decode(rows))
+
+    def decode(self, rows: Sequence[tuple]) -> list[tuple[int, object]]:
+        """(position, domain event) pairs of rows of EVENT_COLUMNS."""
         decode = self.mapper.decode
-        self.apply_events(
-            curs,
-            [(row[0], decode(row[3], row[4], row[1], row[2])) for row in rows],
-        )
+        return [(row[0], decode(row[3], row[4], row[1], row[2])) for row in rows]
 
     def apply_events(self, curs: Writes, events: Sequence[tuple[int, object]]) -> None:
         """Apply (position, domain event) pairs in order and index which statuses and accounts

@@ -128,8 +128,9 @@ class ProjectionWorker:
         try:
             batch = self.view.open_batch(previous, last)
             try:
-                self.projector.apply_rows(batch.writes, rows)
-                self.feeds.apply_rows(batch.feed, rows)
+                events = self.projector.decode(rows)
+                self.projector.apply_events(batch.writes, events)
+                self.feeds.apply_events(batch.feed, events)
             except BaseException:
                 batch.abandon()
                 raise
@@ -230,8 +231,9 @@ class ProjectionWorker:
                                 batch = self.view.open_batch(
                                     self._position, position, before_open=committed
                                 )
-                            self.projector.apply_rows(batch.writes, rows)
-                            self.feeds.apply_rows(batch.feed, rows)
+                            events = self.projector.decode(rows)
+                            self.projector.apply_events(batch.writes, events)
+                            self.feeds.apply_events(batch.feed, events)
                             batch.last = position
                             if on_batch is not None:
                                 on_batch(total + applied, position)
