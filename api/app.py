@@ -42,6 +42,7 @@ from api.routes import (
     streaming,
     timelines,
 )
+from api.routing import IndexedRouter
 from api.services import Services
 from api.streaming.hub import StreamHub
 from api.worker_process import WorkerProcess
@@ -193,4 +194,5 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # api/routing.py
     return IgnoreTrailingSlash(app)

@@ -120,10 +120,19 @@ def count_appended(recordings: Iterable[Recording]) -> None:
         EVENTS_APPENDED.labels(recording.notification.topic).inc()
 
 
+# The series each (method, route template, status) counts in, looked up once: `labels` checks
+# and locks on every call, and this runs for every request.
+_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def record_request(method: str, route: str, status: int, seconds: float) -> None:
     method = method if method in METHODS else "OTHER"  # any other word would be a new series
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    series = _request_series.get((method, route, status))
+    if series is None:
+        series = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+        _request_series[method, route, status] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 async def metrics(request: Request) -> Response:

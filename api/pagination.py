@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 
@@ -62,7 +62,7 @@ def link_header(
     for name in filters:  # `types[]`: an array filter, kept when the client sent an array
         if name.endswith("[]") and isinstance(value := params.raw(name[:-2]), list):
             kept[name[:-2]] = [item for item in value if isinstance(item, str | int)]
-    url = f"{base_url}{request.url.path}"
+    url = f"{base_url}{_path(request)}"
     links = []
     if next_when_partial or len(cursors) == page.limit:
         query = _query({**kept, "max_id": str(cursors[-1])})
@@ -72,12 +72,22 @@ def link_header(
     return {"Link": ", ".join(links)}
 
 
+def _path(request: Request) -> str:
+    """`request.url.path` without building the whole URL (the same escapes as Starlette's)."""
+    path = request.scope["path"]
+    if "?" in path or "#" in path or "\\" in path:
+        return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    return path
+
+
 def _query(values: dict) -> str:
-    """Rails' to_query: keys sorted, an array as `name[]=` once per value."""
-    pairs: list[tuple[str, str]] = []
+    """Rails' to_query: keys sorted, an array as `name[]=` once per value (what urlencode
+    gives for the same pairs)."""
+    pairs: list[str] = []
     for name, value in sorted(values.items()):
         if isinstance(value, list):
-            pairs.extend((f"{name}[]", str(item)) for item in value)
+            key = quote_plus(f"{name}[]")
+            pairs.extend(f"{key}={quote_plus(str(item))}" for item in value)
         else:
-            pairs.append((name, value))
-    return urlencode(pairs)
+            pairs.append(f"{quote_plus(name)}={quote_plus(str(value))}")
+    return "&".join(pairs)

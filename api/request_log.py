@@ -112,6 +112,13 @@ class JsonFormatter(logging.Formatter):
 
 def use_log_format(log_format: str) -> None:
     """Give every handler of the root and uvicorn loggers the chosen format."""
+    # Neither format shows the caller's file and line, the thread or the process, so records
+    # do not collect them (the logging HOWTO's "Optimization"): finding the caller walks the
+    # stack on every line, and a line is written per request.
+    logging._srcfile = None  # noqa: SLF001 - the documented switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     if log_format != "json":
         return
     formatter = JsonFormatter()
