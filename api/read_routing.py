@@ -1,0 +1,230 @@
+"""Which database answers a request's reads when there are replicas (TOOTLOG_READ_DATABASE_URL).
+
+- GET and HEAD read from a replica that is up and within TOOTLOG_READ_MAX_LAG, taking turns;
+  any other method, the streaming API and every request when no replica qualifies read from the
+  primary. Tokens are always looked up on the primary (projections/token_reads.py), the
+  streaming hub reads the primary (it reads right after a position NOTIFY), and so do /ready
+  and /metrics.
+- Session consistency: a write's answer waits until the primary's read models include it
+  (api/services.py); its position is then remembered for the request's token (and for a token
+  the write issued), here and, through a NOTIFY on READ_SESSIONS_CHANNEL, in every API process.
+  A later read by that token goes to a replica only if the replica's read models have reached
+  that position, else to the primary. A position is kept TOOTLOG_READ_MAX_LAG + 1 s: past that,
+  every replica still allowed to serve has it (its lag would be larger otherwise).
+- A read that fails on a replica (it went down between two looks) is answered again from the
+  primary, unless the answer had started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import sys
+import time
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import presented_token
+from api.config import Settings
+from api.replicas import CHOSEN, ReplicaFailed, ReplicaSet
+from commands.accounts import Written
+from commands.oauth import IssuedToken
+from domain.token import hash_token
+from projections.positions import ProjectionPositions
+
+log = logging.getLogger("tootlog.read_routing")
+
+READ_SESSIONS_CHANNEL = "tootlog_read_sessions"
+# The part of a token's hash that names its session: shorter NOTIFYs; two tokens sharing it
+# only read from the primary a little more often.
+KEY_LENGTH = 32
+READ_METHODS = frozenset({"GET", "HEAD"})
+# Long-lived connections, served by the streaming hub from the primary.
+PRIMARY_PATHS = ("/api/v1/streaming",)
+
+# What a token needs while this process may have missed NOTIFYs: more than any replica has.
+UNKNOWN = sys.maxsize
+# The session key (token hash prefix) of the request being served, None without a token.
+SESSION_KEY: ContextVar[str | None] = ContextVar("tootlog_read_session", default=None)
+
+
+def session_key(token: str) -> str:
+    return hash_token(token)[:KEY_LENGTH]
+
+
+class ReadSessions:
+    """The positions tokens last wrote at, for TOOTLOG_READ_MAX_LAG + 1 s, in every API process."""
+
+    def __init__(self, database_url: str, primary: AsyncConnectionPool, keep: float) -> None:
+        self.database_url = database_url
+        self.primary = primary
+        self.keep = keep
+        # key -> (position, when to forget it), oldest first.
+        self._positions: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        # Until then, tokens read from the primary: NOTIFYs sent while this process did not
+        # listen (at its start, after a lost connection) are unknown to it.
+        self._blind_until = math.inf
+        self._task: asyncio.Task | None = None
+        self._connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen_forever(), name="read-sessions")
+        await asyncio.wait_for(self._connected.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def needed(self, key: str | None) -> int:
+        """The position a replica must have reached to answer this token's reads."""
+        if key is None:
+            return 0
+        now = time.monotonic()
+        if now < self._blind_until:
+            return UNKNOWN
+        self._forget_expired(now)
+        remembered = self._positions.get(key)
+        return remembered[0] if remembered else 0
+
+    async def wrote(self, written: Written) -> None:
+        """After a write's answer became readable on the primary: the rest of this request
+        reads from the primary, and the token's next reads, in any process, see the write."""
+        CHOSEN.set(None)
+        keys = [key for key in (SESSION_KEY.get(),) if key]
+        if isinstance(written, IssuedToken) and written.token:
+            keys.append(session_key(written.token))
+        if not keys:
+            return
+        self._remember(keys, written.position)
+        payload = f"{written.position} {' '.join(keys)}"
+        async with self.primary.connection() as conn:
+            await conn.execute("SELECT pg_notify(%s, %s)", (READ_SESSIONS_CHANNEL, payload))
+
+    def _remember(self, keys: list[str], position: int) -> None:
+        now = time.monotonic()
+        self._forget_expired(now)
+        for key in keys:
+            known = self._positions.pop(key, (0, 0.0))[0]
+            self._positions[key] = (max(known, position), now + self.keep)
+
+    def _forget_expired(self, now: float) -> None:
+        positions = self._positions
+        while positions:
+            key, (_, expires) = next(iter(positions.items()))
+            if expires > now:
+                break
+            del positions[key]
+
+    async def _listen_forever(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.database_url, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {READ_SESSIONS_CHANNEL}")
+                    self._blind_until = time.monotonic() + self.keep
+                    self._connected.set()
+                    backoff = 0.1
+                    async for notify in conn.notifies():
+                        position, *keys = notify.payload.split()
+                        self._remember(keys, int(position))
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                log.warning("read session listener lost its connection: %s", error)
+                self._blind_until = math.inf
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+@dataclass
+class ReadRouting:
+    """The replicas and the token sessions of one API process."""
+
+    replicas: ReplicaSet
+    sessions: ReadSessions
+
+    @classmethod
+    def configure(
+        cls, settings: Settings, database_url: str, primary: AsyncConnectionPool
+    ) -> ReadRouting | None:
+        """None without TOOTLOG_READ_DATABASE_URL: every read from the primary, as ever."""
+        if not settings.read_database_urls:
+            return None
+        keep = settings.read_max_lag + 1.0
+        replicas = ReplicaSet(
+            settings.read_database_urls,
+            primary,
+            max_lag=settings.read_max_lag,
+            size=settings.db_pool_size,
+        )
+        return cls(replicas, ReadSessions(database_url, primary, keep))
+
+    async def start(self, positions: ProjectionPositions) -> None:
+        await self.sessions.start()
+        await self.replicas.start(lambda: min(positions.position, positions.feed_position))
+
+    async def stop(self) -> None:
+        await self.replicas.stop()
+        await self.sessions.stop()
+
+
+class ReadRoutingMiddleware:
+    """Chooses the database of each request's reads (app.state.read_routing; see the module)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        routing: ReadRouting = scope["app"].state.read_routing
+        token = presented_token(scope)
+        SESSION_KEY.set(session_key(token) if token else None)
+        if scope["method"] not in READ_METHODS or scope["path"].startswith(PRIMARY_PATHS):
+            await self.app(scope, receive, send)
+            return
+        replica = routing.replicas.choose(routing.sessions.needed(SESSION_KEY.get()))
+        if replica is None:
+            await self.app(scope, receive, send)
+            return
+        CHOSEN.set(replica)
+        received: list[Message] = []
+        started = False
+
+        async def receive_kept() -> Message:
+            message = await receive()
+            received.append(message)
+            return message
+
+        async def send_watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_kept, send_watched)
+        except ReplicaFailed:
+            if started:
+                raise
+            CHOSEN.set(None)
+            await self.app(scope, _replaying(received, receive), send)
+
+
+def _replaying(received: list[Message], receive: Receive) -> Receive:
+    """`receive` that first hands out again what the failed attempt had received."""
+    pending = list(received)
+
+    async def receive_again() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return receive_again
