@@ -22,11 +22,13 @@ from types import FrameType
 
 from bench import (
     baseline_copy,
+    clusters,
     cpu,
     fanout,
     home_seed,
     log_bench,
     postgres,
+    replica_bench,
     report,
     seed,
     servers,
@@ -90,6 +92,8 @@ class Scenario:
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
 LOG_SCENARIO = "rebuild"
 STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
+# bench/replica_bench.py: GET with reads served by a streaming replica (clusters of its own).
+REPLICAS_SCENARIO = "replicas"
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -185,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                 streamed = streaming_bench.measure(server, streaming_bench.parse_args([]))
             print(streamed.render())
             (RESULTS / "streaming.json").write_text(json.dumps(asdict(streamed), indent=2))
+        if not args.only or REPLICAS_SCENARIO in args.only:
+            replicas(load)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -204,7 +210,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO],
+        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO, REPLICAS_SCENARIO],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument(
@@ -292,6 +298,25 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             tootlog_memory=tootlog.memory(),
             baseline_memory=baseline.memory(),
         )
+
+
+def replicas(load: Load) -> None:
+    """The replica scenario, when this machine has the PostgreSQL server binaries."""
+    reason = clusters.missing()
+    if reason:
+        _progress(f"{REPLICAS_SCENARIO}: skipped, {reason}")
+        return
+    RESULTS.mkdir(exist_ok=True)
+    harness = replica_bench.Harness(
+        serve=_serve,
+        cli=_tootlog_cli,
+        tootlog_command=[str(TOOTLOG), "serve"],
+        baseline_command=BASELINE,
+        post_script=WRK_SCRIPTS / "post_status.lua",
+    )
+    figures = replica_bench.measure(load, harness)
+    print(figures.render())
+    replica_bench.write(figures, RESULTS / "replicas.json")
 
 
 def seed_tootlog(env: dict[str, str]) -> str:

@@ -1,0 +1,76 @@
+"""How replicas are named in the settings, how their lag is measured and which one a read uses,
+without a database (tests/operations/test_replicas.py runs them on real servers)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from api.database import read_database_urls
+from api.replicas import PositionHistory, Replica, ReplicaSet
+
+
+def test_replica_urls_are_split_on_commas_but_a_multi_host_url_stays_whole() -> None:
+    raw = " postgresql://r1:5432/db , postgres://a,b/db,postgresql://u@r3/db "
+    assert read_database_urls(raw) == (
+        "postgresql://r1:5432/db",
+        "postgres://a,b/db",
+        "postgresql://u@r3/db",
+    )
+    assert read_database_urls("") == ()
+
+
+@pytest.mark.parametrize("raw", ["host=r1 dbname=x", "postgresql://r1/db?sslmode", "r1:5432"])
+def test_a_replica_setting_that_is_not_urls_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="TOOTLOG_READ_DATABASE_URL"):
+        read_database_urls(raw)
+
+
+def test_lag_counts_from_when_the_primary_first_passed_the_replica() -> None:
+    history = PositionHistory(keep=10.0)
+    history.record(100.0, 5)  # the start: when 5 was reached is unknown
+    history.record(101.0, 8)
+    history.record(102.0, 8)
+    history.record(103.0, 12)
+    assert history.behind_since(12) is None  # has everything
+    assert history.behind_since(9) == 103.0
+    assert history.behind_since(8) == 103.0
+    assert history.behind_since(6) == 101.0
+    assert history.behind_since(4) == -math.inf  # behind the start: too far behind
+
+
+def test_history_older_than_the_bound_is_forgotten_but_still_counts_as_behind() -> None:
+    history = PositionHistory(keep=3.0)
+    history.record(0.0, 1)
+    history.record(1.0, 2)
+    history.record(2.0, 3)
+    history.record(10.0, 4)
+    assert history.behind_since(3) == 10.0
+    assert history.behind_since(1) == 2.0  # forgotten: behind since 2 s at least
+
+
+def replica(up: bool, position: int, behind_since: float | None) -> Replica:
+    pool = AsyncConnectionPool("postgresql://nowhere/x", open=False)
+    return Replica("r", "postgresql://nowhere/x", pool, up, position, behind_since)
+
+
+def test_a_read_uses_a_replica_that_is_up_recent_enough_and_has_the_token_s_write() -> None:
+    assert replica(True, 10, None).usable(50.0, 5.0, needed=10)
+    assert not replica(True, 10, None).usable(50.0, 5.0, needed=11)  # lacks the token's write
+    assert not replica(False, 10, None).usable(50.0, 5.0, needed=0)  # down
+    assert replica(True, 10, 46.0).usable(50.0, 5.0, needed=0)
+    assert not replica(True, 10, 44.0).usable(50.0, 5.0, needed=0)  # 6 s behind
+
+
+def test_reads_take_turns_over_the_usable_replicas_and_fall_back_to_the_primary() -> None:
+    primary = AsyncConnectionPool("postgresql://nowhere/x", open=False)
+    replicas = ReplicaSet(
+        ("postgresql://a/x", "postgresql://b/x", "postgresql://c/x"), primary, max_lag=5, size=2
+    )
+    a, b, c = replicas.replicas
+    for each in (a, b):
+        each.up, each.position, each.behind_since = True, 10, None
+    assert [replicas.choose(0) for _ in range(4)] == [a, b, a, b]
+    assert replicas.choose(11) is None
