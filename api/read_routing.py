@@ -1,8 +1,8 @@
 """Which database answers a request's reads when there are replicas (TOOTLOG_READ_DATABASE_URL).
 
 - GET and HEAD read from a replica that is up and within TOOTLOG_READ_MAX_LAG, taking turns;
-  any other method, the streaming API and every request when no replica qualifies read from the
-  primary. Tokens are always looked up on the primary (projections/token_reads.py), the
+  any other method, the streaming API, the OAuth pages and every request when no replica
+  qualifies read from the primary. Tokens are always looked up on the primary (projections/token_reads.py), the
   streaming hub reads the primary (it reads right after a position NOTIFY), and so do /ready
   and /metrics.
 - Session consistency: a write's answer waits until the primary's read models include it
@@ -46,8 +46,9 @@ READ_SESSIONS_CHANNEL = "tootlog_read_sessions"
 # only read from the primary a little more often.
 KEY_LENGTH = 32
 READ_METHODS = frozenset({"GET", "HEAD"})
-# Long-lived connections, served by the streaming hub from the primary.
-PRIMARY_PATHS = ("/api/v1/streaming",)
+# Streaming (long-lived, served by the hub from the primary) and the OAuth pages: an app
+# registers without a token, so no session would send its next read to the primary.
+PRIMARY_PATHS = ("/api/v1/streaming", "/oauth/")
 
 # What a token needs while this process may have missed NOTIFYs: more than any replica has.
 UNKNOWN = sys.maxsize
