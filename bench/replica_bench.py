@@ -4,7 +4,8 @@ On a primary and a streaming replica made for the run (bench/clusters.py), in on
 the same wrk load: GET /api/v1/statuses/:id (anonymous) against the baseline app and tootlog
 reading the primary, then against tootlog with TOOTLOG_READ_DATABASE_URL naming the replica
 (the replica's own transaction count says it served them); then POST /api/v1/statuses against
-that server while the replica's lag, as /ready reports it, is read every 0.1 s. On one machine
+tootlog without replicas, and against that server while the replica's lag, as /ready reports
+it, is read every 0.1 s. On one machine
 the replica takes CPU from the same cores: this shows what routing costs and how far the
 replica trails, not the capacity a replica on its own host adds.
 """
@@ -38,6 +39,7 @@ class ReplicaFigures:
     get_primary: WrkResult  # tootlog, every read from the primary
     get_replica: WrkResult  # tootlog, reads from the replica
     replica_transactions: int  # committed on the replica during get_replica
+    post_primary: WrkResult  # tootlog without replicas
     post_with_replica: WrkResult
     lag_p50_s: float  # the replica's lag as /ready reported it during the POST load
     lag_max_s: float
@@ -51,7 +53,7 @@ class ReplicaFigures:
                 f"  p99 {result.p99_ms:6.2f} ms  {ratio:.2f}x baseline  errors {result.errors}"
             )
 
-        post = self.post_with_replica
+        post, alone = self.post_with_replica, self.post_primary
         return "\n".join(
             [
                 "replicas: GET /api/v1/statuses/:id, primary + streaming replica on this machine",
@@ -60,6 +62,8 @@ class ReplicaFigures:
                 line("tootlog, reads from the replica", self.get_replica),
                 f"  transactions on the replica during that run: {self.replica_transactions}"
                 f" ({self.get_replica.requests} requests)",
+                f"replicas: POST /api/v1/statuses without replicas: {alone.requests_per_second:.0f}"
+                f" req/s, p50 {alone.p50_ms:.2f} ms, errors {alone.errors}",
                 f"replicas: POST /api/v1/statuses with the replica: {post.requests_per_second:.0f}"
                 f" req/s, p50 {post.p50_ms:.2f} ms, errors {post.errors}; replica lag"
                 f" p50 {self.lag_p50_s:.3f} s, max {self.lag_max_s:.3f} s"
@@ -124,10 +128,14 @@ def measure(load: Load, harness: Harness) -> ReplicaFigures:
                     before = made.replica.execute(REPLICA_COMMITS)[0][0]
                     get[name] = run_wrk(wrk, url, load, load.duration, None, [])
                     served[name] = made.replica.execute(REPLICA_COMMITS)[0][0] - before
+                posts = "/api/v1/statuses"
+                alone = run_wrk(
+                    wrk, tootlog.base_url + posts, load, load.duration, harness.post_script, [token]
+                )
                 sampler = LagSampler(replicated)
                 sampler.start()
                 post = run_wrk(
-                    wrk, replicated.base_url + "/api/v1/statuses", load, load.duration,
+                    wrk, replicated.base_url + posts, load, load.duration,
                     harness.post_script, [token],
                 )  # fmt: skip
                 lags = sampler.finish()
@@ -136,6 +144,7 @@ def measure(load: Load, harness: Harness) -> ReplicaFigures:
         get_primary=get["primary"],
         get_replica=get["replica"],
         replica_transactions=served["replica"],
+        post_primary=alone,
         post_with_replica=post,
         lag_p50_s=statistics.median(lags) if lags else -1.0,
         lag_max_s=max(lags) if lags else -1.0,

@@ -3,12 +3,14 @@ without a database (tests/operations/test_replicas.py runs them on real servers)
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from api.database import read_database_urls
+from api.read_routing import Outbox, session_key
 from api.replicas import PositionHistory, Replica, ReplicaSet
 
 
@@ -74,3 +76,16 @@ def test_reads_take_turns_over_the_usable_replicas_and_fall_back_to_the_primary(
         each.up, each.position, each.behind_since = True, 10, None
     assert [replicas.choose(0) for _ in range(4)] == [a, b, a, b]
     assert replicas.choose(11) is None
+
+
+def test_write_positions_go_out_in_notifies_under_postgres_payload_limit() -> None:
+    async def payloads() -> list[str]:
+        outbox = Outbox()
+        for n in range(400):
+            outbox.positions[session_key(f"token-{n}")] = 2**62 + n
+        return list(outbox.payloads())
+
+    sent = asyncio.run(payloads())
+    assert len(sent) == 3 and all(len(payload.encode()) < 8000 for payload in sent)
+    entries = " ".join(sent).split()
+    assert len(entries) == 400 and entries[0] == f"{session_key('token-0')}:{2**62}"
