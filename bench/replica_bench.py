@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -80,7 +81,19 @@ class Harness:
     cli: Cli
     tootlog_command: list[str]
     baseline_command: list[str]
-    post_script: Path
+    wrk_scripts: Path
+
+
+def run(load: Load, harness: Harness, results: Path) -> None:
+    """Measure and report, when this machine has the PostgreSQL server binaries."""
+    reason = clusters.missing()
+    if reason:
+        print(f"bench: replicas: skipped, {reason}", file=sys.stderr)
+        return
+    results.mkdir(exist_ok=True)
+    figures = measure(load, harness)
+    print(figures.render())
+    (results / "replicas.json").write_text(json.dumps(asdict(figures), indent=2))
 
 
 def measure(load: Load, harness: Harness) -> ReplicaFigures:
@@ -101,8 +114,7 @@ def measure(load: Load, harness: Harness) -> ReplicaFigures:
         cli(env, "migrate")
         cli(env, "accounts", "create", "benchuser")
         token = cli(env, "tokens", "create", "benchuser", "--scopes", "read write")
-        tootlog_command = harness.tootlog_command
-        with serve("tootlog", tootlog_command, env) as tootlog:
+        with serve("tootlog", harness.tootlog_command, env) as tootlog:
             status = baseline_copy.post_status(tootlog, token)
             status_id = json.loads(status)["id"]
             replica_env = {
@@ -112,7 +124,7 @@ def measure(load: Load, harness: Harness) -> ReplicaFigures:
             }
             with (
                 serve("baseline", harness.baseline_command, env) as baseline,
-                serve("tootlog-replica", tootlog_command, replica_env) as replicated,
+                serve("tootlog-replica", harness.tootlog_command, replica_env) as replicated,
             ):
                 postgres.execute(database, INSERT_STATUS, (int(status_id), status))
                 made.wait_for_replay()
@@ -128,16 +140,12 @@ def measure(load: Load, harness: Harness) -> ReplicaFigures:
                     before = made.replica.execute(REPLICA_COMMITS)[0][0]
                     get[name] = run_wrk(wrk, url, load, load.duration, None, [])
                     served[name] = made.replica.execute(REPLICA_COMMITS)[0][0] - before
-                posts = "/api/v1/statuses"
-                alone = run_wrk(
-                    wrk, tootlog.base_url + posts, load, load.duration, harness.post_script, [token]
-                )
+                posts, script = "/api/v1/statuses", harness.wrk_scripts / "post_status.lua"
+                alone = run_wrk(wrk, tootlog.base_url + posts, load, load.duration, script, [token])
                 sampler = LagSampler(replicated)
                 sampler.start()
-                post = run_wrk(
-                    wrk, replicated.base_url + posts, load, load.duration,
-                    harness.post_script, [token],
-                )  # fmt: skip
+                url = replicated.base_url + posts
+                post = run_wrk(wrk, url, load, load.duration, script, [token])
                 lags = sampler.finish()
     return ReplicaFigures(
         get_baseline=get["baseline"],
@@ -175,7 +183,3 @@ class LagSampler(threading.Thread):
         self._finished.set()
         self.join()
         return self.lags
-
-
-def write(figures: ReplicaFigures, path: Path) -> None:
-    path.write_text(json.dumps(asdict(figures), indent=2))

@@ -22,7 +22,6 @@ from types import FrameType
 
 from bench import (
     baseline_copy,
-    clusters,
     cpu,
     fanout,
     home_seed,
@@ -92,8 +91,7 @@ class Scenario:
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
 LOG_SCENARIO = "rebuild"
 STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
-# bench/replica_bench.py: GET with reads served by a streaming replica (clusters of its own).
-REPLICAS_SCENARIO = "replicas"
+REPLICAS_SCENARIO = "replicas"  # bench/replica_bench.py: clusters of its own
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -190,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             print(streamed.render())
             (RESULTS / "streaming.json").write_text(json.dumps(asdict(streamed), indent=2))
         if not args.only or REPLICAS_SCENARIO in args.only:
-            replicas(load)
+            harness = replica_bench.Harness(
+                _serve, _tootlog_cli, [str(TOOTLOG), "serve"], BASELINE, WRK_SCRIPTS
+            )
+            replica_bench.run(load, harness, RESULTS)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -298,25 +299,6 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             tootlog_memory=tootlog.memory(),
             baseline_memory=baseline.memory(),
         )
-
-
-def replicas(load: Load) -> None:
-    """The replica scenario, when this machine has the PostgreSQL server binaries."""
-    reason = clusters.missing()
-    if reason:
-        _progress(f"{REPLICAS_SCENARIO}: skipped, {reason}")
-        return
-    RESULTS.mkdir(exist_ok=True)
-    harness = replica_bench.Harness(
-        serve=_serve,
-        cli=_tootlog_cli,
-        tootlog_command=[str(TOOTLOG), "serve"],
-        baseline_command=BASELINE,
-        post_script=WRK_SCRIPTS / "post_status.lua",
-    )
-    figures = replica_bench.measure(load, harness)
-    print(figures.render())
-    replica_bench.write(figures, RESULTS / "replicas.json")
 
 
 def seed_tootlog(env: dict[str, str]) -> str:
