@@ -95,7 +95,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         )
         await pool.open(wait=True)
         # With TOOTLOG_READ_DATABASE_URL, reads go to replicas (api/read_routing.py).
-        reading = app.state.read_routing = ReadRouting.configure(settings, database_url, pool)
+        reading = app.state.read_routing = ReadRouting.configure(settings, pool)
         queries = Queries(reading.replicas if reading else pool, primary=pool)
         streams = app.state.streams = StreamHub(StreamReads(pool))
         streams.notification_sources.append(queries.notifications_between)
@@ -105,6 +105,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             streams.token_revoked(token_hash)
 
         positions = ProjectionPositions(database_url, on_token_revoked=token_revoked)
+        if reading is not None:
+            reading.listen(positions)
         await positions.start()
         if reading is not None:
             await reading.start(positions)

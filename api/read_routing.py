@@ -7,7 +7,8 @@
   position NOTIFY), and so do /ready and /metrics.
 - Session consistency: a write's answer waits until the primary's read models include it
   (api/services.py); its position is then remembered for the request's token (and for a token
-  the write issued), here and, through a NOTIFY on READ_SESSIONS_CHANNEL, in every API process.
+  the write issued), here and, through a NOTIFY on READ_SESSIONS_CHANNEL (heard on the
+  positions listener's connection), in every API process.
   A later read by that token goes to a replica only if the replica's read models have reached
   that position, else to the primary. A position is kept TOOTLOG_READ_MAX_LAG + 1 s: past that,
   every replica still allowed to serve has it (its lag would be larger otherwise).
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import math
 import sys
 import time
@@ -28,19 +28,16 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-import psycopg
 from psycopg_pool import AsyncConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import presented_token
 from api.config import Settings
-from api.replicas import CHOSEN, ReplicaFailed, ReplicaSet
+from api.replicas import CHOSEN, Replica, ReplicaFailed, ReplicaSet
 from commands.accounts import Written
 from commands.oauth import IssuedToken
 from domain.token import hash_token
 from projections.positions import ProjectionPositions
-
-log = logging.getLogger("tootlog.read_routing")
 
 READ_SESSIONS_CHANNEL = "tootlog_read_sessions"
 # The part of a token's hash that names its session: shorter NOTIFYs; two tokens sharing it
@@ -80,38 +77,37 @@ class Outbox:
 class ReadSessions:
     """The positions tokens last wrote at, for TOOTLOG_READ_MAX_LAG + 1 s, in every API process."""
 
-    def __init__(self, database_url: str, primary: AsyncConnectionPool, keep: float) -> None:
-        self.database_url = database_url
+    def __init__(self, primary: AsyncConnectionPool, keep: float) -> None:
         self.primary = primary
         self.keep = keep
         # key -> (position, when to forget it), oldest first.
         self._positions: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        # The listener they arrive through (projections/positions.py's, on its connection).
+        self._listener: ProjectionPositions | None = None
         # Until then, tokens read from the primary: NOTIFYs sent while this process did not
-        # listen (at its start, after a lost connection) are unknown to it.
+        # listen (before its start, while its listener reconnected) are unknown to it.
         self._blind_until = math.inf
-        self._task: asyncio.Task | None = None
-        self._connected = asyncio.Event()
         self._outbox: Outbox | None = None
         self._send_lock = asyncio.Lock()
         self._sending: set[asyncio.Task] = set()
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen_forever(), name="read-sessions")
-        await asyncio.wait_for(self._connected.wait(), timeout=30)
+    def listen(self, positions: ProjectionPositions) -> None:
+        """Hear the other API processes' writers on the positions listener (before it starts)."""
+        self._listener = positions
+        positions.also_listen(READ_SESSIONS_CHANNEL, self._heard)
 
     async def stop(self) -> None:
-        for task in [self._task, *self._sending]:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        for task in list(self._sending):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def needed(self, key: str | None) -> int:
         """The position a replica must have reached to answer this token's reads."""
         if key is None:
             return 0
         now = time.monotonic()
-        if now < self._blind_until:
+        if now < self._blind_until or self._listener is None or not self._listener.listening:
             return UNKNOWN
         self._forget_expired(now)
         remembered = self._positions.get(key)
@@ -166,6 +162,16 @@ class ReadSessions:
             known = self._positions.pop(key, (0, 0.0))[0]
             self._positions[key] = (max(known, position), now + self.keep)
 
+    def _heard(self, payload: str | None) -> None:
+        """A NOTIFY of `key:position` entries; None: the listener (re)connected."""
+        if payload is None:
+            self._blind_until = time.monotonic() + self.keep
+            return
+        for entry in payload.split():
+            key, _, position = entry.partition(":")
+            if position.isdigit():
+                self._remember([key], int(position))
+
     def _forget_expired(self, now: float) -> None:
         positions = self._positions
         while positions:
@@ -173,28 +179,6 @@ class ReadSessions:
             if expires > now:
                 break
             del positions[key]
-
-    async def _listen_forever(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    self.database_url, autocommit=True
-                ) as conn:
-                    await conn.execute(f"LISTEN {READ_SESSIONS_CHANNEL}")
-                    self._blind_until = time.monotonic() + self.keep
-                    self._connected.set()
-                    backoff = 0.1
-                    async for notify in conn.notifies():
-                        for entry in notify.payload.split():
-                            key, _, position = entry.partition(":")
-                            if position.isdigit():
-                                self._remember([key], int(position))
-            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-                log.warning("read session listener lost its connection: %s", error)
-                self._blind_until = math.inf
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
 
 
 @dataclass
@@ -205,9 +189,7 @@ class ReadRouting:
     sessions: ReadSessions
 
     @classmethod
-    def configure(
-        cls, settings: Settings, database_url: str, primary: AsyncConnectionPool
-    ) -> ReadRouting | None:
+    def configure(cls, settings: Settings, primary: AsyncConnectionPool) -> ReadRouting | None:
         """None without TOOTLOG_READ_DATABASE_URL: every read from the primary, as ever."""
         if not settings.read_database_urls:
             return None
@@ -218,10 +200,14 @@ class ReadRouting:
             max_lag=settings.read_max_lag,
             size=settings.db_pool_size,
         )
-        return cls(replicas, ReadSessions(database_url, primary, keep))
+        return cls(replicas, ReadSessions(primary, keep))
+
+    def listen(self, positions: ProjectionPositions) -> None:
+        """Before the positions listener starts: the writers' NOTIFYs come through it too."""
+        self.sessions.listen(positions)
 
     async def start(self, positions: ProjectionPositions) -> None:
-        await self.sessions.start()
+        """Once the positions listener runs: a replica's lag is measured against it."""
         await self.replicas.start(lambda: min(positions.position, positions.feed_position))
 
     async def stop(self) -> None:
@@ -236,16 +222,7 @@ class ReadRoutingMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        routing: ReadRouting = scope["app"].state.read_routing
-        token = presented_token(scope)
-        SESSION_KEY.set(session_key(token) if token else None)
-        if scope["method"] not in READ_METHODS or scope["path"].startswith(PRIMARY_PATHS):
-            await self.app(scope, receive, send)
-            return
-        replica = routing.replicas.choose(routing.sessions.needed(SESSION_KEY.get()))
+        replica = _replica_for(scope) if scope["type"] == "http" else None
         if replica is None:
             await self.app(scope, receive, send)
             return
@@ -270,6 +247,18 @@ class ReadRoutingMiddleware:
                 raise
             CHOSEN.set(None)
             await self.app(scope, _replaying(received, receive), send)
+
+
+def _replica_for(scope: Scope) -> Replica | None:
+    """Names the request's session (SESSION_KEY); the replica its reads go to, None: the
+    primary."""
+    routing: ReadRouting = scope["app"].state.read_routing
+    token = presented_token(scope)
+    key = session_key(token) if token else None
+    SESSION_KEY.set(key)
+    if scope["method"] not in READ_METHODS or scope["path"].startswith(PRIMARY_PATHS):
+        return None
+    return routing.replicas.choose(routing.sessions.needed(key))
 
 
 def _replaying(received: list[Message], receive: Receive) -> Receive:

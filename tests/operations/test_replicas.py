@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bench import clusters
-from tests.support import Directory, LiveServer, User
+from tests.support import Directory, LiveServer, User, eventually
 
 MAX_LAG = 3.0  # TOOTLOG_READ_MAX_LAG of the servers here
 # A new API process sends tokens to the primary until it has listened for write positions
@@ -81,13 +81,6 @@ def ready(server: LiveServer) -> dict:
     answer = get(server, "/ready")
     assert answer.status_code == 200, answer.text
     return answer.json()["replicas"][0]
-
-
-def eventually(check, timeout: float = 10.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_writer_reads_its_writes_at_once_while_others_read_the_held_back_replica(
