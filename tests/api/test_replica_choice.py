@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
@@ -89,3 +92,15 @@ def test_write_positions_go_out_in_notifies_under_postgres_payload_limit() -> No
     assert len(sent) == 3 and all(len(payload.encode()) < 8000 for payload in sent)
     entries = " ".join(sent).split()
     assert len(entries) == 400 and entries[0] == f"{session_key('token-0')}:{2**62}"
+
+
+def test_a_bad_replica_setting_is_one_line_on_stderr_and_exit_1() -> None:
+    env = {**os.environ, "TOOTLOG_READ_DATABASE_URL": "replica.example:5432"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "api.cli", "migrate"], env=env, capture_output=True, text=True
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.strip().splitlines() == [
+        "tootlog: TOOTLOG_READ_DATABASE_URL must be postgresql:// URLs separated by commas,"
+        " not 'replica.example:5432'"
+    ]
