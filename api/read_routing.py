@@ -78,6 +78,8 @@ class ReadSessions:
     """The positions tokens last wrote at, for TOOTLOG_READ_MAX_LAG + 1 s, in every API process."""
 
     def __init__(self, primary: AsyncConnectionPool, keep: float) -> None:
+        # The NOTIFYs go out on the read models' database, where the positions listener that
+        # hears them listens (the projection's position NOTIFYs commit there).
         self.primary = primary
         self.keep = keep
         # key -> (position, when to forget it), oldest first.

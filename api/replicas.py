@@ -93,7 +93,9 @@ class Replica:
     pool: AsyncConnectionPool
     up: bool = False
     position: int = 0  # the lower of its read models' and home feeds' positions
-    behind_since: float | None = math.inf  # None: has every position; inf: never looked at
+    # Since when it lacks a position the primary has; None: it has them all. -inf: since before
+    # anything this process knows (and before the first look at it).
+    behind_since: float | None = -math.inf
     error: str | None = None
     renew: bool = False  # it failed: a new pool before using it again (the old one's broke)
     probe: AsyncConnection | None = field(default=None, repr=False)
