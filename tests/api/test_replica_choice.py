@@ -8,13 +8,21 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from api.database import read_database_urls
-from api.read_routing import Outbox, session_key
-from api.replicas import PositionHistory, Replica, ReplicaSet
+from api.read_routing import (
+    Outbox,
+    ReadRouting,
+    ReadRoutingMiddleware,
+    ReadSessions,
+    session_key,
+)
+from api.replicas import CHOSEN, PositionHistory, Replica, ReplicaFailed, ReplicaSet
 
 
 def test_replica_urls_are_split_on_commas_but_a_multi_host_url_stays_whole() -> None:
@@ -104,3 +112,39 @@ def test_a_bad_replica_setting_is_one_line_on_stderr_and_exit_1() -> None:
         "tootlog: TOOTLOG_READ_DATABASE_URL must be postgresql:// URLs separated by commas,"
         " not 'replica.example:5432'"
     ]
+
+
+def test_a_read_that_fails_on_a_replica_is_answered_again_from_the_primary() -> None:
+    primary = AsyncConnectionPool("postgresql://nowhere/x", open=False)
+    replicas = ReplicaSet(("postgresql://a/x",), primary, max_lag=5, size=2)
+    (replica,) = replicas.replicas
+    replica.up, replica.position, replica.behind_since = True, 10, None
+    routing = ReadRouting(replicas, ReadSessions(primary, keep=6.0))
+    tried: list[Replica | None] = []
+    sent: list[dict] = []
+
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
+        tried.append(CHOSEN.get())
+        body = (await receive())["body"]
+        if CHOSEN.get() is not None:
+            raise ReplicaFailed("a")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"asked", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/statuses/1",
+        "headers": [],
+        "query_string": b"",
+        "app": SimpleNamespace(state=SimpleNamespace(read_routing=routing)),
+    }
+    asyncio.run(ReadRoutingMiddleware(app)(scope, receive, send))
+    assert tried == [replica, None]
+    assert [message.get("status", message.get("body")) for message in sent] == [200, b"asked"]
