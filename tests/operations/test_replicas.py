@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bench import clusters
-from tests.support import Directory, LiveServer, User, eventually
+from tests.support import Directory, LiveServer, User, eventually, free_port, serving
 
 MAX_LAG = 3.0  # TOOTLOG_READ_MAX_LAG of the servers here
 # A new API process sends tokens to the primary until it has listened for write positions
@@ -173,3 +173,22 @@ def test_a_stopped_replica_fails_no_request(replicated: Replicated) -> None:
         assert get(r.server, f"/api/v1/statuses/{unseen}", r.bob).status_code == 404
     finally:
         r.clusters.resume_replay()
+
+
+def test_a_server_whose_replica_never_answers_starts_and_serves_from_the_primary(
+    server_url: str,
+) -> None:
+    dead = f"postgresql://postgres@127.0.0.1:{free_port()}/tootlog"
+    with serving(server_url, {"TOOTLOG_READ_DATABASE_URL": dead}) as server:
+        directory = Directory(server.database_url)
+        try:
+            (user,) = directory.users(1)
+            status_id = post(server, user, "no replica at all")
+            for reader in (user, None):
+                assert get(server, f"/api/v1/statuses/{status_id}", reader).status_code == 200
+            replica = ready(server)
+            assert replica["replica"] == dead.removeprefix("postgresql://postgres@")
+            assert not replica["up"] and not replica["used"] and replica["error"]
+            assert replica["lag_seconds"] is None
+        finally:
+            directory.close()
