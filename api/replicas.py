@@ -39,6 +39,13 @@ PROBE_TIMEOUT = 1.0  # seconds to connect to a replica and read its position
 POOL_TIMEOUT = 2.0
 # A read that fails on a replica for one of these is answered again from the primary.
 REPLICA_FAILURES = (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout)
+# Failures that say nothing about the replica's health: busy, or a query cancelled by a
+# conflict with the WAL it replays (max_standby_streaming_delay).
+NOT_BROKEN = (
+    psycopg_pool.PoolTimeout,
+    psycopg.errors.TransactionRollback,
+    psycopg.errors.QueryCanceled,
+)
 POSITIONS_SQL = (
     f"SELECT application_name, notification_id FROM {LIVE_SCHEMA}.{TRACKING_TABLE}"
     " WHERE application_name = ANY(%s)"
@@ -111,8 +118,8 @@ class Replica:
 
     def failed(self, error: BaseException) -> None:
         """A read on it failed: skip it until the next look finds it answering."""
-        if isinstance(error, psycopg_pool.PoolTimeout):
-            return  # busy, not broken: this request reads from the primary
+        if isinstance(error, NOT_BROKEN):
+            return  # this request reads from the primary; the replica serves the next ones
         log.warning("replica %s failed a read, reading from the primary: %s", self.name, error)
         self.up = False
         self.renew = True
