@@ -17,6 +17,7 @@ from api.cards.config import CardSettings
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
 from api.ratelimit import RateLimit, request_key
+from api.read_routing import ReadRouting, ReadRoutingMiddleware
 from api.request_log import RequestLog, use_log_format
 from api.routes import (
     account_credentials,
@@ -94,7 +95,9 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             open=False,
         )
         await pool.open(wait=True)
-        queries = Queries(pool)
+        # With TOOTLOG_READ_DATABASE_URL, reads go to replicas (api/read_routing.py).
+        reading = app.state.read_routing = ReadRouting.configure(settings, pool)
+        queries = Queries(reading.replicas if reading else pool, primary=pool)
         streams = app.state.streams = StreamHub(StreamReads(pool))
         streams.notification_sources.append(queries.notifications_between)
 
@@ -103,7 +106,11 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             streams.token_revoked(token_hash)
 
         positions = ProjectionPositions(database_url, on_token_revoked=token_revoked)
+        if reading is not None:
+            reading.listen(positions)
         await positions.start()
+        if reading is not None:
+            await reading.start(positions)
         write_model = TootlogApplication(
             database_url,
             pool_size=settings.db_pool_size,
@@ -135,7 +142,13 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         )
         if scheduler is not None:
             scheduler.start()
-        services = app.state.services = Services(settings, write_model, queries, positions)
+        services = app.state.services = Services(
+            settings,
+            write_model,
+            queries,
+            positions,
+            read_sessions=reading.sessions if reading else None,
+        )
         await streams.start(positions)
         try:
             yield
@@ -148,6 +161,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 await asyncio.to_thread(card_worker.stop)
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
+            if reading is not None:
+                await reading.stop()
             await positions.stop()
             await pool.close()
             write_model.close()
@@ -190,6 +205,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 key=request_key,
                 exempt=OPERATOR_PATHS,
             ),
+            # Inside the throttle: a read answered again from the primary counts once.
+            *([Middleware(ReadRoutingMiddleware)] if settings.read_database_urls else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.database import read_database_urls
 from domain.media import IMAGE_SIZE_LIMIT
 from domain.urls import Urls
 
@@ -77,6 +78,9 @@ class Settings:
     schedule_min_offset: float = 300.0
     scheduler_interval: float = 1.0
     run_scheduler: bool = True
+    # Read replicas (api/replicas.py): their URLs, and the lag past which one is skipped.
+    read_database_urls: tuple[str, ...] = ()
+    read_max_lag: float = 5.0
 
     @classmethod
     def from_env(cls, port: int = 8000) -> Settings:
@@ -114,6 +118,8 @@ class Settings:
             scheduler_interval=_float("TOOTLOG_SCHEDULER_INTERVAL", 1.0),
             run_scheduler=os.environ.get("TOOTLOG_SCHEDULER", "1").strip().lower()
             not in ("0", "false", "no", "off"),
+            read_database_urls=read_database_urls(os.environ.get("TOOTLOG_READ_DATABASE_URL", "")),
+            read_max_lag=_float("TOOTLOG_READ_MAX_LAG", 5.0),
         )
 
     @property

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 log = logging.getLogger("tootlog.database")
 
@@ -28,3 +32,31 @@ def resolve_database_url(database_url: str | None, data_dir: Path) -> tuple[str,
     if database_url:
         return database_url, False
     return embedded_database_url(data_dir), True
+
+
+# A comma starts the next URL only before a scheme: one URL may name several hosts
+# (postgresql://a,b/db), libpq's failover list.
+_NEXT_URL = re.compile(r",\s*(?=postgres(?:ql)?://)")
+
+
+def read_database_urls(raw: str) -> tuple[str, ...]:
+    """TOOTLOG_READ_DATABASE_URL: the replicas' libpq URLs, comma-separated (empty: none)."""
+    urls = tuple(url.strip() for url in _NEXT_URL.split(raw.strip()) if url.strip())
+    for url in urls:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ValueError(
+                f"TOOTLOG_READ_DATABASE_URL must be postgresql:// URLs separated by commas,"
+                f" not {url!r}"
+            )
+        try:
+            conninfo_to_dict(url)
+        except psycopg.ProgrammingError as error:
+            message = f"TOOTLOG_READ_DATABASE_URL: {url!r} is not a valid URL: {error}"
+            raise ValueError(message) from None
+    return urls
+
+
+def database_name(url: str) -> str:
+    """host:port/dbname of a libpq URL, without its user or password (for logs and metrics)."""
+    parts = conninfo_to_dict(url)
+    return f"{parts.get('host', 'localhost')}:{parts.get('port', '5432')}/{parts.get('dbname', '')}"

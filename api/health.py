@@ -1,6 +1,8 @@
 """GET /health (the process answers; no database) and GET /ready (the database answers and the
 read models are less than TOOTLOG_READY_MAX_LAG seconds behind the event store), for load
-balancers and orchestrators. Neither is throttled."""
+balancers and orchestrators. Neither is throttled. With read replicas, /ready also reports each
+one (up, position, lag, whether reads go to it); a replica down or behind does not make the
+process unready, as the primary answers its reads."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ async def ready(request: Request) -> Response:
     svc = services(request)
     max_lag = svc.settings.ready_max_lag
     try:
-        lag = await projection_lag(svc.queries.pool, READY_DB_TIMEOUT)
+        lag = await projection_lag(svc.queries.primary, READY_DB_TIMEOUT)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
         log.warning("not ready: the database cannot be reached: %s", error)
         return _answer(503, {"error": "The database cannot be reached"})
@@ -42,6 +44,9 @@ async def ready(request: Request) -> Response:
         "projection_lag_events": lag.events,
         "projection_lag_seconds": round(lag.seconds, 3),
     }
+    reading = getattr(request.app.state, "read_routing", None)
+    if reading is not None:
+        facts["replicas"] = reading.replicas.facts()
     if lag.seconds > max_lag:
         reason = (
             f"The read models are {lag.seconds:.1f} s behind the event store "

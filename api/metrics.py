@@ -6,6 +6,9 @@ projection and card workers are other processes, perhaps on other hosts): the pr
 position and lag, and link card fetch outcomes as the log records them. The process collector of
 prometheus_client adds memory, CPU and open files.
 
+With read replicas: each replica's lag, position and whether it answers, as this process last
+looked (every 0.2 s), and its pool.
+
 `TOOTLOG_METRICS_TOKEN`, when set, is required as a bearer token; the route is never throttled.
 """
 
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import psycopg
 import psycopg_pool
@@ -35,6 +40,9 @@ from starlette.routing import Route
 from api.errors import unauthorized
 from projections.cards import FETCH, STATUS, CardOutcome, card_outcomes
 from projections.lag import projection_lag
+
+if TYPE_CHECKING:
+    from api.replicas import ReplicaSet
 
 log = logging.getLogger("tootlog.metrics")
 
@@ -82,6 +90,23 @@ POOL_CONNECTIONS = Gauge(
     "Database connections of this process's pools (read: the API's reads; write: the event "
     "store), by state: in_use, idle, max; waiting counts requests queued for a connection.",
     ["pool", "state"],
+)
+REPLICA_UP = Gauge(
+    "tootlog_replica_up",
+    "1 when the replica answered this process's last look at it (every 0.2 s), else 0.",
+    ["replica"],
+)
+REPLICA_LAG_SECONDS = Gauge(
+    "tootlog_replica_lag_seconds",
+    "Seconds since the primary's read models first reached a position the replica's lack "
+    "(0: it has them all; +Inf: behind since before this process started); reads skip it past "
+    "TOOTLOG_READ_MAX_LAG.",
+    ["replica"],
+)
+REPLICA_POSITION = Gauge(
+    "tootlog_replica_position",
+    "Notification id up to which the replica's copy of the read models (and home feeds) is built.",
+    ["replica"],
 )
 
 
@@ -139,8 +164,8 @@ async def metrics(request: Request) -> Response:
     svc = request.app.state.services  # (api.services imports this module)
     _check_token(request, svc.settings.metrics_token)
     try:
-        lag = await projection_lag(svc.queries.pool, SCRAPE_DB_TIMEOUT)
-        CARD_OUTCOMES.read = await card_outcomes(svc.queries.pool, SCRAPE_DB_TIMEOUT)
+        lag = await projection_lag(svc.queries.primary, SCRAPE_DB_TIMEOUT)
+        CARD_OUTCOMES.read = await card_outcomes(svc.queries.primary, SCRAPE_DB_TIMEOUT)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
         log.warning("metrics could not read the projection lag: %s", error)
         DATABASE_UP.set(0)
@@ -150,8 +175,11 @@ async def metrics(request: Request) -> Response:
         EVENT_STORE_HEAD.set(lag.head)
         PROJECTION_LAG_EVENTS.set(lag.events)
         PROJECTION_LAG_SECONDS.set(lag.seconds)
-    _pool_gauges("read", svc.queries.pool.get_stats())
+    _pool_gauges("read", svc.queries.primary.get_stats())
     _pool_gauges("write", svc.write_model.recorder.datastore.pool.get_stats())
+    reading = getattr(request.app.state, "read_routing", None)
+    if reading is not None:
+        _replica_gauges(reading.replicas)
     return Response(
         generate_latest(REGISTRY),
         headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"},
@@ -172,6 +200,15 @@ def _pool_gauges(pool: str, stats: dict[str, int]) -> None:
     POOL_CONNECTIONS.labels(pool, "idle").set(idle)
     POOL_CONNECTIONS.labels(pool, "max").set(stats.get("pool_max", 0))
     POOL_CONNECTIONS.labels(pool, "waiting").set(stats.get("requests_waiting", 0))
+
+
+def _replica_gauges(replicas: ReplicaSet) -> None:
+    now = time.monotonic()
+    for replica in replicas.replicas:
+        REPLICA_UP.labels(replica.name).set(1 if replica.up else 0)
+        REPLICA_LAG_SECONDS.labels(replica.name).set(replica.lag(now))
+        REPLICA_POSITION.labels(replica.name).set(replica.position)
+        _pool_gauges(f"replica {replica.name}", replica.pool.get_stats())
 
 
 routes = [Route(PATH, metrics, methods=["GET"])]

@@ -25,6 +25,7 @@ from projections.queries import Queries
 from projections.status_batches import StatusBatches
 
 if TYPE_CHECKING:
+    from api.read_routing import ReadSessions
     from api.status_limit import StatusesLimit
 
 WRITE_NOT_READABLE = (
@@ -61,6 +62,8 @@ class Services:
 
     # Statuses and edits per account (Mastodon's statuses family).
     statuses_limit: StatusesLimit = field(init=False)
+    # With read replicas: who wrote what, so that their next reads see it (api/read_routing.py).
+    read_sessions: ReadSessions | None = None
 
     def __post_init__(self) -> None:
         # Here, not at the top: api.status_limit reads api.ratelimit, which reads this module.
@@ -107,6 +110,8 @@ class Services:
         if not await self.positions.wait_for(written.position, self.settings.write_wait_timeout):
             WRITE_WAIT_TIMEOUTS.inc()
             raise ApiError(503, WRITE_NOT_READABLE)
+        if self.read_sessions is not None:
+            await self.read_sessions.wrote(written)
 
 
 def services(request: Request) -> Services:

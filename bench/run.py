@@ -27,6 +27,7 @@ from bench import (
     home_seed,
     log_bench,
     postgres,
+    replica_bench,
     report,
     seed,
     servers,
@@ -90,6 +91,7 @@ class Scenario:
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
 LOG_SCENARIO = "rebuild"
 STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
+REPLICAS_SCENARIO = "replicas"  # bench/replica_bench.py: clusters of its own
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -185,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
                 streamed = streaming_bench.measure(server, streaming_bench.parse_args([]))
             print(streamed.render())
             (RESULTS / "streaming.json").write_text(json.dumps(asdict(streamed), indent=2))
+        if not args.only or REPLICAS_SCENARIO in args.only:
+            harness = replica_bench.Harness(
+                _serve, _tootlog_cli, [str(TOOTLOG), "serve"], BASELINE, WRK_SCRIPTS
+            )
+            replica_bench.run(load, harness, RESULTS)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -204,7 +211,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO],
+        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO, REPLICAS_SCENARIO],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument(

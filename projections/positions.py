@@ -75,6 +75,14 @@ class ProjectionPositions:
         self._feeds = Reached()
         self._task: asyncio.Task | None = None
         self._connected = asyncio.Event()
+        # Other channels heard on the same connection (`also_listen`), and their handlers.
+        self._channels: dict[str, Callable[[str | None], None]] = {}
+        self.listening = False  # connected and listening: no NOTIFY is being missed
+
+    def also_listen(self, channel: str, on_notify: Callable[[str | None], None]) -> None:
+        """Hand `channel`'s NOTIFY payloads to `on_notify` too (call before `start`); it gets
+        None each time the listener (re)connects, as NOTIFYs sent meanwhile were missed."""
+        self._channels[channel] = on_notify
 
     @property
     def position(self) -> int:
@@ -137,19 +145,27 @@ class ProjectionPositions:
                     await conn.execute(f"LISTEN {POSITION_CHANNEL}")
                     await conn.execute(f"LISTEN {TOKENS_CHANNEL}")
                     await conn.execute(f"LISTEN {FEED_POSITION_CHANNEL}")
+                    for channel in self._channels:
+                        await conn.execute(f"LISTEN {channel}")
                     # Read after LISTEN so no commit falls between the two.
                     self.on_token_revoked(None)
+                    for on_notify in self._channels.values():
+                        on_notify(None)
                     await self._read_tracked(conn)
+                    self.listening = True
                     self._connected.set()
                     backoff = 0.1
                     async for notify in conn.notifies():
-                        if notify.channel == TOKENS_CHANNEL:
+                        if notify.channel in self._channels:
+                            self._channels[notify.channel](notify.payload)
+                        elif notify.channel == TOKENS_CHANNEL:
                             self.on_token_revoked(notify.payload)
                         elif notify.channel == FEED_POSITION_CHANNEL:
                             self._feeds.advance(int(notify.payload))
                         else:
                             self._advance(int(notify.payload))
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                self.listening = False
                 log.warning("position listener lost its connection: %s", error)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

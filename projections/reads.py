@@ -1,4 +1,8 @@
-"""What every read of the read models shares: the read pool and a few one-row lookups."""
+"""What every read of the read models shares: the read pool and a few one-row lookups.
+
+`pool` is anything with `connection()` (an AsyncConnectionPool, or the API's replica router,
+api/replicas.py, which picks the connection per request); `primary` is the pool of the
+database itself, for the reads that must be current whoever asks (tokens)."""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from psycopg_pool import AsyncConnectionPool
 class Reads:
     """Base of the read classes Queries is made of (projections/queries.py)."""
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool, primary: AsyncConnectionPool | None = None
+    ) -> None:
         self.pool = pool
+        self.primary = primary or pool
 
     async def follows(self, follower_id: int, followee_id: int) -> bool:
         async with self.pool.connection() as conn:

@@ -22,17 +22,22 @@ class TokenRow:
 
 
 class TokenReads(Reads):
-    """Tokens by hash; the projection's revocation NOTIFY evicts them (`forget_token`)."""
+    """Tokens by hash; the projection's revocation NOTIFY evicts them (`forget_token`).
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        super().__init__(pool)
+    Read from the primary, never a replica: a token issued a moment ago must work at once, and
+    a lagging replica must not put a token just revoked back in the cache."""
+
+    def __init__(
+        self, pool: AsyncConnectionPool, primary: AsyncConnectionPool | None = None
+    ) -> None:
+        super().__init__(pool, primary)
         self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:
         cached = self._tokens.get(token_hash)
         if cached is not None:
             return cached
-        async with self.pool.connection() as conn:
+        async with self.primary.connection() as conn:
             cur = await conn.execute(
                 "SELECT t.account_id, t.app_id, t.scopes, t.revoked, coalesce(a.locked, false),"
                 " CASE WHEN ap.id IS NOT NULL THEN jsonb_build_object("

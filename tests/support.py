@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,6 +68,14 @@ def serving(server_url: str, env: dict[str, str], port: int | None = None) -> It
             yield server
         finally:
             server.stop()
+
+
+def eventually(check: Callable[[], object], timeout: float = 10.0, interval: float = 0.05) -> None:
+    """Return once `check()` is true; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(interval)
 
 
 def free_port() -> int:

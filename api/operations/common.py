@@ -17,7 +17,10 @@ from api.database import resolve_database_url
 def database(port: int = 8000) -> tuple[Settings, str, bool]:
     """The settings, the database URL and whether it is the embedded PostgreSQL; says which
     database on standard error (a command must never use another one silently)."""
-    settings = Settings.from_env(port)
+    try:
+        settings = Settings.from_env(port)
+    except ValueError as error:  # a setting's value: one line, as any other command error
+        raise CommandError(str(error)) from None
     url, embedded = resolve_database_url(settings.database_url, settings.data_dir)
     if embedded:
         where = f"the embedded PostgreSQL in {(settings.data_dir / 'postgres').resolve()}"

@@ -16,7 +16,7 @@ import pytest
 
 from api.scheduler import Scheduler, scheduler_is_running
 from tests.api.test_polls import publish_poll
-from tests.support import Directory, LiveServer, serving
+from tests.support import Directory, LiveServer, eventually, serving
 
 EXPIRED_TOPIC = "tootlog.poll.expired.v1"
 
@@ -42,10 +42,7 @@ def expiries(database_url: str) -> dict[str, int]:
 
 
 def wait_for(predicate, timeout: float = 15.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+    eventually(predicate, timeout, interval=0.1)
 
 
 def test_two_schedulers_at_once_record_each_expiry_once(server: LiveServer) -> None:

@@ -17,7 +17,7 @@ import pytest
 from api.config import Settings
 from api.scheduling import scheduler_for
 from tests.api.test_media import uploaded
-from tests.support import TEST_URLS, Directory, LiveServer, User, serving
+from tests.support import TEST_URLS, Directory, LiveServer, User, eventually, serving
 
 TOO_SOON = "Validation failed: Scheduled at date must be in the future"
 
@@ -254,10 +254,7 @@ def published_events(url: str) -> int:
 
 
 def wait_for(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+    eventually(predicate, timeout, interval=0.1)
 
 
 def test_published_once_with_media_and_poll_by_two_schedulers_after_downtime(
