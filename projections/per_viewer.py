@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from domain.visibility import Audience, Relationship, can_see
+from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
 
 # Whether %(viewer)s follows the account `{author}` names, as a scalar subquery: one index probe
 # per row. PostgreSQL may turn an EXISTS into a hashed subplan that reads every follow of the
@@ -14,6 +14,23 @@ FOLLOWS_SQL = (
     "coalesce((SELECT true FROM tootlog_follows f WHERE f.follower_id = %(viewer)s"
     " AND f.followee_id = {author}), false)"
 )
+# The visibilities for which whether the viewer follows the author changes what can_see answers
+# (derived from the policy itself: "private").
+FOLLOW_DEPENDENT = tuple(
+    v
+    for v in VISIBILITIES
+    if can_see(Audience(v, 1), 2, Relationship(follows_author=True)) != can_see(Audience(v, 1), 2)
+)
+
+
+def follows_where_it_matters(author: str, visibility: str) -> str:
+    """FOLLOWS_SQL for a status row whose `visibility` makes the follow matter, else false
+    without a probe: a page of public statuses asks nothing about follows."""
+    listed = ", ".join(f"'{v}'" for v in FOLLOW_DEPENDENT)
+    return (
+        f"CASE WHEN {visibility} IN ({listed}) THEN {FOLLOWS_SQL.format(author=author)}"
+        " ELSE false END"
+    )
 
 
 @lru_cache(maxsize=8192)

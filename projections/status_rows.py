@@ -15,7 +15,7 @@ from functools import lru_cache
 import orjson
 
 from domain.visibility import VISIBILITIES, Audience, Relationship, can_see
-from projections.per_viewer import FOLLOWS_SQL, flag_keys, shown
+from projections.per_viewer import FOLLOWS_SQL, flag_keys, follows_where_it_matters, shown
 from projections.polls import POLL_COLUMN, poll_key
 
 STATUS_COLUMNS = (
@@ -23,21 +23,32 @@ STATUS_COLUMNS = (
 )
 # Flags are computed on the original (`o` for a wrapper, else `s`), as scalar subqueries for the
 # reason FOLLOWS_SQL gives: a viewer with thousands of favourites paid for all of them per read.
+# A probe that cannot change the answer is not made: `pinned` is shown only on the viewer's own
+# statuses, and a viewer who never bookmarked or muted a conversation has nothing to find (one
+# probe per statement, an InitPlan, says so).
+_TARGET = "coalesce(o.id, s.id)"
+_VIEWER_HAS = "(SELECT EXISTS (SELECT 1 FROM {table} WHERE account_id = %(viewer)s))"
+_MUTED = (
+    "CASE WHEN {root} IS NOT NULL AND "
+    + _VIEWER_HAS.format(table="tootlog_conversation_mutes")
+    + " THEN coalesce((SELECT true FROM tootlog_conversation_mutes cm"
+    " WHERE cm.account_id = %(viewer)s AND cm.root_id = {root}), false) ELSE false END"
+)
 VIEWER_FLAGS = (
     "coalesce((SELECT true FROM tootlog_favourites fv WHERE fv.account_id = %(viewer)s"
-    " AND fv.status_id = coalesce(o.id, s.id)), false),"
+    f" AND fv.status_id = {_TARGET}), false),"
     " coalesce((SELECT true FROM tootlog_statuses rb WHERE rb.account_id = %(viewer)s"
-    " AND rb.reblog_of_id = coalesce(o.id, s.id) AND NOT rb.deleted LIMIT 1), false),"
-    " coalesce((SELECT true FROM tootlog_pins pn WHERE pn.account_id = %(viewer)s"
-    " AND pn.status_id = coalesce(o.id, s.id)), false),"
-    " coalesce((SELECT true FROM tootlog_bookmarks bm WHERE bm.account_id = %(viewer)s"
-    " AND bm.status_id = coalesce(o.id, s.id)), false),"
+    f" AND rb.reblog_of_id = {_TARGET} AND NOT rb.deleted LIMIT 1), false),"
+    " CASE WHEN coalesce(o.account_id, s.account_id) = %(viewer)s THEN coalesce((SELECT true"
+    f" FROM tootlog_pins pn WHERE pn.account_id = %(viewer)s AND pn.status_id = {_TARGET}),"
+    " false) ELSE false END,"
+    " CASE WHEN "
+    + _VIEWER_HAS.format(table="tootlog_bookmarks")
+    + " THEN coalesce((SELECT true FROM tootlog_bookmarks bm WHERE bm.account_id = %(viewer)s"
+    f" AND bm.status_id = {_TARGET}), false) ELSE false END, "
     # `muted` is not the original's: a wrapper is a conversation of its own (its root is itself),
     # so the wrapper's and its original's are read apart.
-    " coalesce((SELECT true FROM tootlog_conversation_mutes cm WHERE cm.account_id = %(viewer)s"
-    " AND cm.root_id = s.root_id), false),"
-    " coalesce((SELECT true FROM tootlog_conversation_mutes cm WHERE cm.account_id = %(viewer)s"
-    " AND cm.root_id = o.root_id), false)"
+     + _MUTED.format(root="s.root_id") + ", " + _MUTED.format(root="o.root_id")
 )
 ROW_SELECT = (
     "SELECT s.id, s.in_reply_to_account_id, s.reblog_of_id, "
@@ -47,18 +58,30 @@ ROW_SELECT = (
     + ", "
     + POLL_COLUMN.format(status="coalesce(o.id, s.id)")
     + ", {viewer_columns}"
-    " FROM tootlog_statuses s JOIN tootlog_accounts a ON a.id = s.account_id"
+    " FROM {statuses} JOIN tootlog_accounts a ON a.id = s.account_id"
     " LEFT JOIN tootlog_statuses o ON o.id = s.reblog_of_id"
     " LEFT JOIN tootlog_accounts oa ON oa.id = o.account_id"
 )
-USER_SELECT = ROW_SELECT.format(
-    viewer_columns=FOLLOWS_SQL.format(author="s.account_id")
+_USER_COLUMNS = (
+    follows_where_it_matters("s.account_id", "s.visibility")
     + ", "
-    + FOLLOWS_SQL.format(author="o.account_id")
+    + follows_where_it_matters("o.account_id", "o.visibility")
     + ", "
     + VIEWER_FLAGS
 )
-ANONYMOUS_SELECT = ROW_SELECT.format(viewer_columns=", ".join(["false"] * 8))
+_ANONYMOUS_COLUMNS = ", ".join(["false"] * 8)
+
+
+@lru_cache(maxsize=8)
+def rows_of(statuses: str, user: bool) -> str:
+    """The status row select over `statuses`: a FROM item that names the statuses `s` (the
+    table itself, or a list driving a join to it), for a user (%(viewer)s) or for anyone."""
+    viewer_columns = _USER_COLUMNS if user else _ANONYMOUS_COLUMNS
+    return ROW_SELECT.format(viewer_columns=viewer_columns, statuses=statuses)
+
+
+USER_SELECT = rows_of("tootlog_statuses s", user=True)
+ANONYMOUS_SELECT = rows_of("tootlog_statuses s", user=False)
 STATUS_WIDTH = 7  # columns per status in STATUS_COLUMNS
 
 

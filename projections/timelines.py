@@ -1,8 +1,8 @@
 """The timelines: home, public and hashtag, and the viewer's favourites, as the viewer sees them.
 
-Each page is one statement: the page's status ids picked by an index (the viewer's home feed,
-the public statuses, a hashtag's statuses), then the one status row select (status_rows) over
-them, visibility checked on each row by the one policy. The favourites page, whose cursor is
+Each page is one statement of the one status row select (status_rows), visibility checked on
+each row by the one policy: the home feed's index drives it (each feed row joined to its status
+until the page is full); the public and hashtag timelines pick the page's ids by an index first. The favourites page, whose cursor is
 the favourite's id, picks (status, cursor) pairs and renders them with rendered_in_order.
 """
 
@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from projections.pages import Page, page_bounds
 from projections.status_reads import StatusReads
-from projections.status_rows import ANONYMOUS_SELECT, USER_SELECT, status_row
+from projections.status_rows import ANONYMOUS_SELECT, USER_SELECT, rows_of, status_row
 
 # Mastodon's TagFeed::LIMIT_PER_MODE: at most this many names of `any`, `all` and `none` count.
 TAGS_PER_MODE = 4
 _WITH_MEDIA = "json_array_length(s.doc->'media_attachments') > 0"
+# The home feed's rows, each joined to its status (`s`).
+HOME_FEED = "tootlog_home_feed h JOIN tootlog_statuses s ON s.id = h.status_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +39,18 @@ class TimelineReads(StatusReads):
         page's bounds, order and limit), in one statement; invisible rows are left out."""
         select = ANONYMOUS_SELECT if viewer_id is None else USER_SELECT
         query = f"{select} WHERE s.id IN ({pick}) ORDER BY s.id DESC"
+        return await self._rendered(query, {**params, "viewer": viewer_id}, viewer_id)
+
+    async def _rendered(
+        self, query: str, params: dict, viewer_id: int | None, *, reverse: bool = False
+    ) -> list[tuple[int, str]]:
+        """(id, Status JSON) of the status rows `query` selects, in its order (or the reverse),
+        the rows `viewer_id` may not see left out."""
         async with self.pool.connection() as conn:
-            cur = await conn.execute(query, {**params, "viewer": viewer_id})
+            cur = await conn.execute(query, params)
             rows = await cur.fetchall()
+        if reverse:
+            rows.reverse()
         answer = []
         for raw in rows:
             row = status_row(raw)
@@ -48,17 +59,19 @@ class TimelineReads(StatusReads):
         return answer
 
     async def home_timeline(self, viewer_id: int, page: Page) -> list[tuple[int, str]]:
-        """The viewer's home feed (projections/home_feed.py), deleted statuses left out."""
-        params: dict = {}
+        """The viewer's home feed (projections/home_feed.py), deleted statuses left out.
+
+        The feed's index drives the statement: its rows in order, each joined to its status
+        until the page is full (no list of ids picked first and looked up again)."""
+        params: dict = {"viewer": viewer_id}
         where, order = page_bounds("h.status_id", page, params)
         bounds = "".join(f" AND {w}" for w in where)
-        pick = (
-            "SELECT h.status_id FROM tootlog_home_feed h"
-            " JOIN tootlog_statuses x ON x.id = h.status_id"
-            f" WHERE h.account_id = %(viewer)s AND NOT x.deleted{bounds}"
+        query = (
+            f"{rows_of(HOME_FEED, user=True)}"
+            f" WHERE h.account_id = %(viewer)s AND NOT s.deleted{bounds}"
             f" ORDER BY h.status_id {order} LIMIT %(limit)s"
         )
-        return await self._status_page(pick, params, page, viewer_id)
+        return await self._rendered(query, params, viewer_id, reverse=order == "ASC")
 
     async def public_timeline(
         self, viewer_id: int | None, page: Page, *, only_media: bool = False
