@@ -74,7 +74,7 @@ class IgnoreTrailingSlash:
 def migrate(database_url: str, settings: Settings) -> None:
     """Create the event store and read-model tables (idempotent); read models of an older
     version are rebuilt beside the old ones first."""
-    prepare(database_url, settings.urls)
+    prepare(database_url, settings.urls, read_model_url=settings.read_model_url(database_url))
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:
@@ -84,8 +84,9 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         use_log_format(settings.log_format)  # after uvicorn has set up its own loggers
         migrate(database_url, settings)
+        read_model_url = settings.read_model_url(database_url)
         pool = AsyncConnectionPool(
-            database_url,
+            read_model_url,
             min_size=2,
             max_size=settings.db_pool_size,
             kwargs={"autocommit": True},  # reads need no COMMIT round trip
@@ -93,15 +94,22 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             open=False,
         )
         await pool.open(wait=True)
-        queries = Queries(pool)
-        streams = app.state.streams = StreamHub(StreamReads(pool))
+        # The few reads of the log itself (the streams' topics, the lag) go to the event store.
+        events_pool = pool
+        if read_model_url != database_url:
+            events_pool = AsyncConnectionPool(
+                database_url, min_size=1, max_size=2, kwargs={"autocommit": True}, open=False
+            )
+            await events_pool.open(wait=True)
+        queries = Queries(pool, events_pool)
+        streams = app.state.streams = StreamHub(StreamReads(pool, events_pool))
         streams.notification_sources.append(queries.notifications_between)
 
         def token_revoked(token_hash: str | None) -> None:
             queries.forget_token(token_hash)
             streams.token_revoked(token_hash)
 
-        positions = ProjectionPositions(database_url, on_token_revoked=token_revoked)
+        positions = ProjectionPositions(read_model_url, on_token_revoked=token_revoked)
         await positions.start()
         write_model = TootlogApplication(
             database_url,
@@ -148,6 +156,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
             await positions.stop()
+            if events_pool is not pool:
+                await events_pool.close()
             await pool.close()
             write_model.close()
 

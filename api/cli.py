@@ -125,8 +125,14 @@ def _version() -> str:
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:
-    prepare(url, settings.urls)
-    return ProjectionWorker(url, settings.urls, batch_size=settings.projection_batch_size)
+    read_model_url = settings.read_model_url(url)
+    prepare(url, settings.urls, read_model_url=read_model_url)
+    return ProjectionWorker(
+        url,
+        settings.urls,
+        batch_size=settings.projection_batch_size,
+        read_model_url=read_model_url,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""What every read of the read models shares: the read pool and a few one-row lookups."""
+"""What every read of the read models shares: the read pool (and the event store's, for the
+few reads of the log) and a few one-row lookups."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from psycopg_pool import AsyncConnectionPool
 class Reads:
     """Base of the read classes Queries is made of (projections/queries.py)."""
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool, events_pool: AsyncConnectionPool | None = None
+    ) -> None:
         self.pool = pool
+        # The event store's connections, for the few reads of the log itself (the streams'
+        # topics, the lag): the read pool's own unless the read models have a database of
+        # their own (TOOTLOG_READ_MODEL_DATABASE_URL).
+        self.events_pool = events_pool or pool
 
     async def follows(self, follower_id: int, followee_id: int) -> bool:
         async with self.pool.connection() as conn:

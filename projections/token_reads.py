@@ -24,8 +24,10 @@ class TokenRow:
 class TokenReads(Reads):
     """Tokens by hash; the projection's revocation NOTIFY evicts them (`forget_token`)."""
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        super().__init__(pool)
+    def __init__(
+        self, pool: AsyncConnectionPool, events_pool: AsyncConnectionPool | None = None
+    ) -> None:
+        super().__init__(pool, events_pool)
         self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:
