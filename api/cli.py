@@ -14,6 +14,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 import psycopg
+from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
 from api.config import Settings, log_format
 from api.http_limits import bounded_protocol
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, Busy, UnknownStatus, UrlsMismatch) as error:
         print(f"tootlog: {error}", file=sys.stderr)
         return 1
-    except psycopg.OperationalError as error:
+    except (psycopg.OperationalError, LibraryOperationalError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"tootlog: the database cannot be reached: {reason}", file=sys.stderr)
         return 1

@@ -223,6 +223,9 @@ def worker(split: Split) -> subprocess.Popen:
 def test_a_worker_killed_during_a_burst_of_writes_applies_every_event_once(
     server_url: str,
 ) -> None:
+    """The tracking row commits with the rows in the read models' database: a worker killed in
+    the middle of a batch leaves neither; the next one carries on. An offline rebuild (refused
+    while the worker holds its lock there) then builds the same read models again."""
     with scratch_database(server_url) as events, scratch_database(server_url) as read_models:
         split = Split(events, read_models)
         prepare(events, TEST_URLS, read_model_url=read_models)
@@ -254,6 +257,14 @@ def test_a_worker_killed_during_a_burst_of_writes_applies_every_event_once(
             assert report.equal, report.differences
             counted = one(read_models, "SELECT sum(statuses_count) FROM tootlog_accounts")
             assert counted == 1200
+            refused = split.tootlog("rebuild", "--offline")  # the worker's lock is in there
+            assert refused.returncode == 1 and "a projection worker is running" in refused.stderr
+            running.terminate()
+            running.wait(10)
+            rebuilt = split.tootlog("rebuild", "--offline")
+            assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+            assert verify(events, TEST_URLS, read_model_url=read_models).equal
+            assert tables(events) == {"tootlog_events"}
         finally:
             running.terminate()
             running.wait(10)
