@@ -390,7 +390,7 @@ def wait_until_applied(worker: ProjectionWorker, position: int, timeout: float =
 
 def worker_is_running(database_url: str, lock_key: int = WORKER_LOCK_KEY) -> bool:
     """True when some process holds the projection worker's advisory lock (or another
-    worker's, `lock_key`) on this database."""
+    worker's, `lock_key`) on this database (the projection worker's is in the read models')."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Advisory locks are per database; pg_locks lists those of every database.
         row = conn.execute(

@@ -8,12 +8,12 @@ outcome as events. Fetches run at most `concurrency` at once and `per_host` at o
 slow or dead site holds up only its own statuses; in-flight fetches of one URL are shared.
 
 Exactly once and restart-safe: the worker's position (its row `tootlog_cards` in the tracking
-table of the event store's database: it reads and writes only events, so its position stays with
-them when the read models have a database of their own) only moves past a text once that text's
-outcome is recorded, and an outcome is an
+table) only moves past a text once that text's outcome is recorded, and an outcome is an
 aggregate keyed by the status and its text version, so work repeated after a restart finds it
 and stops. One worker per database works (a PostgreSQL advisory lock); others wait. It writes
 only events: the projection worker turns them into the read models, as for every other event.
+Its position and its lock are in the event store's database, with the events it reads and
+writes, also when the read models have a database of their own.
 """
 
 from __future__ import annotations

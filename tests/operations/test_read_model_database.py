@@ -39,6 +39,8 @@ from tests.support import (
 # (it reads and writes only events, so its position stays with them).
 EVENT_STORE_TABLES = {"tootlog_events", TRACKING_TABLE}
 READ_MODEL_DATABASE_TABLES = {*READ_MODEL_TABLES, VERSION_TABLE, TRACKING_TABLE}
+# Statuses written while the worker is killed twice.
+BURST = 800
 # serve with every worker it supervises: projection, link cards, scheduler.
 WORKERS = {
     "TOOTLOG_CARDS": "1",
@@ -236,7 +238,7 @@ def test_a_worker_killed_during_a_burst_of_writes_applies_every_event_once(
             done = threading.Event()
 
             def burst() -> None:
-                for number in range(1200):
+                for number in range(BURST):
                     author = users[number % len(users)].account_id
                     directory.write_model.save(new_status(author, f"burst {number}"))
                 done.set()
@@ -256,7 +258,7 @@ def test_a_worker_killed_during_a_burst_of_writes_applies_every_event_once(
             report = verify(events, TEST_URLS, read_model_url=read_models)
             assert report.equal, report.differences
             counted = one(read_models, "SELECT sum(statuses_count) FROM tootlog_accounts")
-            assert counted == 1200
+            assert counted == BURST
             refused = split.tootlog("rebuild", "--offline")  # the worker's lock is in there
             assert refused.returncode == 1 and "a projection worker is running" in refused.stderr
             running.terminate()
