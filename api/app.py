@@ -101,8 +101,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
                 database_url, min_size=1, max_size=2, kwargs={"autocommit": True}, open=False
             )
             await events_pool.open(wait=True)
-        queries = Queries(pool, events_pool)
-        streams = app.state.streams = StreamHub(StreamReads(pool, events_pool))
+        queries = Queries(pool, events_pool=events_pool)
+        streams = app.state.streams = StreamHub(StreamReads(pool, events_pool=events_pool))
         streams.notification_sources.append(queries.notifications_between)
 
         def token_revoked(token_hash: str | None) -> None:

@@ -10,7 +10,7 @@ class Reads:
     """Base of the read classes Queries is made of (projections/queries.py)."""
 
     def __init__(
-        self, pool: AsyncConnectionPool, events_pool: AsyncConnectionPool | None = None
+        self, pool: AsyncConnectionPool, *, events_pool: AsyncConnectionPool | None = None
     ) -> None:
         self.pool = pool
         # The event store's connections, for the few reads of the log itself (the streams'

@@ -25,9 +25,9 @@ class TokenReads(Reads):
     """Tokens by hash; the projection's revocation NOTIFY evicts them (`forget_token`)."""
 
     def __init__(
-        self, pool: AsyncConnectionPool, events_pool: AsyncConnectionPool | None = None
+        self, pool: AsyncConnectionPool, *, events_pool: AsyncConnectionPool | None = None
     ) -> None:
-        super().__init__(pool, events_pool)
+        super().__init__(pool, events_pool=events_pool)
         self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:
