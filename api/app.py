@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,7 +46,7 @@ from api.streaming.hub import StreamHub
 from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
-from projections.queries import Queries, configure_connection
+from projections.queries import Queries, read_pool
 from projections.rebuild import prepare
 from projections.stream_reads import StreamReads
 
@@ -85,21 +84,12 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         use_log_format(settings.log_format)  # after uvicorn has set up its own loggers
         migrate(database_url, settings)
         read_model_url = settings.read_model_url(database_url)
-        pool = AsyncConnectionPool(
-            read_model_url,
-            min_size=2,
-            max_size=settings.db_pool_size,
-            kwargs={"autocommit": True},  # reads need no COMMIT round trip
-            configure=configure_connection,
-            open=False,
-        )
+        pool = read_pool(read_model_url, 2, settings.db_pool_size)
         await pool.open(wait=True)
         # The few reads of the log itself (the streams' topics, the lag) go to the event store.
         events_pool = pool
         if read_model_url != database_url:
-            events_pool = AsyncConnectionPool(
-                database_url, min_size=1, max_size=2, kwargs={"autocommit": True}, open=False
-            )
+            events_pool = read_pool(database_url, 1, 2)
             await events_pool.open(wait=True)
         queries = Queries(pool, events_pool=events_pool)
         streams = app.state.streams = StreamHub(StreamReads(pool, events_pool=events_pool))

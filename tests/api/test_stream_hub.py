@@ -7,14 +7,13 @@ import asyncio
 from dataclasses import dataclass
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
 
 from api.streaming.channels import channel
 from api.streaming.hub import StreamHub
 from api.streaming.subscriber import Subscriber
 from commands.accounts import revoke_token
 from domain.token import hash_token
-from projections.queries import configure_connection
+from projections.queries import read_pool
 from projections.schema import TRACKED_APPLICATION, TRACKING_TABLE
 from projections.stream_reads import DELETE, EDIT, UPDATE, StreamReads
 from tests.support import User
@@ -32,17 +31,7 @@ def position(read_model_url: str) -> int:
 async def with_hub(database_url: str, read_model_url: str, scenario) -> None:  # noqa: ANN001
     """A hub reading the read models of `read_model_url` and the log of `database_url` (the
     same database unless TOOTLOG_TEST_READ_MODEL_DATABASE is set)."""
-    pools = [
-        AsyncConnectionPool(
-            url,
-            min_size=1,
-            max_size=2,
-            kwargs={"autocommit": True},
-            configure=configure_connection,
-            open=False,
-        )
-        for url in (read_model_url, database_url)
-    ]
+    pools = [read_pool(url, 1, 2) for url in (read_model_url, database_url)]
     for pool in pools:
         await pool.open(wait=True)
     try:
