@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,7 +48,7 @@ from api.streaming.hub import StreamHub
 from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
-from projections.queries import Queries, configure_connection
+from projections.queries import Queries, read_pool
 from projections.rebuild import prepare
 from projections.stream_reads import StreamReads
 
@@ -76,7 +75,7 @@ class IgnoreTrailingSlash:
 def migrate(database_url: str, settings: Settings) -> None:
     """Create the event store and read-model tables (idempotent); read models of an older
     version are rebuilt beside the old ones first."""
-    prepare(database_url, settings.urls)
+    prepare(database_url, settings.urls, read_model_url=settings.read_model_url(database_url))
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:
@@ -86,26 +85,27 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         use_log_format(settings.log_format)  # after uvicorn has set up its own loggers
         migrate(database_url, settings)
-        pool = AsyncConnectionPool(
-            database_url,
-            min_size=2,
-            max_size=settings.db_pool_size,
-            kwargs={"autocommit": True},  # reads need no COMMIT round trip
-            configure=configure_connection,
-            open=False,
-        )
+        read_model_url = settings.read_model_url(database_url)
+        pool = read_pool(read_model_url, 2, settings.db_pool_size)
         await pool.open(wait=True)
+        # The few reads of the log itself (the streams' topics, the lag) go to the event store.
+        events_pool = pool
+        if read_model_url != database_url:
+            events_pool = read_pool(database_url, 1, 2)
+            await events_pool.open(wait=True)
         # With TOOTLOG_READ_DATABASE_URL, reads go to replicas (api/read_routing.py).
         reading = app.state.read_routing = ReadRouting.configure(settings, pool)
-        queries = Queries(reading.replicas if reading else pool, primary=pool)
-        streams = app.state.streams = StreamHub(StreamReads(pool))
+        queries = Queries(
+            reading.replicas if reading else pool, primary=pool, events_pool=events_pool
+        )
+        streams = app.state.streams = StreamHub(StreamReads(pool, events_pool=events_pool))
         streams.notification_sources.append(queries.notifications_between)
 
         def token_revoked(token_hash: str | None) -> None:
             queries.forget_token(token_hash)
             streams.token_revoked(token_hash)
 
-        positions = ProjectionPositions(database_url, on_token_revoked=token_revoked)
+        positions = ProjectionPositions(read_model_url, on_token_revoked=token_revoked)
         if reading is not None:
             reading.listen(positions)
         await positions.start()
@@ -164,6 +164,8 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             if reading is not None:
                 await reading.stop()
             await positions.stop()
+            if events_pool is not pool:
+                await events_pool.close()
             await pool.close()
             write_model.close()
 

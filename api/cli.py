@@ -14,6 +14,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 import psycopg
+from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
 from api.config import Settings, log_format
 from api.http_limits import bounded_protocol
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, Busy, UnknownStatus, UrlsMismatch) as error:
         print(f"tootlog: {error}", file=sys.stderr)
         return 1
-    except psycopg.OperationalError as error:
+    except (psycopg.OperationalError, LibraryOperationalError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"tootlog: the database cannot be reached: {reason}", file=sys.stderr)
         return 1
@@ -125,8 +126,14 @@ def _version() -> str:
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:
-    prepare(url, settings.urls)
-    return ProjectionWorker(url, settings.urls, batch_size=settings.projection_batch_size)
+    read_model_url = settings.read_model_url(url)
+    prepare(url, settings.urls, read_model_url=read_model_url)
+    return ProjectionWorker(
+        url,
+        settings.urls,
+        batch_size=settings.projection_batch_size,
+        read_model_url=read_model_url,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

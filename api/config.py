@@ -53,6 +53,9 @@ class Settings:
     database_url: str | None
     data_dir: Path
     urls: Urls
+    # TOOTLOG_READ_MODEL_DATABASE_URL: the read models and their tracking position in another
+    # PostgreSQL database than the event store (None: DATABASE_URL's).
+    read_model_database_url: str | None = None
     write_wait_timeout: float = 5.0
     idempotency_retention: float = 3600.0
     max_body_bytes: int = 1024 * 1024
@@ -90,6 +93,7 @@ class Settings:
             domain, scheme = f"localhost:{port}", scheme or "http"
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
+            read_model_database_url=os.environ.get("TOOTLOG_READ_MODEL_DATABASE_URL") or None,
             data_dir=Path(os.environ.get("TOOTLOG_DATA_DIR") or default_data_dir()),
             urls=Urls(domain=domain, scheme=scheme or "https"),
             write_wait_timeout=_float("TOOTLOG_WRITE_WAIT_TIMEOUT", 5.0),
@@ -121,6 +125,11 @@ class Settings:
             read_database_urls=read_database_urls(os.environ.get("TOOTLOG_READ_DATABASE_URL", "")),
             read_max_lag=_float("TOOTLOG_READ_MAX_LAG", 5.0),
         )
+
+    def read_model_url(self, database_url: str) -> str:
+        """The database of the read models (and their position): TOOTLOG_READ_MODEL_DATABASE_URL,
+        or the event store's, `database_url` (DATABASE_URL or the embedded PostgreSQL's)."""
+        return self.read_model_database_url or database_url
 
     @property
     def media_dir(self) -> Path:

@@ -34,7 +34,7 @@ async def ready(request: Request) -> Response:
     svc = services(request)
     max_lag = svc.settings.ready_max_lag
     try:
-        lag = await projection_lag(svc.queries.primary, READY_DB_TIMEOUT)
+        lag = await projection_lag(svc.queries.primary, READY_DB_TIMEOUT, svc.queries.events_pool)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
         log.warning("not ready: the database cannot be reached: %s", error)
         return _answer(503, {"error": "The database cannot be reached"})

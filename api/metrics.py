@@ -164,7 +164,7 @@ async def metrics(request: Request) -> Response:
     svc = request.app.state.services  # (api.services imports this module)
     _check_token(request, svc.settings.metrics_token)
     try:
-        lag = await projection_lag(svc.queries.primary, SCRAPE_DB_TIMEOUT)
+        lag = await projection_lag(svc.queries.primary, SCRAPE_DB_TIMEOUT, svc.queries.events_pool)
         CARD_OUTCOMES.read = await card_outcomes(svc.queries.primary, SCRAPE_DB_TIMEOUT)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
         log.warning("metrics could not read the projection lag: %s", error)

@@ -5,8 +5,9 @@ It looks every `interval` seconds for what is due, in the read models (which pol
 past their time), and runs the command that records it. The command decides from the
 aggregates, never from the read model: `Poll.expire` records an expiry only once, whatever
 the read model says, so a second scheduler (or a retry after a crash) finds it recorded and
-does nothing. Only one scheduler per database works at a time (a PostgreSQL advisory lock);
-others wait and take over if it dies. What fell due while none ran is due at its first look.
+does nothing. Only one scheduler per read-model database works at a time (a PostgreSQL advisory
+lock, taken where it reads what is due); others wait and take over if it dies. What fell due
+while none ran is due at its first look.
 
 `tootlog serve` runs it as a supervised child process (`tootlog schedule --supervised`);
 `tootlog schedule` runs it alone; TOOTLOG_SCHEDULER=0 turns the child off.
@@ -45,8 +46,11 @@ class Scheduler:
         *,
         interval: float = 1.0,
         jobs: list[Callable[[psycopg.Connection, float], int]] | None = None,
+        read_model_url: str | None = None,
     ) -> None:
-        self.database_url = database_url
+        self.database_url = database_url  # the event store's
+        # Where it reads what is due (and holds its lock): the read models' database.
+        self.read_model_url = read_model_url or database_url
         self.interval = interval
         self.write_model = TootlogApplication(database_url, pool_size=1)
         # Each job: (connection, now) -> how many things it recorded.
@@ -65,7 +69,7 @@ class Scheduler:
                 stop.wait(2.0)
 
     def _run_connected(self, stop: threading.Event, lock: bool) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        with psycopg.connect(self.read_model_url, autocommit=True) as conn:
             while lock and not stop.is_set():
                 row = conn.execute(
                     "SELECT pg_try_advisory_lock(%s)", (SCHEDULER_LOCK_KEY,)
@@ -105,6 +109,7 @@ class Scheduler:
         self.write_model.close()
 
 
-def scheduler_is_running(database_url: str) -> bool:
-    """True when some process holds the scheduler's advisory lock on this database."""
-    return worker_is_running(database_url, SCHEDULER_LOCK_KEY)
+def scheduler_is_running(read_model_url: str) -> bool:
+    """True when some process holds the scheduler's advisory lock on this (read-model)
+    database."""
+    return worker_is_running(read_model_url, SCHEDULER_LOCK_KEY)

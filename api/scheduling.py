@@ -54,7 +54,11 @@ class ScheduledPublisher:
 
 
 def scheduler_for(settings: Settings, database_url: str) -> Scheduler:
-    scheduler = Scheduler(database_url, interval=settings.scheduler_interval)
+    scheduler = Scheduler(
+        database_url,
+        interval=settings.scheduler_interval,
+        read_model_url=settings.read_model_url(database_url),
+    )
     publishing = Publishing(
         settings.urls,
         settings.idempotency_retention,

@@ -21,10 +21,9 @@ import uuid
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import AsyncConnectionPool
 
 from projections.datastore import datastore_for
-from projections.queries import Queries, configure_connection
+from projections.queries import Queries, read_pool
 from projections.read_indexes import READ_INDEXES
 from projections.search import AccountSearch, StatusSearch
 from projections.tables import ReadModelTables
@@ -104,14 +103,7 @@ async def _timed(call, runs: int) -> tuple[float, float, int]:  # noqa: ANN001
 
 async def measure(url: str, runs: int) -> list[tuple[str, float, float, int, int]]:
     """(what, median ms, worst ms, results, matching rows) for each search."""
-    pool = AsyncConnectionPool(
-        url,
-        min_size=1,
-        max_size=2,
-        kwargs={"autocommit": True},
-        configure=configure_connection,
-        open=False,
-    )
+    pool = read_pool(url, 1, 2)
     await pool.open(wait=True)
     queries = Queries(pool)
     figures = []

@@ -48,9 +48,18 @@ class AsOf:
         return self.published_at <= self.moment
 
 
-def status_as_of(database_url: str, urls: Urls, status_id: int, moment: datetime) -> AsOf:
-    check_urls(database_url, urls)
-    history = list(recorded_events(database_url, Filters(status_id=status_id)))
+def status_as_of(
+    database_url: str,
+    urls: Urls,
+    status_id: int,
+    moment: datetime,
+    read_model_url: str | None = None,
+) -> AsOf:
+    """The status at `moment`; the event index and the scratch schema are in the read models'
+    database (`read_model_url` when it is not the event store's)."""
+    read_model_url = read_model_url or database_url
+    check_urls(database_url, urls, read_model_url)
+    history = list(recorded_events(database_url, Filters(status_id=status_id), read_model_url))
     birth = next((r for r in history if _creates(r.event, status_id)), None)
     if birth is None:
         raise UnknownStatus(f"no status with id {status_id} was ever recorded")
@@ -65,8 +74,8 @@ def status_as_of(database_url: str, urls: Urls, status_id: int, moment: datetime
     if death is not None:
         return AsOf(moment, published_at, death.event.timestamp, None, visibility)
     author = birth.event.account_id  # type: ignore[attr-defined]
-    events = _shaping_events(database_url, history, author, moment)
-    json = _render(database_url, urls, events, status_id)
+    events = _shaping_events(database_url, read_model_url, history, author, moment)
+    json = _render(database_url, read_model_url, urls, events, status_id)
     return AsOf(moment, published_at, None, json, visibility)
 
 
@@ -83,16 +92,23 @@ def _removes(event: object, status_id: int) -> bool:
 
 
 def _shaping_events(
-    database_url: str, history: list[Recorded], author: int, moment: datetime
+    database_url: str,
+    read_model_url: str,
+    history: list[Recorded],
+    author: int,
+    moment: datetime,
 ) -> list[Recorded]:
     """The status's own events, its author's (as actor and as object of follows), and the
     registrations of every account they name, up to `moment`, in log order."""
     by_position = {r.position: r for r in history}
     until = Filters(until=moment)
-    for record in recorded_events(database_url, Filters(account_id=author, until=moment)):
+    authored = Filters(account_id=author, until=moment)
+    for record in recorded_events(database_url, authored, read_model_url):
         by_position[record.position] = record
+    with psycopg.connect(read_model_url, autocommit=True) as index:
+        objects = _positions(index, OBJECT, author)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        missing = [p for p in _positions(conn, OBJECT, author) if p not in by_position]
+        missing = [p for p in objects if p not in by_position]
         for record in events_at(conn, missing):
             by_position[record.position] = record
         kept = [r for r in by_position.values() if until.wanted(r.event)]
@@ -117,9 +133,11 @@ def _positions(conn: psycopg.Connection, kind: int, subject: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-def _render(database_url: str, urls: Urls, events: list[Recorded], status_id: int) -> str | None:
+def _render(
+    database_url: str, read_model_url: str, urls: Urls, events: list[Recorded], status_id: int
+) -> str | None:
     schema = f"tootlog_asof_{uuid.uuid4().hex[:12]}"
-    copy = Copy(database_url, urls, schema, batch_size=len(events) or 1)
+    copy = Copy(database_url, urls, schema, len(events) or 1, read_model_url)
     try:
         copy.open(resume=False)
         worker = copy.worker
@@ -127,17 +145,17 @@ def _render(database_url: str, urls: Urls, events: list[Recorded], status_id: in
         if events:
             with worker.view.batch(0, events[-1].position) as curs:
                 worker.projector.apply_events(curs, [(r.position, r.event) for r in events])
-        return asyncio.run(_read(database_url, schema, status_id))
+        return asyncio.run(_read(read_model_url, schema, status_id))
     finally:
         copy.close()
-        with psycopg.connect(database_url, autocommit=True) as conn:
+        with psycopg.connect(read_model_url, autocommit=True) as conn:
             drop_schema(conn, schema)
 
 
-async def _read(database_url: str, schema: str, status_id: int) -> str | None:
+async def _read(read_model_url: str, schema: str, status_id: int) -> str | None:
     options = f"-c search_path={schema},{LIVE_SCHEMA}"
     async with AsyncConnectionPool(
-        database_url,
+        read_model_url,
         min_size=1,
         max_size=1,
         kwargs={"autocommit": True, "options": options},

@@ -3,10 +3,13 @@ time (constant memory however long the log).
 
 `--status` and `--account` read the event index (projections.event_index) up to the position the
 projection has reached, and the few events after it directly, so they never scan the whole log.
+The index is a read model: its positions are read first (in the read models' database, which may
+be another than the event store's), then the events at them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,16 +106,23 @@ def topic_pattern(glob: str) -> str:
     return f"^(tootlog\\.)?{body}$"
 
 
-def recorded_events(database_url: str, filters: Filters) -> Iterator[Recorded]:
-    """The events that match `filters`, oldest first."""
+def recorded_events(
+    database_url: str, filters: Filters, read_model_url: str | None = None
+) -> Iterator[Recorded]:
+    """The events that match `filters`, oldest first (the event index read in `read_model_url`
+    when the read models have a database of their own)."""
     mapper = make_mapper()
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with contextlib.ExitStack() as stack:
+        conn = stack.enter_context(psycopg.connect(database_url, autocommit=True))
         start = (filters.first or 1) - 1
         stop = filters.last
         if filters.status_id is not None or filters.account_id is not None:
-            indexed = live_position(conn)  # how far the event index (a read model) reaches
+            index = conn
+            if read_model_url not in (None, database_url):
+                index = stack.enter_context(psycopg.connect(read_model_url, autocommit=True))
+            indexed = live_position(index)  # how far the event index (a read model) reaches
             upto = indexed if stop is None else min(stop, indexed)
-            rows = _indexed_rows(conn, filters, start, upto)
+            rows = _indexed_rows(index, conn, filters, start, upto)
             start = max(start, indexed)
         else:
             rows = iter(())
@@ -139,14 +149,20 @@ def _rows(
     params = {"stop": stop, "page": PAGE}
     if filters.topic is not None:
         params["topic"] = topic_pattern(filters.topic)
-    yield from _pages(conn, query, params, after)
+    for page in _pages(conn, query, params, after):
+        yield from page
 
 
 def _indexed_rows(
-    conn: psycopg.Connection, filters: Filters, after: int, upto: int
+    index: psycopg.Connection,
+    events: psycopg.Connection,
+    filters: Filters,
+    after: int,
+    upto: int,
 ) -> Iterator[tuple]:
     """The indexed events of a status and/or an account after `after` up to `upto`: the first
-    subject drives an index range scan, the other (if any) is one index probe per row."""
+    subject drives an index range scan, the other (if any) is one index probe per row. A page of
+    positions is read from the index (on `index`), then the events at them (on `events`)."""
     wanted = [
         (kind, subject)
         for kind, subject in ((STATUS, filters.status_id), (ACTOR, filters.account_id))
@@ -161,23 +177,30 @@ def _indexed_rows(
             " AND EXISTS (SELECT 1 FROM tootlog_event_index x WHERE x.position = i.position"
             f" AND x.kind = %(kind{number})s AND x.subject = %(subject{number})s)"
         )
-    if filters.topic is not None:
-        probes += " AND e.topic ~ %(topic)s"
-        params["topic"] = topic_pattern(filters.topic)
     query = (
-        "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state"
-        f" FROM tootlog_event_index i JOIN {EVENTS_TABLE} e ON e.notification_id = i.position"
+        "SELECT i.position FROM tootlog_event_index i"
         " WHERE i.kind = %(kind)s AND i.subject = %(subject)s"
         f" AND i.position > %(after)s AND i.position <= %(stop)s{probes}"
         " ORDER BY i.position LIMIT %(page)s"
     )
-    yield from _pages(conn, query, params, after)
+    topic = "" if filters.topic is None else " AND topic ~ %(topic)s"
+    at_positions = (
+        f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id = ANY(%(positions)s)"
+        f"{topic} ORDER BY notification_id"
+    )
+    pattern = None if filters.topic is None else topic_pattern(filters.topic)
+    for page in _pages(index, query, params, after):
+        if page:
+            positions = [row[0] for row in page]
+            yield from events.execute(at_positions, {"positions": positions, "topic": pattern})
 
 
-def _pages(conn: psycopg.Connection, query: str, params: dict, after: int) -> Iterator[tuple]:
+def _pages(conn: psycopg.Connection, query: str, params: dict, after: int) -> Iterator[list]:
+    """The rows of `query` a page at a time, each page after the first column of the last row
+    of the one before."""
     while True:
         rows = conn.execute(query, {**params, "after": after}).fetchall()
-        yield from rows
+        yield rows
         if len(rows) < PAGE:
             return
         after = rows[-1][0]

@@ -1,6 +1,7 @@
 """How far the read models are behind the event store, read from the database itself (the worker
 is another process): its tracking position against the store's newest notification id, and the
-age of the oldest event it has not applied yet."""
+age of the oldest event it has not applied yet. When the read models have a database of their own,
+the position is read there and the rest in the event store's."""
 
 from __future__ import annotations
 
@@ -12,20 +13,21 @@ from psycopg_pool import AsyncConnectionPool
 
 from projections.schema import EVENTS_TABLE, TRACKED_APPLICATION, TRACKING_TABLE
 
-# The event's own timestamp is the first key of its stored JSON; only that event is decoded.
-LAG_SQL = f"""
-WITH tracked AS (
-    SELECT coalesce(
-        (SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %(app)s), 0
-    ) AS position
+TRACKED = (
+    f"SELECT coalesce((SELECT notification_id FROM {TRACKING_TABLE}"
+    " WHERE application_name = %(app)s), 0)"
 )
-SELECT tracked.position,
-       coalesce((SELECT max(notification_id) FROM {EVENTS_TABLE}), 0),
-       (SELECT convert_from(state, 'UTF8')::jsonb #>> '{{timestamp,_data_}}'
-          FROM {EVENTS_TABLE} WHERE notification_id > tracked.position
-         ORDER BY notification_id LIMIT 1)
-  FROM tracked
-"""
+# The head, and the timestamp of the oldest event after `tracked.position`: the event's own
+# timestamp is the first key of its stored JSON; only that event is decoded.
+BEHIND = (
+    f"coalesce((SELECT max(notification_id) FROM {EVENTS_TABLE}), 0),"
+    " (SELECT convert_from(state, 'UTF8')::jsonb #>> '{timestamp,_data_}'"
+    f" FROM {EVENTS_TABLE} WHERE notification_id > tracked.position"
+    " ORDER BY notification_id LIMIT 1) FROM tracked"
+)
+# In one statement, when the read models are in the event store's database; else in two.
+LAG_SQL = f"WITH tracked AS ({TRACKED} AS position) SELECT tracked.position, {BEHIND}"
+EVENTS_BEHIND = f"WITH tracked AS (SELECT %(position)s::bigint AS position) SELECT {BEHIND}"
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,23 @@ class ProjectionLag:
     seconds: float
 
 
-async def projection_lag(pool: AsyncConnectionPool, timeout: float) -> ProjectionLag:
-    """The lag now; psycopg or pool errors when the database cannot be reached in `timeout`."""
-    async with pool.connection(timeout=timeout) as conn:
-        cursor = await conn.execute(LAG_SQL, {"app": TRACKED_APPLICATION})
-        position, head, oldest = await cursor.fetchone()
+async def projection_lag(
+    pool: AsyncConnectionPool, timeout: float, events_pool: AsyncConnectionPool | None = None
+) -> ProjectionLag:
+    """The lag now, from the read models' `pool` (and the event store's `events_pool`, when it is
+    another database's); psycopg or pool errors when a database cannot be reached in
+    `timeout`."""
+    if events_pool is None or events_pool is pool:
+        async with pool.connection(timeout=timeout) as conn:
+            cursor = await conn.execute(LAG_SQL, {"app": TRACKED_APPLICATION})
+            position, head, oldest = await cursor.fetchone()
+    else:
+        async with pool.connection(timeout=timeout) as conn:
+            cursor = await conn.execute(TRACKED, {"app": TRACKED_APPLICATION})
+            (position,) = await cursor.fetchone()
+        async with events_pool.connection(timeout=timeout) as conn:
+            cursor = await conn.execute(EVENTS_BEHIND, {"position": position})
+            head, oldest = await cursor.fetchone()
     seconds = 0.0
     if oldest is not None:
         seconds = max(0.0, time.time() - datetime.fromisoformat(oldest).timestamp())

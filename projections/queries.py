@@ -23,6 +23,7 @@ Each answer is one or two indexed queries over rows that carry their pre-rendere
 from __future__ import annotations
 
 from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 
 from projections.account_lists import AccountListReads
 from projections.account_reads import AccountReads
@@ -49,6 +50,19 @@ async def configure_connection(conn: AsyncConnection) -> None:
     0.25 ms.
     """
     await conn.execute("SET plan_cache_mode = force_generic_plan")
+
+
+def read_pool(url: str, min_size: int, max_size: int) -> AsyncConnectionPool:
+    """A pool for reading the read models of `url` (opened by the caller): autocommit, as reads
+    need no COMMIT round trip, and each connection set up by configure_connection."""
+    return AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"autocommit": True},
+        configure=configure_connection,
+        open=False,
+    )
 
 
 class Queries(

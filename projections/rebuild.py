@@ -8,6 +8,9 @@ waits for the live worker's batch in flight, brings the copy up to the last comm
 moves the copy's tables into the live schema in place of the old ones. Requests that arrive
 meanwhile wait for it (milliseconds) and then read the new tables; the live worker's next batch,
 read after a position that has moved, applies nothing and starts again from the new position.
+
+Everything here happens in the read models' database (their copies, the locks, the switch); only
+the events are read from the event store's, when the read models have a database of their own.
 """
 
 from __future__ import annotations
@@ -66,11 +69,11 @@ class Busy(Exception):
 
 
 @contextlib.contextmanager
-def exclusive(database_url: str, what: str, wait: bool = False) -> Iterator[psycopg.Connection]:
-    """Hold the lock that lets one rebuild or verify at a time run against a database (`wait`
-    for it, or fail at once). The lock belongs to the returned connection's session: a killed
-    process releases it with its connection."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+def exclusive(read_model_url: str, what: str, wait: bool = False) -> Iterator[psycopg.Connection]:
+    """Hold the lock that lets one rebuild or verify at a time run against the read models'
+    database (`wait` for it, or fail at once). The lock belongs to the returned connection's
+    session: a killed process releases it with its connection."""
+    with psycopg.connect(read_model_url, autocommit=True) as conn:
         if wait:
             conn.execute("SELECT pg_advisory_lock(%s)", (REBUILD_LOCK_KEY,))
         else:
@@ -80,16 +83,19 @@ def exclusive(database_url: str, what: str, wait: bool = False) -> Iterator[psyc
         yield conn
 
 
-def last_event(conn: psycopg.Connection) -> int:
-    row = conn.execute("SELECT max(notification_id) FROM tootlog_events").fetchone()
-    return row[0] or 0
-
-
 class Copy:
     """The read models built in a schema of their own by a projection worker of their own."""
 
-    def __init__(self, database_url: str, urls: Urls, schema: str, batch_size: int) -> None:
-        self.database_url = database_url
+    def __init__(
+        self,
+        database_url: str,
+        urls: Urls,
+        schema: str,
+        batch_size: int,
+        read_model_url: str | None = None,
+    ) -> None:
+        self.database_url = database_url  # the event store's
+        self.read_model_url = read_model_url or database_url
         self.schema = schema
         self.batch_size = batch_size
         self.urls = urls
@@ -98,14 +104,18 @@ class Copy:
 
     def open(self, resume: bool) -> None:
         """Create the schema and its tables; keep a complete copy of this version if `resume`."""
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        with psycopg.connect(self.read_model_url, autocommit=True) as conn:
             if not (resume and self._resumable(conn)):
                 drop_schema(conn, self.schema)
             conn.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
             )
         self.worker = ProjectionWorker(
-            self.database_url, self.urls, batch_size=self.batch_size, schema=self.schema
+            self.database_url,
+            self.urls,
+            batch_size=self.batch_size,
+            schema=self.schema,
+            read_model_url=self.read_model_url,
         )
         # The indexes only reads use come at the end (finish), each in one sort.
         self.worker.view.create_table(read_indexes=False)
@@ -132,6 +142,11 @@ class Copy:
         assert self.worker is not None
         return self.worker.view.position()
 
+    def last_event(self) -> int:
+        """The newest event's position in the event store."""
+        assert self.worker is not None
+        return self.worker.head()
+
     def catch_up(self, stop: int, progress: Progress | None) -> None:
         """Apply the events up to position `stop`, batch by batch."""
         assert self.worker is not None
@@ -156,8 +171,8 @@ class Copy:
             self.worker = None
 
 
-def check_urls(database_url: str, urls: Urls) -> None:
-    live = ProjectionWorker(database_url, urls)
+def check_urls(database_url: str, urls: Urls, read_model_url: str | None = None) -> None:
+    live = ProjectionWorker(database_url, urls, read_model_url=read_model_url)
     try:
         live.check_urls()
     finally:
@@ -175,23 +190,25 @@ def rebuild_online(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     upgrade: bool = False,
+    read_model_url: str | None = None,
 ) -> int:
     """Build a new copy of every read model beside the live one and switch to it; returns the
     position the new read models start from. `upgrade`: the live read models are of an older
     READ_MODEL_VERSION (their recorded address is not checked, and the lock is waited for)."""
-    with exclusive(database_url, "rebuild", wait=upgrade) as conn:
+    read_model_url = read_model_url or database_url
+    with exclusive(read_model_url, "rebuild", wait=upgrade) as conn:
         if upgrade and live_version(conn) == READ_MODEL_VERSION:
             return live_position(conn)  # another process upgraded them while we waited
         if not upgrade:
-            check_urls(database_url, urls)
+            check_urls(database_url, urls, read_model_url)
         drop_schema(conn, RETIRED_SCHEMA)  # left by a run killed right after its switch
-        copy = Copy(database_url, urls, REBUILD_SCHEMA, batch_size)
+        copy = Copy(database_url, urls, REBUILD_SCHEMA, batch_size, read_model_url)
         try:
             copy.open(resume=True)
             while True:
-                target = last_event(conn)
+                target = copy.last_event()
                 copy.catch_up(target, progress)
-                if last_event(conn) - copy.position <= SWITCH_WHEN_BEHIND_BY:
+                if copy.last_event() - copy.position <= SWITCH_WHEN_BEHIND_BY:
                     break
             copy.finish()
             position = _switch(conn, copy, progress)
@@ -230,7 +247,7 @@ def _switch_once(conn: psycopg.Connection, copy: Copy, progress: Progress | None
     with conn.transaction():
         # No live batch is half-way through after this, and none starts until we commit.
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SWITCH_LOCK_KEY,))
-        copy.catch_up(last_event(conn), progress)
+        copy.catch_up(copy.last_event(), progress)
         position = copy.position
         # The live tables there are (an older version may lack some, or have none yet).
         present = [
@@ -279,17 +296,25 @@ def set_live_position(conn: psycopg.Connection, position: int) -> None:
 
 
 def rebuild_offline(
-    database_url: str, urls: Urls, *, batch_size: int = BATCH_SIZE, progress: Progress | None = None
+    database_url: str,
+    urls: Urls,
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+    read_model_url: str | None = None,
 ) -> int:
     """Empty the live read models and rebuild them in place (the server must be stopped)."""
-    with exclusive(database_url, "rebuild") as conn:
+    read_model_url = read_model_url or database_url
+    with exclusive(read_model_url, "rebuild") as conn:
         held = conn.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
         if not (held and held[0]):
             raise Busy(
                 "a projection worker is running (is the server up?): stop it for an offline"
                 " rebuild, or run the online rebuild (without --offline)"
             )
-        worker = ProjectionWorker(database_url, urls, batch_size=batch_size)
+        worker = ProjectionWorker(
+            database_url, urls, batch_size=batch_size, read_model_url=read_model_url
+        )
         try:
             worker.create_tables()
             worker.check_urls()
@@ -308,7 +333,7 @@ def rebuild_offline(
                     (list(TRACKED_APPLICATIONS),),
                 )
             copy = _InPlace(worker)
-            copy.catch_up(last_event(conn), progress)
+            copy.catch_up(worker.head(), progress)
             copy.finish()
             return worker.view.position()
         finally:
@@ -328,14 +353,20 @@ def live_version(conn: psycopg.Connection) -> int | None:
     return row[0] or 1
 
 
-def prepare(database_url: str, urls: Urls, progress: Progress | None = None) -> None:
-    """Create the event store and read-model tables if missing. Read models of an older
-    READ_MODEL_VERSION are rebuilt beside the live ones and switched in (rebuild_online), so
-    an upgrade never serves half-built read models; the old ones go on answering until then."""
-    worker = ProjectionWorker(database_url, urls)
+def prepare(
+    database_url: str,
+    urls: Urls,
+    progress: Progress | None = None,
+    read_model_url: str | None = None,
+) -> None:
+    """Create the event store and read-model tables if missing (each in its database). Read
+    models of an older READ_MODEL_VERSION are rebuilt beside the live ones and switched in
+    (rebuild_online), so an upgrade never serves half-built read models; the old ones go on
+    answering until then."""
+    worker = ProjectionWorker(database_url, urls, read_model_url=read_model_url)
     try:
         worker.events.create_table()
-        with psycopg.connect(database_url, autocommit=True) as conn:
+        with psycopg.connect(worker.read_model_url, autocommit=True) as conn:
             version = live_version(conn)
         if version is not None and version != READ_MODEL_VERSION:
             log.warning(
@@ -344,7 +375,13 @@ def prepare(database_url: str, urls: Urls, progress: Progress | None = None) -> 
                 version,
                 READ_MODEL_VERSION,
             )
-            rebuild_online(database_url, urls, progress=progress, upgrade=True)
+            rebuild_online(
+                database_url,
+                urls,
+                progress=progress,
+                upgrade=True,
+                read_model_url=worker.read_model_url,
+            )
         worker.view.create_table()
     finally:
         worker.close()
@@ -354,5 +391,7 @@ class _InPlace(Copy):
     """The live read models, rebuilt where they are."""
 
     def __init__(self, worker: ProjectionWorker) -> None:
-        super().__init__(worker.database_url, worker.urls, LIVE_SCHEMA, worker.batch_size)
+        super().__init__(
+            worker.database_url, worker.urls, LIVE_SCHEMA, worker.batch_size, worker.read_model_url
+        )
         self.worker = worker

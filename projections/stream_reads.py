@@ -101,7 +101,7 @@ class StreamReads(Reads):
 
     async def changes(self, after: int, upto: int) -> list[Change]:
         """What the events in (after, upto] did to statuses, in log order."""
-        async with self.pool.connection() as conn:
+        async with self.events_pool.connection() as conn:
             cur = await conn.execute(CHANGES, (after, upto, list(_TOPICS)))
             found = await cur.fetchall()
         changes = []

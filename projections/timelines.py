@@ -2,8 +2,9 @@
 
 Each page is one statement of the one status row select (status_rows), visibility checked on
 each row by the one policy: the home feed's index drives it (each feed row joined to its status
-until the page is full); the public and hashtag timelines pick the page's ids by an index first. The favourites page, whose cursor is
-the favourite's id, picks (status, cursor) pairs and renders them with rendered_in_order.
+until the page is full); the public and hashtag timelines pick the page's ids by an index first.
+The favourites page, whose cursor is the favourite's id, picks (status, cursor) pairs and renders
+them with rendered_in_order.
 """
 
 from __future__ import annotations

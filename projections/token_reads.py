@@ -28,9 +28,13 @@ class TokenReads(Reads):
     a lagging replica must not put a token just revoked back in the cache."""
 
     def __init__(
-        self, pool: AsyncConnectionPool, primary: AsyncConnectionPool | None = None
+        self,
+        pool: AsyncConnectionPool,
+        primary: AsyncConnectionPool | None = None,
+        *,
+        events_pool: AsyncConnectionPool | None = None,
     ) -> None:
-        super().__init__(pool, primary)
+        super().__init__(pool, primary, events_pool=events_pool)
         self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:

@@ -76,15 +76,18 @@ def verify(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     show: int = 20,
+    read_model_url: str | None = None,
 ) -> Report:
-    """Replay the log into a scratch copy and compare it with the live read models."""
-    with exclusive(database_url, "verify") as conn:
-        check_urls(database_url, urls)
-        copy = Copy(database_url, urls, VERIFY_SCHEMA, batch_size)
+    """Replay the log into a scratch copy and compare it with the live read models (both in the
+    read models' database, `read_model_url` when it is not the event store's)."""
+    read_model_url = read_model_url or database_url
+    with exclusive(read_model_url, "verify") as conn:
+        check_urls(database_url, urls, read_model_url)
+        copy = Copy(database_url, urls, VERIFY_SCHEMA, batch_size, read_model_url)
         try:
             copy.open(resume=False)
             copy.catch_up(live_position(conn), progress)
-            with psycopg.connect(database_url) as snapshot:
+            with psycopg.connect(read_model_url) as snapshot:
                 position = _same_position(conn, snapshot, copy, progress)
                 report = Report(position)
                 for table in READ_MODEL_TABLES:

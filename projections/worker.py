@@ -1,8 +1,12 @@
 """The projection worker: tails the event store in order and applies batches exactly once.
 
-One worker per database does the work: it holds a PostgreSQL advisory lock, and any others wait
-for it. It batches when behind and wakes on the event store's NOTIFY when live. If its
-connections die it reconnects and resumes from the committed tracking position.
+One worker per read-model database does the work: it holds a PostgreSQL advisory lock there, and
+any others wait for it. It batches when behind and wakes on the event store's NOTIFY when live.
+If its connections die it reconnects and resumes from the committed tracking position.
+
+The read models (and their tracking position) may live in another database than the event store
+(TOOTLOG_READ_MODEL_DATABASE_URL): the worker then reads and LISTENs on the event store's and
+writes, locks and NOTIFYs on the read models'.
 """
 
 from __future__ import annotations
@@ -61,8 +65,10 @@ class ProjectionWorker:
         idle_poll: float = 1.0,
         on_batch: Callable[[int, int], None] | None = None,
         schema: str = LIVE_SCHEMA,
+        read_model_url: str | None = None,
     ) -> None:
-        self.database_url = database_url
+        self.database_url = database_url  # the event store's
+        self.read_model_url = read_model_url or database_url
         self.urls = urls
         self.batch_size = batch_size
         self.idle_poll = idle_poll
@@ -71,9 +77,11 @@ class ProjectionWorker:
         # the one event store.
         # Connections: a batch's, the feeds' batch's (committed beside the next batch in a
         # rebuild) and the event reader's.
-        self.datastore = datastore_for(database_url, pool_size=3, schema=schema)
+        self.datastore = datastore_for(self.read_model_url, pool_size=3, schema=schema)
         self._events_datastore = (
-            self.datastore if schema == LIVE_SCHEMA else datastore_for(database_url, pool_size=1)
+            self.datastore
+            if schema == LIVE_SCHEMA and not self.split
+            else datastore_for(database_url, pool_size=1)
         )
         self.events = PostgresApplicationRecorder(
             self._events_datastore, events_table_name=EVENTS_TABLE
@@ -86,6 +94,15 @@ class ProjectionWorker:
         # commits of a batch (projections/batch.py).
         self._position: int | None = None
         self.retry_delay = FIRST_RETRY_DELAY  # seconds before the next retry after a failure
+
+    @property
+    def split(self) -> bool:
+        """Whether the read models live in another database than the event store."""
+        return self.read_model_url != self.database_url
+
+    def head(self) -> int:
+        """The newest event's position in the event store (0 when it is empty)."""
+        return self.events.max_notification_id() or 0
 
     def create_tables(self) -> None:
         """Create the event store and read-model tables if they are missing."""
@@ -287,28 +304,45 @@ class ProjectionWorker:
     def _run_connected(self, stop: threading.Event) -> None:
         self._position = None
         self.projector.forget()  # another worker may have written since
-        with psycopg.connect(self.database_url, autocommit=True) as listener:
-            self._hold_worker_lock(listener, stop)
-            self._position = None
-            self.projector.forget()
-            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
-            self.view.record_urls(self.urls.base)
-            log.info("projection worker active from position %d", self.view.position())
-            while not stop.is_set():
-                applied = self.apply_next_batch()
-                self.retry_delay = FIRST_RETRY_DELAY  # working again: the next failure is new
-                if applied >= self.batch_size:
-                    continue  # behind: take the next batch at once
-                # Live: sleep until the event store announces a commit (or poll anyway).
-                notified = False
-                for _ in listener.notifies(timeout=self.idle_poll, stop_after=1):
-                    notified = True
-                if notified:
-                    # Commits announced meanwhile are all covered by the next read.
-                    for _ in listener.notifies(timeout=0):
-                        pass
-                else:
-                    listener.execute("SELECT 1")  # notice a dead connection even when idle
+        with contextlib.ExitStack() as connections:
+            listener = connections.enter_context(
+                psycopg.connect(self.database_url, autocommit=True)
+            )
+            # The lock is the read models': with their own database, on a connection there.
+            holder = listener
+            if self.split:
+                holder = connections.enter_context(
+                    psycopg.connect(self.read_model_url, autocommit=True)
+                )
+            self._work(listener, holder, stop)
+
+    def _work(
+        self, listener: psycopg.Connection, holder: psycopg.Connection, stop: threading.Event
+    ) -> None:
+        self._hold_worker_lock(holder, stop)
+        self._position = None
+        self.projector.forget()
+        listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+        self.view.record_urls(self.urls.base)
+        log.info("projection worker active from position %d", self.view.position())
+        while not stop.is_set():
+            applied = self.apply_next_batch()
+            self.retry_delay = FIRST_RETRY_DELAY  # working again: the next failure is new
+            if applied >= self.batch_size:
+                continue  # behind: take the next batch at once
+            # Live: sleep until the event store announces a commit (or poll anyway).
+            notified = False
+            for _ in listener.notifies(timeout=self.idle_poll, stop_after=1):
+                notified = True
+            if notified:
+                # Commits announced meanwhile are all covered by the next read.
+                for _ in listener.notifies(timeout=0):
+                    pass
+            else:
+                # Notice a dead connection even when idle (a lost lock too).
+                listener.execute("SELECT 1")
+                if holder is not listener:
+                    holder.execute("SELECT 1")
 
     def _hold_worker_lock(self, conn: psycopg.Connection, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -356,7 +390,7 @@ def wait_until_applied(worker: ProjectionWorker, position: int, timeout: float =
 
 def worker_is_running(database_url: str, lock_key: int = WORKER_LOCK_KEY) -> bool:
     """True when some process holds the projection worker's advisory lock (or another
-    worker's, `lock_key`) on this database."""
+    worker's, `lock_key`) on this database (the projection worker's is in the read models')."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Advisory locks are per database; pg_locks lists those of every database.
         row = conn.execute(

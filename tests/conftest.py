@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -30,15 +31,29 @@ def fresh_database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str) -> Iterator[LiveServer]:
-    server = LiveServer(database_url)
+def read_model_database_url(server_url: str, database_url: str) -> Iterator[str]:
+    """The shared server's read models' database: the shared database itself, or, with
+    TOOTLOG_TEST_READ_MODEL_DATABASE=1 in the environment, a second one (the server runs with
+    TOOTLOG_READ_MODEL_DATABASE_URL), so the tests of the API run against the split."""
+    if os.environ.get("TOOTLOG_TEST_READ_MODEL_DATABASE", "") in ("", "0"):
+        yield database_url
+        return
+    with scratch_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, read_model_database_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(database_url, read_model_url=read_model_database_url)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def directory(database_url: str, live_server: LiveServer) -> Iterator[Directory]:
-    directory = Directory(database_url)
+def directory(
+    database_url: str, read_model_database_url: str, live_server: LiveServer
+) -> Iterator[Directory]:
+    directory = Directory(database_url, read_model_database_url)
     yield directory
     directory.close()
 

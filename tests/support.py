@@ -92,8 +92,11 @@ class LiveServer:
         database_url: str,
         extra_env: dict[str, str] | None = None,
         port: int | None = None,
+        read_model_url: str | None = None,
     ) -> None:
         self.database_url = database_url
+        # The read models' database (TOOTLOG_READ_MODEL_DATABASE_URL), when not the event store's.
+        self.read_model_url = read_model_url or database_url
         # A caller that names the port can put it in the environment too (TOOTLOG_DOMAIN).
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -116,6 +119,7 @@ class LiveServer:
             # Pools of 4 rather than 10 (each server opens its write pool in full at start): a
             # test run keeps several servers up at once on PostgreSQL's 100 connection slots.
             "TOOTLOG_DB_POOL_SIZE": str(SERVER_POOL_SIZE),
+            **({"TOOTLOG_READ_MODEL_DATABASE_URL": read_model_url} if read_model_url else {}),
             **(extra_env or {}),
         }
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
@@ -150,7 +154,7 @@ class LiveServer:
 
     def _wait_until_projected(self, deadline: float) -> None:
         """Events stored before the start (accounts, tokens) are readable once this returns."""
-        datastore = datastore_for(self.database_url, pool_size=1)
+        datastore = datastore_for(self.read_model_url, pool_size=1)
         try:
             read_model = ReadModel(datastore)
             with psycopg.connect(self.database_url, autocommit=True) as conn:
@@ -190,9 +194,9 @@ class LiveServer:
 class Directory:
     """Creates accounts and tokens through the write model, then waits for the projection."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, read_model_url: str | None = None) -> None:
         self.write_model = TootlogApplication(database_url, pool_size=2)
-        self.datastore = datastore_for(database_url)
+        self.datastore = datastore_for(read_model_url or database_url)
         self.read_model = ReadModel(self.datastore)
 
     def user(self, username: str | None = None, scopes: str = "read write follow") -> User:

@@ -12,6 +12,8 @@ table) only moves past a text once that text's outcome is recorded, and an outco
 aggregate keyed by the status and its text version, so work repeated after a restart finds it
 and stops. One worker per database works (a PostgreSQL advisory lock); others wait. It writes
 only events: the projection worker turns them into the read models, as for every other event.
+Its position and its lock are in the event store's database, with the events it reads and
+writes, also when the read models have a database of their own.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import psycopg
+from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import resolve_topic
 
 from api.cards.addresses import Refused
@@ -330,7 +333,11 @@ class CardWorker:
         return await asyncio.get_running_loop().run_in_executor(self._db_threads, call)
 
     def _load_position(self) -> int:
-        with self.write_model.recorder.datastore.get_connection() as conn:
+        datastore = self.write_model.recorder.datastore
+        # The event store's database has no tracking table of its own when the read models are
+        # elsewhere.
+        PostgresTrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE).create_table()
+        with datastore.get_connection() as conn:
             row = conn.execute(
                 f"SELECT notification_id AS position FROM {TRACKING_TABLE}"
                 " WHERE application_name = %s",

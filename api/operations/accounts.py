@@ -83,7 +83,7 @@ def run_accounts_create(args: argparse.Namespace) -> int:
     if password is not None and not args.email:
         raise CommandError("a password needs an e-mail address (--email): it is what logs in")
     settings, url, _ = database()
-    prepare(url, settings.urls)
+    prepare(url, settings.urls, read_model_url=settings.read_model_url(url))
     written = with_write_model(
         url,
         lambda app: register_account(
@@ -111,7 +111,7 @@ def run_tokens_create(args: argparse.Namespace) -> int:
     if not scopes:
         raise CommandError("--scopes names no scope (e.g. --scopes 'read write follow')")
     settings, url, _ = database()
-    prepare(url, settings.urls)
+    prepare(url, settings.urls, read_model_url=settings.read_model_url(url))
 
     def create(app: TootlogApplication) -> tuple[str, int]:
         try:
@@ -137,9 +137,10 @@ def with_write_model(url: str, action):  # noqa: ANN001, ANN201
 
 def await_projection(url: str, settings, position: int) -> None:  # noqa: ANN001
     """If a worker is running, return once it has applied `position` (so the API sees it)."""
-    if not worker_is_running(url):
+    read_model_url = settings.read_model_url(url)
+    if not worker_is_running(read_model_url):
         return
-    worker = ProjectionWorker(url, settings.urls)
+    worker = ProjectionWorker(url, settings.urls, read_model_url=read_model_url)
     try:
         wait_until_applied(worker, position, timeout=10)
     except TimeoutError:

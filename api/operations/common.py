@@ -25,10 +25,17 @@ def database(port: int = 8000) -> tuple[Settings, str, bool]:
     if embedded:
         where = f"the embedded PostgreSQL in {(settings.data_dir / 'postgres').resolve()}"
     else:
-        parts = conninfo_to_dict(url)
-        where = f"database {parts.get('dbname', '?')} on {parts.get('host', 'localhost')}"
+        where = _named(url)
+    read_model_url = settings.read_model_url(url)
+    if read_model_url != url:
+        where += f" for the event store, {_named(read_model_url)} for the read models"
     say(f"using {where}")
     return settings, url, embedded
+
+
+def _named(url: str) -> str:
+    parts = conninfo_to_dict(url)
+    return f"database {parts.get('dbname', '?')} on {parts.get('host', 'localhost')}"
 
 
 def say(message: str) -> None:

@@ -81,7 +81,13 @@ def run_rebuild(args: argparse.Namespace) -> int:
     progress = Progress("rebuild")
     build = rebuild_offline if args.offline else rebuild_online
     try:
-        position = build(url, settings.urls, batch_size=args.batch_size, progress=progress)
+        position = build(
+            url,
+            settings.urls,
+            batch_size=args.batch_size,
+            progress=progress,
+            read_model_url=settings.read_model_url(url),
+        )
     finally:
         progress.close()
     how = "in place" if args.offline else "beside the live read models, then switched"
@@ -98,7 +104,12 @@ def run_verify(args: argparse.Namespace) -> int:
     progress = Progress("verify")
     try:
         report = verify(
-            url, settings.urls, batch_size=args.batch_size, progress=progress, show=args.show
+            url,
+            settings.urls,
+            batch_size=args.batch_size,
+            progress=progress,
+            show=args.show,
+            read_model_url=settings.read_model_url(url),
         )
     finally:
         progress.close()

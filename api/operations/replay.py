@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         topic=args.topic,
     )
     table = args.format == "table" or (args.format is None and out.isatty())
-    records = recorded_events(url, filters)
+    records = recorded_events(url, filters, settings.read_model_url(url))
     if table:
         _print_table(records, out)
     else:
@@ -203,7 +203,9 @@ def _print_table(records: Iterator[Recorded], out: TextIO) -> None:
 
 def _as_of(url: str, settings, status_id: int, when: datetime, out: TextIO) -> int:  # noqa: ANN001
     try:
-        found = status_as_of(url, settings.urls, status_id, when)
+        found = status_as_of(
+            url, settings.urls, status_id, when, read_model_url=settings.read_model_url(url)
+        )
     except UnknownStatus as error:
         raise CommandError(str(error)) from None
     at = format_datetime(when)

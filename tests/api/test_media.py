@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from PIL import Image
+from psycopg.rows import dict_row
 
 from domain.media import IMAGE_SIZE_LIMIT
 from tests.images import GPS_IFD, animated_gif, image_bytes, jpeg_with_exif, opened
@@ -420,8 +422,8 @@ def test_the_event_log_holds_the_facts_of_an_upload(
     live_server: LiveServer, directory: Directory, alice: User
 ) -> None:
     media = uploaded(live_server, alice, image_bytes("PNG", (30, 20)), description="facts")
-    with directory.datastore.transaction(commit=False) as curs:
-        curs.execute(
+    with psycopg.connect(live_server.database_url, row_factory=dict_row) as conn:
+        curs = conn.execute(
             "SELECT state FROM tootlog_events WHERE topic = 'tootlog.media.uploaded.v1'"
             " AND convert_from(state, 'UTF8') LIKE %s",
             (f'%"media_id":{media["id"]}%',),

@@ -58,9 +58,9 @@ def test_undo_named_by_a_wrapper_id_answers_with_the_flag_false(
         assert (original["favourited"], original["favourites_count"]) == (True, 1)
 
 
-def _reblog_answer(database_url: str, wrapper_id: str, viewer_id: int) -> dict | None:
+def _reblog_answer(read_model_url: str, wrapper_id: str, viewer_id: int) -> dict | None:
     async def render() -> str | None:
-        pool = AsyncConnectionPool(database_url, min_size=1, max_size=1, open=False)
+        pool = AsyncConnectionPool(read_model_url, min_size=1, max_size=1, open=False)
         await pool.open()
         try:
             return await Queries(pool).status_reblogged(int(wrapper_id), viewer_id)
@@ -83,11 +83,11 @@ def test_reblog_answer_survives_the_callers_own_concurrent_unreblog(
         wrapper = b.post(f"/api/v1/statuses/{status['id']}/reblog").json()
         assert b.post(f"/api/v1/statuses/{status['id']}/unreblog").status_code == 200
 
-        answer = _reblog_answer(live_server.database_url, wrapper["id"], booster.account_id)
+        answer = _reblog_answer(live_server.read_model_url, wrapper["id"], booster.account_id)
         assert answer is not None
         assert (answer["id"], answer["reblog"]["id"]) == (wrapper["id"], status["id"])
         assert b.get(f"/api/v1/statuses/{wrapper['id']}").status_code == 404  # still undone
 
         # Once the original is gone there is nothing to answer with.
         assert a.delete(f"/api/v1/statuses/{status['id']}").status_code == 200
-        assert _reblog_answer(live_server.database_url, wrapper["id"], booster.account_id) is None
+        assert _reblog_answer(live_server.read_model_url, wrapper["id"], booster.account_id) is None

@@ -7,21 +7,20 @@ import asyncio
 from dataclasses import dataclass
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
 
 from api.streaming.channels import channel
 from api.streaming.hub import StreamHub
 from api.streaming.subscriber import Subscriber
 from commands.accounts import revoke_token
 from domain.token import hash_token
-from projections.queries import configure_connection
+from projections.queries import read_pool
 from projections.schema import TRACKED_APPLICATION, TRACKING_TABLE
 from projections.stream_reads import DELETE, EDIT, UPDATE, StreamReads
 from tests.support import User
 
 
-def position(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
+def position(read_model_url: str) -> int:
+    with psycopg.connect(read_model_url) as conn:
         row = conn.execute(
             f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s",
             (TRACKED_APPLICATION,),
@@ -29,20 +28,17 @@ def position(database_url: str) -> int:
     return row[0]
 
 
-async def with_hub(database_url: str, scenario) -> None:  # noqa: ANN001
-    pool = AsyncConnectionPool(
-        database_url,
-        min_size=1,
-        max_size=2,
-        kwargs={"autocommit": True},
-        configure=configure_connection,
-        open=False,
-    )
-    await pool.open(wait=True)
+async def with_hub(database_url: str, read_model_url: str, scenario) -> None:  # noqa: ANN001
+    """A hub reading the read models of `read_model_url` and the log of `database_url` (the
+    same database unless TOOTLOG_TEST_READ_MODEL_DATABASE is set)."""
+    pools = [read_pool(url, 1, 2) for url in (read_model_url, database_url)]
+    for pool in pools:
+        await pool.open(wait=True)
     try:
-        await scenario(StreamHub(StreamReads(pool)))
+        await scenario(StreamHub(StreamReads(pools[0], events_pool=pools[1])))
     finally:
-        await pool.close()
+        for pool in pools:
+            await pool.close()
 
 
 def drain(subscriber: Subscriber) -> list[tuple[str, str]]:
@@ -54,15 +50,15 @@ def drain(subscriber: Subscriber) -> list[tuple[str, str]]:
 
 
 def test_a_range_yields_what_its_events_did_to_statuses_in_log_order(
-    database_url: str, api, alice: User, bob: User, post
+    database_url: str, read_model_database_url: str, api, alice: User, bob: User, post
 ) -> None:
-    before = position(database_url)
+    before = position(read_model_database_url)
     created = post(alice, status="one")
     api.ok(api.call(alice, "PUT", f"/api/v1/statuses/{created['id']}", status="two"))
     boost = api.ok(api.act(bob, created["id"], "reblog"))
     api.ok(api.act(bob, created["id"], "unreblog"))
     api.ok(api.call(alice, "DELETE", f"/api/v1/statuses/{created['id']}"))
-    after = position(database_url)
+    after = position(read_model_database_url)
 
     async def scenario(hub: StreamHub) -> None:
         changes = await hub.reads.changes(before, after)
@@ -80,7 +76,7 @@ def test_a_range_yields_what_its_events_did_to_statuses_in_log_order(
         rows = await hub.reads.statuses([status])
         assert rows[status].row.post.deleted  # a deleted row still routes its delete
 
-    asyncio.run(with_hub(database_url, scenario))
+    asyncio.run(with_hub(database_url, read_model_database_url, scenario))
 
 
 @dataclass
@@ -92,15 +88,15 @@ class Announced:
 
 
 def test_user_stream_waits_for_the_home_feeds_and_sends_each_row_once(
-    database_url: str, api, alice: User, bob: User, post
+    database_url: str, read_model_database_url: str, api, alice: User, bob: User, post
 ) -> None:
     """As if the feed projection had not committed yet: its rows are taken away and its
     position held back; no event. Once both are back, the event, and only once."""
     api.ok(api.call(bob, "POST", f"/api/v1/accounts/{alice.id}/follow"))
-    before = position(database_url)
+    before = position(read_model_database_url)
     created = post(alice, status="fanned out later")
-    after = position(database_url)
-    with psycopg.connect(database_url) as conn:
+    after = position(read_model_database_url)
+    with psycopg.connect(read_model_database_url) as conn:
         held = conn.execute(
             "DELETE FROM tootlog_home_feed WHERE status_id = %s RETURNING *", (int(created["id"]),)
         ).fetchall()
@@ -114,7 +110,7 @@ def test_user_stream_waits_for_the_home_feeds_and_sends_each_row_once(
         await hub.publish(before, after)
         assert drain(listener) == []
         assert int(created["id"]) in hub._pending  # noqa: SLF001 - still waiting for its fan-out
-        with psycopg.connect(database_url) as conn:
+        with psycopg.connect(read_model_database_url) as conn:
             conn.cursor().executemany("INSERT INTO tootlog_home_feed VALUES (%s, %s, %s, %s)", held)
         await hub.publish(after, after)  # the rows are there, the position not yet: sent once
         [(name, payload)] = drain(listener)
@@ -125,11 +121,11 @@ def test_user_stream_waits_for_the_home_feeds_and_sends_each_row_once(
         await hub.publish(after, after)
         assert drain(listener) == [] and not hub._pending  # noqa: SLF001
 
-    asyncio.run(with_hub(database_url, scenario))
+    asyncio.run(with_hub(database_url, read_model_database_url, scenario))
 
 
 def test_revoked_tokens_are_found_and_their_connections_closed(
-    database_url: str, directory, alice: User
+    database_url: str, read_model_database_url: str, directory, alice: User
 ) -> None:
     token = directory.token(alice.account_id, "read")
     directory.wait_for(revoke_token(directory.write_model, token).position)
@@ -145,11 +141,11 @@ def test_revoked_tokens_are_found_and_their_connections_closed(
         assert closed.closed and not kept.closed
         assert hub.connections == 1
 
-    asyncio.run(with_hub(database_url, scenario))
+    asyncio.run(with_hub(database_url, read_model_database_url, scenario))
 
 
 def test_sse_connections_get_a_heartbeat_every_period_and_websockets_none(
-    database_url: str,
+    database_url: str, read_model_database_url: str
 ) -> None:
     async def scenario(hub: StreamHub) -> None:
         sse, websocket = Subscriber(1, "a", ["read"]), Subscriber(1, "b", ["read"])
@@ -167,4 +163,4 @@ def test_sse_connections_get_a_heartbeat_every_period_and_websockets_none(
     async def fast(hub: StreamHub) -> None:
         await scenario(StreamHub(hub.reads, heartbeat_seconds=0.1))
 
-    asyncio.run(with_hub(database_url, fast))
+    asyncio.run(with_hub(database_url, read_model_database_url, fast))

@@ -18,9 +18,14 @@ from tests.support import TEST_DOMAIN, Directory, LiveServer, scratch_database
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tootlog(database_url: str, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
-    """`tootlog ARGS` with the server's settings; stdout and stderr captured as text."""
+def tootlog(
+    database_url: str, *args: str, timeout: float = 120.0, read_model_url: str | None = None
+) -> subprocess.CompletedProcess:
+    """`tootlog ARGS` with the server's settings (and its read models' database, when they have
+    one of their own); stdout and stderr captured as text."""
     env = {**os.environ, "DATABASE_URL": database_url, "TOOTLOG_DOMAIN": TEST_DOMAIN}
+    if read_model_url is not None:
+        env["TOOTLOG_READ_MODEL_DATABASE_URL"] = read_model_url
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         env=env,
