@@ -179,7 +179,10 @@ def _check_text(values: dict[str, Any]) -> None:
 
 
 async def _read_body(request: Request, max_body: int) -> bytes:
-    declared = request.headers.get("content-length", "")
+    headers = request.headers
+    if "content-length" not in headers and "transfer-encoding" not in headers:
+        return b""  # an HTTP/1.1 request with neither has no body (RFC 9112 §6.3)
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         raise ApiError(413, "Request body is too large")
     chunks, size = [], 0

@@ -113,6 +113,8 @@ def most_limited(answer: list, throttle: list) -> list:
     carries a family's (api/status_limit.py) with no more left (Mastodon's
     override_rate_limit_headers)."""
     own = {name.lower(): value for name, value in answer if name.lower() in RATE_HEADERS}
+    if not own:  # most answers: the throttle's headers are the only ones
+        return answer + throttle
     if b"x-ratelimit-remaining" in own and int(own[b"x-ratelimit-remaining"]) <= int(
         dict(throttle)[b"x-ratelimit-remaining"]
     ):

@@ -14,8 +14,15 @@ PRIVATE_CACHE = "private, no-store"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def json_text(text: str | bytes, *, status: int = 200, public: bool = False) -> Response:
-    """A JSON response; `public` marks the anonymous GETs Mastodon lets caches keep (§1.6)."""
+def json_text(
+    text: str | bytes,
+    *,
+    status: int = 200,
+    public: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A JSON response; `public` marks the anonymous GETs Mastodon lets caches keep (§1.6);
+    `headers` are added (a list's `Link`)."""
     body = text.encode() if isinstance(text, str) else text
     return Response(
         body,
@@ -24,6 +31,7 @@ def json_text(text: str | bytes, *, status: int = 200, public: bool = False) -> 
         headers={
             "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE,
             "Vary": "Authorization",
+            **(headers or {}),
         },
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from bench.cpu import CpuUse
 from bench.load import TIMEOUT_SECONDS, Load, WrkResult
 from bench.servers import Memory
+from bench.storage import Storage
 
 # Above this share of failed requests a target's numbers measure the failures, not the work.
 ERROR_SHARE_FLAG = 0.01
@@ -69,6 +70,7 @@ class Run:
     scenarios: list[ScenarioOutcome]
     tootlog_memory: Memory
     baseline_memory: Memory
+    storage: Storage | None = None  # of the home_timeline scenario's store (bench/storage.py)
 
 
 def render(run: Run) -> str:
@@ -91,6 +93,8 @@ def render(run: Run) -> str:
         f"(target <= {RSS_TARGET_MB:.0f} MB: {_verdict(peak <= RSS_TARGET_MB)}); "
         f"baseline peak {run.baseline_memory.peak_mb:.1f} MB",
     ]
+    if run.storage is not None:
+        lines += ["", run.storage.render()]
     return "\n".join(lines)
 
 
@@ -99,6 +103,7 @@ def write_json(run: Run, path: Path) -> None:
     document = {
         "load": asdict(run.load),
         "database": run.database,
+        "storage": asdict(run.storage) if run.storage is not None else None,
         "scenarios": [_scenario_json(outcome) for outcome in run.scenarios],
         "comparisons": [
             {

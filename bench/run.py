@@ -33,6 +33,7 @@ from bench import (
     servers,
     slow_site,
 )
+from bench import storage as bench_storage
 from bench import streaming as streaming_bench
 from bench.baseline import INSERT_STATUS
 from bench.errors import BenchError
@@ -281,6 +282,7 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         # Planner statistics as autovacuum would have them by now; without this they would
         # appear in the middle of some run and change its plans.
         postgres.execute(database, "ANALYZE", ())
+        store = bench_storage.measure(database) if "home" in needs else None
         fixture = Fixture(
             token=token,
             status_id=status_id,
@@ -298,6 +300,7 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             scenarios=outcomes,
             tootlog_memory=tootlog.memory(),
             baseline_memory=baseline.memory(),
+            storage=store,
         )
 
 

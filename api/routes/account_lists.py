@@ -34,9 +34,7 @@ async def _follow_list(request: Request, side: tuple[str, str]) -> Response:
     page = page_from(params, *ACCOUNTS_PAGE)
     accounts = await svc.queries.follow_list(side, account_id, page)
     headers = link_header(request, svc.settings.urls.base, params, accounts.cursors, page)
-    response = json_text(accounts.body, public=cacheable_for(viewer))
-    response.headers.update(headers)
-    return response
+    return json_text(accounts.body, public=cacheable_for(viewer), headers=headers)
 
 
 async def followers(request: Request) -> Response:

@@ -59,9 +59,7 @@ async def account_statuses(request: Request) -> Response:
         prev_cursor="min_id",
         filters=STATUS_FILTERS,
     )
-    response = json_text("[" + ",".join(doc for _, doc in items) + "]")
-    response.headers.update(headers)
-    return response
+    return json_text("[" + ",".join(doc for _, doc in items) + "]", headers=headers)
 
 
 async def _follow_action(request: Request, command, options: bool = False) -> Response:  # noqa: ANN001

@@ -32,11 +32,10 @@ async def list_bookmarks(request: Request) -> Response:
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *STATUSES_PAGE)
     cursors, docs = await svc.queries.bookmarks(viewer_id, page)
-    response = json_text("[" + ",".join(docs) + "]")
-    response.headers.update(
-        link_header(request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id")
+    headers = link_header(
+        request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
     )
-    return response
+    return json_text("[" + ",".join(docs) + "]", headers=headers)
 
 
 routes = [

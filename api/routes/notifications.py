@@ -65,20 +65,17 @@ async def list_notifications(request: Request) -> Response:
     viewer_id, params = await _viewer(request, READ_NOTIFICATIONS)
     page = page_from(params, *NOTIFICATIONS_PAGE)
     cursors, docs = await svc.queries.notifications(viewer_id, page, notification_filter(params))
-    response = json_text("[" + ",".join(docs) + "]")
-    response.headers.update(
-        link_header(
-            request,
-            svc.settings.urls.base,
-            params,
-            cursors,
-            page,
-            prev_cursor="min_id",
-            filters=V1_FILTERS,
-            next_when_partial=True,
-        )
+    headers = link_header(
+        request,
+        svc.settings.urls.base,
+        params,
+        cursors,
+        page,
+        prev_cursor="min_id",
+        filters=V1_FILTERS,
+        next_when_partial=True,
     )
-    return response
+    return json_text("[" + ",".join(docs) + "]", headers=headers)
 
 
 async def show_notification(request: Request) -> Response:
@@ -154,20 +151,17 @@ async def list_groups(request: Request) -> Response:
         array(params, "grouped_types"),
         partial_avatars=expand == "partial_avatars",
     )
-    response = json_text(found.body)
-    response.headers.update(
-        link_header(
-            request,
-            svc.settings.urls.base,
-            params,
-            found.cursors,
-            page,
-            prev_cursor="min_id",
-            filters=V2_FILTERS,
-            next_when_partial=True,
-        )
+    headers = link_header(
+        request,
+        svc.settings.urls.base,
+        params,
+        found.cursors,
+        page,
+        prev_cursor="min_id",
+        filters=V2_FILTERS,
+        next_when_partial=True,
     )
-    return response
+    return json_text(found.body, headers=headers)
 
 
 async def show_group(request: Request) -> Response:
@@ -201,11 +195,10 @@ async def group_accounts(request: Request) -> Response:
     page = Page(page.limit, max_id=page.max_id, since_id=page.since_id)  # no min_id here
     key = request.path_params["group_key"]
     cursors, accounts = await svc.queries.group_accounts(viewer_id, key, page)
-    response = json_text("[" + ",".join(accounts) + "]")
-    response.headers.update(
-        link_header(request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id")
+    headers = link_header(
+        request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
     )
-    return response
+    return json_text("[" + ",".join(accounts) + "]", headers=headers)
 
 
 routes = [

@@ -121,9 +121,7 @@ async def list_scheduled(request: Request) -> Response:
     headers = link_header(
         request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
     )
-    response = json_text("[" + ",".join(doc for _, doc in found) + "]")
-    response.headers.update(headers)
-    return response
+    return json_text("[" + ",".join(doc for _, doc in found) + "]", headers=headers)
 
 
 async def _own(request: Request, scopes: tuple[str, ...]) -> tuple[Services, int, int | None]:

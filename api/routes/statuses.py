@@ -193,9 +193,7 @@ async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
         raise NotFound
     check_optional(viewer, READ_ACCOUNTS)
     headers = link_header(request, svc.settings.urls.base, params, accounts.cursors, page)
-    response = json_text(accounts.body, public=cacheable_for(viewer))
-    response.headers.update(headers)
-    return response
+    return json_text(accounts.body, public=cacheable_for(viewer), headers=headers)
 
 
 async def reblogged_by(request: Request) -> Response:

@@ -38,9 +38,7 @@ def _answer(
         prev_cursor="min_id",
         filters=filters,
     )
-    response = json_text("[" + ",".join(doc for _, doc in items) + "]", public=public)
-    response.headers.update(headers)
-    return response
+    return json_text("[" + ",".join(doc for _, doc in items) + "]", public=public, headers=headers)
 
 
 async def home(request: Request) -> Response:
