@@ -1,0 +1,221 @@
+"""Rate-limit counts shared by every API process and host, in PostgreSQL (the primary: the only
+engine every process of a deployment already shares).
+
+One table, `tootlog_rate_counts`, one row per bucket and fixed window. It is not a read model:
+nothing in it comes from the log, `rebuild` and `verify` leave it alone, and it is UNLOGGED (no
+WAL: a crash of PostgreSQL resets the current windows, which costs clients nothing, and replicas
+never see it).
+
+Two ways to count:
+
+- `SharedThrottle` (the request throttle, many requests a second): each process counts locally
+  and sends its pending increments per bucket in one statement, learning the totals in the same
+  statement, when a bucket's pending share reaches 1% of the limit or every FLUSH_INTERVAL. It
+  admits a request while the last total it learned plus what it has not sent is under the
+  limit. A request never waits for PostgreSQL; N processes admit at most about N slices (plus
+  what arrives during one round trip) past the limit, and never fewer than the limit.
+- `reserve` and `release` (the statuses family, a few a minute): one round trip each, exact. The
+  count is taken before the work and given back when the work records nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+log = logging.getLogger("tootlog.ratelimit")
+
+TABLE = "tootlog_rate_counts"
+# Held while the table is created: API processes starting together create it once.
+CREATE_LOCK_KEY = 0x746F6F7472617465
+CREATE_SQL = f"""
+CREATE UNLOGGED TABLE IF NOT EXISTS {TABLE} (
+    bucket text NOT NULL,
+    window_number bigint NOT NULL,
+    n bigint NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (bucket, window_number)
+)"""
+
+# Rows in bucket order: two processes sending overlapping buckets lock them in the same order.
+FLUSH_SQL = f"""
+INSERT INTO {TABLE} AS c (bucket, window_number, n, expires_at)
+SELECT bucket, %(window)s, n, to_timestamp(%(expires)s)
+  FROM unnest(%(buckets)s::text[], %(counts)s::bigint[]) AS sent(bucket, n)
+ ORDER BY bucket
+ON CONFLICT (bucket, window_number) DO UPDATE SET n = c.n + excluded.n
+RETURNING bucket, n
+"""
+RESERVE_SQL = f"""
+INSERT INTO {TABLE} AS c (bucket, window_number, n, expires_at)
+VALUES (%(bucket)s, %(window)s, 1, to_timestamp(%(expires)s))
+ON CONFLICT (bucket, window_number) DO UPDATE SET n = c.n + 1 WHERE c.n < %(limit)s
+RETURNING n
+"""
+RELEASE_SQL = f"""
+UPDATE {TABLE} SET n = n - 1 WHERE bucket = %(bucket)s AND window_number = %(window)s
+RETURNING n
+"""
+EXPIRE_SQL = f"DELETE FROM {TABLE} WHERE expires_at < now()"
+
+# Seconds between sends of what a process has counted (when no bucket filled its slice).
+FLUSH_INTERVAL = 0.2
+# Ended windows are deleted this often (by every process; the statement is cheap).
+EXPIRE_INTERVAL = 60.0
+# A process sends a bucket's count once it holds this share of the limit unsent.
+SLICE_SHARE = 0.01
+
+
+def create_table(database_url: str) -> None:
+    """Create the table if it is missing (at migrate and at every start)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK_KEY,))
+        conn.execute(CREATE_SQL)
+
+
+class _Bucket:
+    """A bucket's count in the current window as this process knows it: the total PostgreSQL
+    last answered, what is on its way there, and what has not been sent yet."""
+
+    __slots__ = ("known", "pending", "sending")
+
+    def __init__(self) -> None:
+        self.known = self.sending = self.pending = 0
+
+
+class SharedThrottle:
+    """`limit` per bucket and fixed window of `period` seconds, counted across processes.
+    Without a pool (tests of the windows alone) the counts stay in this process."""
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool | None,
+        limit: int,
+        period: float,
+        clock: Callable[[], float] = time.time,
+        flush_interval: float = FLUSH_INTERVAL,
+    ) -> None:
+        self.pool = pool
+        self.limit = limit  # 0: off
+        self.period = period
+        self.clock = clock
+        self.flush_interval = flush_interval
+        self.slice = max(1, int(limit * SLICE_SHARE))
+        self.window = -1
+        self._buckets: dict[str, _Bucket] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._failing = False
+
+    def admit(self, key: str) -> int:
+        """Count a request against `key`'s bucket; its number in the window as this process
+        knows it (above the limit: refused, and not counted)."""
+        window = int(self.clock() // self.period)
+        if window != self.window:  # windows are aligned: every older count is stale
+            self.window, self._buckets = window, {}
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket()
+        seen = bucket.known + bucket.sending + bucket.pending
+        if seen >= self.limit:
+            return seen + 1
+        bucket.pending += 1
+        if bucket.pending >= self.slice:
+            self._wake.set()
+        return seen + 1
+
+    def window_end(self) -> float:
+        return (self.window + 1) * self.period
+
+    async def start(self) -> None:
+        if self.pool is not None and self.limit > 0:
+            self._task = asyncio.create_task(self._run(), name="rate-limit-flush")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            await self.flush()  # what this process admitted last still counts for the others
+
+    async def _run(self) -> None:
+        expired_at = 0.0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.flush_interval):
+                    await self._wake.wait()
+            self._wake.clear()
+            await self.flush()
+            if time.monotonic() - expired_at > EXPIRE_INTERVAL:
+                expired_at = time.monotonic()
+                with contextlib.suppress(psycopg.Error):
+                    await self._execute(EXPIRE_SQL, {})
+
+    async def flush(self) -> None:
+        """Send every bucket's unsent count and learn the totals."""
+        window, buckets = self.window, self._buckets
+        sent = {key: bucket.pending for key, bucket in buckets.items() if bucket.pending}
+        if not sent or self.pool is None:
+            return
+        for key, count in sent.items():
+            bucket = buckets[key]
+            bucket.sending += count
+            bucket.pending -= count
+        try:
+            rows = await self._execute(
+                FLUSH_SQL,
+                {
+                    "window": window,
+                    "expires": (window + 1) * self.period,
+                    "buckets": list(sent),
+                    "counts": list(sent.values()),
+                },
+            )
+        except (psycopg.Error, OSError) as error:
+            # Keep counting here, and send it all again at the next flush.
+            if not self._failing:
+                log.warning("rate-limit counts could not be shared: %s", error)
+            self._failing = True
+            for key, count in sent.items():
+                bucket = buckets[key]
+                bucket.sending -= count
+                bucket.pending += count
+            return
+        self._failing = False
+        for key, total in rows:
+            bucket = buckets[key]
+            bucket.sending -= sent[key]
+            bucket.known = max(bucket.known, total)
+
+    async def _execute(self, sql: str, params: dict) -> list[tuple]:
+        assert self.pool is not None
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchall() if cursor.description else []
+
+
+async def reserve(
+    pool: AsyncConnectionPool, bucket: str, window: int, expires: float, limit: int
+) -> int | None:
+    """Take one of `limit` in `bucket`'s window; the count with it, or None when full."""
+    async with pool.connection() as conn:
+        cursor = await conn.execute(
+            RESERVE_SQL,
+            {"bucket": bucket, "window": window, "expires": expires, "limit": limit},
+        )
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+async def release(pool: AsyncConnectionPool, bucket: str, window: int) -> int:
+    """Give back one taken by `reserve`; the count left."""
+    async with pool.connection() as conn:
+        cursor = await conn.execute(RELEASE_SQL, {"bucket": bucket, "window": window})
+        row = await cursor.fetchone()
+    return 0 if row is None else row[0]
