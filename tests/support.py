@@ -84,7 +84,10 @@ class LiveServer:
         database_url: str,
         extra_env: dict[str, str] | None = None,
         port: int | None = None,
+        command: tuple[str, ...] = ("serve",),
     ) -> None:
+        """`command` is `tootlog serve` by default; `("serve", "--workers", "2")` or `("api",)`
+        name another layout of processes."""
         self.database_url = database_url
         # A caller that names the port can put it in the environment too (TOOTLOG_DOMAIN).
         self.port = port or free_port()
@@ -113,7 +116,7 @@ class LiveServer:
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
         self.log = tempfile.NamedTemporaryFile(prefix="tootlog-serve-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "api.cli", *command, "--port", str(self.port)],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
