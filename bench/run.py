@@ -90,6 +90,8 @@ class Scenario:
 # The log scenario (bench/log_bench.py): rebuild throughput and replay on a generated log.
 LOG_SCENARIO = "rebuild"
 STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
+# bench/workers_bench.py: 1 and 2 API processes against the baseline with 1 and 2 processes.
+WORKERS_SCENARIO = "workers"
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -180,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             print(log_bench.render(figures))
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "log.json").write_text(json.dumps(asdict(figures), indent=2))
+        if not args.only or WORKERS_SCENARIO in args.only:
+            from bench import workers_bench  # it reads this module's harness
+
+            print(workers_bench.measure(load))
         if not args.only or STREAMING_SCENARIO in args.only:
             with postgres.server_url() as server:
                 streamed = streaming_bench.measure(server, streaming_bench.parse_args([]))
@@ -204,7 +210,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO],
+        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO, WORKERS_SCENARIO],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument(
@@ -230,14 +236,7 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         database = stack.enter_context(
             postgres.scratch_database(stack.enter_context(postgres.server_url()))
         )
-        env = {
-            **os.environ,
-            "DATABASE_URL": database,
-            "TOOTLOG_DOMAIN": DOMAIN,
-            # The throttle stays on (its cost is measured) with a limit the load never reaches.
-            "TOOTLOG_RATE_LIMIT": "1000000000",
-            "TOOTLOG_STATUSES_LIMIT": "1000000000",
-        }
+        env = tootlog_env(database)
         token = seed_tootlog(env)
         site = None
         if any(s.slow_links for s in scenarios):
@@ -250,18 +249,18 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             _tootlog_cli(env, "accounts", "create", FAMOUS)
             famous_token = _tootlog_cli(env, "tokens", "create", FAMOUS, "--scopes", "read write")
         home = seed_home(database, "home" in needs, "fans" in needs, home_statuses)
-        tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
+        tootlog = stack.enter_context(serve("tootlog", [str(TOOTLOG), "serve"], env))
         if social.position or home.position:
-            _progress("waiting for tootlog to project the seeded events")
+            progress("waiting for tootlog to project the seeded events")
             started = time.monotonic()
             seed.wait_for_projection(
                 database,
                 max(social.position, home.position),
                 PROJECTION_TIMEOUT + home_statuses / 1000,
             )
-            _progress(f"projected in {time.monotonic() - started:.0f}s")
+            progress(f"projected in {time.monotonic() - started:.0f}s")
         status = baseline_copy.post_status(tootlog, token)
-        baseline = stack.enter_context(_serve("baseline", BASELINE, env))
+        baseline = stack.enter_context(serve("baseline", BASELINE, env))
         status_id = json.loads(status)["id"]
         postgres.execute(database, INSERT_STATUS, (int(status_id), status))
         if social.thread_id:
@@ -294,6 +293,18 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         )
 
 
+def tootlog_env(database: str) -> dict[str, str]:
+    """The environment tootlog is benchmarked in."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "TOOTLOG_DOMAIN": DOMAIN,
+        # The throttle stays on (its cost is measured) with a limit the load never reaches.
+        "TOOTLOG_RATE_LIMIT": "1000000000",
+        "TOOTLOG_STATUSES_LIMIT": "1000000000",
+    }
+
+
 def seed_tootlog(env: dict[str, str]) -> str:
     """Migrate, create the bench account, and return a read+write bearer token for it."""
     _tootlog_cli(env, "migrate")
@@ -313,10 +324,10 @@ def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSee
         )
         if wanted
     )
-    _progress(f"seeding {what} through tootlog's commands")
+    progress(f"seeding {what} through tootlog's commands")
     started = time.monotonic()
     social = seed.seed_social(database, Urls(DOMAIN), USERNAME, thread=thread, reblogs=reblogs)
-    _progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
+    progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
     return social
 
 
@@ -329,7 +340,7 @@ def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed
         what.append(f"{statuses:,} statuses by {home_seed.HOME_AUTHORS:,} authors")
     if fans:
         what.append(f"{home_seed.FANS:,} followers of {FAMOUS}")
-    _progress(f"seeding {' and '.join(what)} through the event store")
+    progress(f"seeding {' and '.join(what)} through the event store")
     started = time.monotonic()
     seeded = home_seed.seed_home(
         database,
@@ -337,7 +348,7 @@ def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed
         statuses=statuses if home else 0,
         famous_username=FAMOUS if fans else None,
     )
-    _progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
+    progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
     return seeded
 
 
@@ -357,18 +368,21 @@ def measure(
     load = replace(load, connections=scenario.connections or load.connections)
     results: dict[str, WrkResult] = {}
     cpu_use: dict[str, cpu.CpuUse] = {}
-    paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
+    paths = (
+        ("baseline", baseline, scenario.baseline_path or scenario.path),
+        ("tootlog", tootlog, scenario.path),
+    )
     script_args = [fixture.token, *scenario.script_args]
-    for server, path in paths:
+    for role, server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
         if server is tootlog and scenario.slow_links and site:
             count = scenario.slow_links
             seconds = slow_site.post_links(tootlog.base_url, fixture.token, site, count)
-            _progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
+            progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
         if load.warmup:
-            _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
+            progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, script_args)
-        _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
+        progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         probe = None
         if server is tootlog and scenario.fanout and famous_token:
             probe = fanout.Probe(tootlog.base_url, famous_token, database, FAMOUS)
@@ -379,15 +393,15 @@ def measure(
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         if probe is not None:
             figures = probe.finish()
-            _progress(f"{scenario.name}: {figures.summary()}")
+            progress(f"{scenario.name}: {figures.summary()}")
             (RESULTS / "fanout.json").write_text(json.dumps(asdict(figures), indent=2))
-        results[server.name] = result
-        cpu_use[server.name] = end.since(start, result.requests)
+        results[role] = result
+        cpu_use[role] = end.since(start, result.requests)
         if server is tootlog and scenario.slow_links:
             ((cards,),) = postgres.fetch_all(
                 database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)
             )
-            _progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
+            progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,
@@ -404,7 +418,7 @@ def measure(
     )
 
 
-def _serve(
+def serve(
     name: str, command: list[str], env: dict[str, str]
 ) -> contextlib.AbstractContextManager[Server]:
     port = servers.free_port()
@@ -423,7 +437,7 @@ def _tootlog_cli(env: dict[str, str], *args: str) -> str:
     return finished.stdout.strip()
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
