@@ -23,6 +23,7 @@ from psycopg import sql
 from domain.urls import Urls
 from projections.positions import live_position
 from projections.schema import (
+    EVENT_STORE_LOCK_KEY,
     FEED_APPLICATION,
     FEED_POSITION_CHANNEL,
     LIVE_SCHEMA,
@@ -334,7 +335,12 @@ def prepare(database_url: str, urls: Urls, progress: Progress | None = None) -> 
     an upgrade never serves half-built read models; the old ones go on answering until then."""
     worker = ProjectionWorker(database_url, urls)
     try:
-        worker.events.create_table()
+        with worker.datastore.get_connection() as conn:  # as commands/event_store.py does
+            conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK_KEY,))
+            try:
+                worker.events.create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK_KEY,))
         with psycopg.connect(database_url, autocommit=True) as conn:
             version = live_version(conn)
         if version is not None and version != READ_MODEL_VERSION:

@@ -60,10 +60,16 @@ def scratch_database(base_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def serving(server_url: str, env: dict[str, str], port: int | None = None) -> Iterator[LiveServer]:
-    """`tootlog serve` with `env` on a scratch database of its own, stopped afterwards."""
+def serving(
+    server_url: str,
+    env: dict[str, str],
+    port: int | None = None,
+    command: tuple[str, ...] = ("serve",),
+) -> Iterator[LiveServer]:
+    """`tootlog serve` (or `command`) with `env` on a scratch database of its own, stopped
+    afterwards."""
     with scratch_database(server_url) as database_url:
-        server = LiveServer(database_url, env, port=port)
+        server = LiveServer(database_url, env, port=port, command=command)
         try:
             yield server
         finally:

@@ -11,11 +11,9 @@ from pathlib import Path
 from tests.support import LiveServer
 
 
-def descendants(pid: int, marker: bytes) -> set[int]:
-    """Live processes under `pid` (children, grandchildren...) whose command line holds
-    `marker` in one of its arguments."""
-    parents: dict[int, int] = {}
-    commands: dict[int, list[bytes]] = {}
+def process_table() -> dict[int, tuple[int, list[bytes]]]:
+    """Every live (not zombie) process: its parent's id and its arguments."""
+    table = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
@@ -23,14 +21,19 @@ def descendants(pid: int, marker: bytes) -> set[int]:
         except OSError:
             continue  # the process ended while we looked
         if fields[0] != "Z":
-            parents[int(stat.parent.name)] = int(fields[1])
-            commands[int(stat.parent.name)] = argv
+            table[int(stat.parent.name)] = (int(fields[1]), argv)
+    return table
+
+
+def descendants(pid: int, marker: bytes) -> set[int]:
+    """Live processes under `pid` (children, grandchildren...) whose command line holds
+    `marker` in one of its arguments."""
+    table = process_table()
     found = set()
-    for child, argv in commands.items():
-        ancestor = parents.get(child)
-        while ancestor is not None and ancestor != pid:
-            ancestor = parents.get(ancestor)
-        if ancestor == pid and any(marker in arg for arg in argv):
+    for child, (parent, argv) in table.items():
+        while parent in table and parent != pid:
+            parent = table[parent][0]
+        if parent == pid and any(marker in arg for arg in argv):
             found.add(child)
     return found
 

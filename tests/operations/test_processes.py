@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-import psycopg
 import pytest
 
 from api.ratelimit import reset_header
-from projections.schema import WORKER_LOCK_KEY
+from projections.worker import worker_is_running
 from tests.operations.processes import (
     api_processes,
     connections_on_each,
@@ -29,7 +28,7 @@ from tests.operations.processes import (
     request,
     serving_pid,
 )
-from tests.support import TEST_DOMAIN, Directory, LiveServer, scratch_database
+from tests.support import TEST_DOMAIN, Directory, LiveServer, serving
 
 RATE_LIMIT = 200
 PERIOD = 1_000_000_000  # one window for the whole test run
@@ -40,35 +39,16 @@ TWO_PROCESSES = ("serve", "--workers", "2")
 @pytest.fixture(scope="module")
 def two(server_url: str) -> Iterator[tuple[LiveServer, Directory]]:
     """`tootlog serve --workers 2` with small limits."""
-    with scratch_database(server_url) as url:
-        server = LiveServer(
-            url,
-            {
-                "TOOTLOG_RATE_LIMIT": str(RATE_LIMIT),
-                "TOOTLOG_RATE_LIMIT_PERIOD": str(PERIOD),
-                "TOOTLOG_STATUSES_LIMIT": str(STATUSES_LIMIT),
-                "TOOTLOG_DB_POOL_SIZE": "2",
-            },
-            command=TWO_PROCESSES,
-        )
-        directory = Directory(url)
-        try:
-            yield server, directory
-        finally:
-            server.stop()
-            directory.close()
-
-
-def lock_holders(database_url: str) -> int:
-    """Sessions holding the projection worker's advisory lock on this database."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid::bigint = %s AND objid::bigint = %s",
-            (WORKER_LOCK_KEY >> 32, WORKER_LOCK_KEY & 0xFFFFFFFF),
-        ).fetchone()
-    return row[0]
+    env = {
+        "TOOTLOG_RATE_LIMIT": str(RATE_LIMIT),
+        "TOOTLOG_RATE_LIMIT_PERIOD": str(PERIOD),
+        "TOOTLOG_STATUSES_LIMIT": str(STATUSES_LIMIT),
+        "TOOTLOG_DB_POOL_SIZE": "2",
+    }
+    with serving(server_url, env, command=TWO_PROCESSES) as server:
+        directory = Directory(server.database_url)
+        yield server, directory
+        directory.close()
 
 
 def test_serve_with_two_workers_answers_from_two_processes_and_projects_once(
@@ -78,7 +58,7 @@ def test_serve_with_two_workers_answers_from_two_processes_and_projects_once(
     pids = api_processes(server)
     assert len(pids) == 2
     assert len(descendants(server.process.pid, b"project")) == 1
-    assert lock_holders(server.database_url) == 1
+    assert worker_is_running(server.database_url)  # an advisory lock has one holder at most
     user = directory.user()
     held = connections_on_each(server, 1)
     (first,), (second,) = held.values()
@@ -223,7 +203,7 @@ def test_a_standby_projection_worker_takes_over_within_five_seconds(
             f" readable after {readable:.2f} s"
         )
         assert readable < 5.0
-        assert lock_holders(fresh_database_url) == 1
+        assert worker_is_running(fresh_database_url)
         assert user.token
     finally:
         for process in (active, standby):
