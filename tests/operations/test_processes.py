@@ -17,10 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+import psycopg
 import pytest
 
 from api.ratelimit import reset_header
+from api.shared_counts import FLUSH_INTERVAL
 from projections.worker import worker_is_running
+from tests.operations.conftest import tootlog
 from tests.operations.processes import (
     api_processes,
     connections_on_each,
@@ -91,6 +94,31 @@ def test_two_processes_enforce_one_request_limit(two: tuple[LiveServer, Director
     print(f"{len(codes)} requests, one token, two processes: {admitted} admitted")
     assert RATE_LIMIT <= admitted <= RATE_LIMIT * 1.1
     assert codes.count(429) == len(codes) - admitted
+
+
+def test_rebuild_and_verify_leave_the_shared_counts_alone(
+    two: tuple[LiveServer, Directory],
+) -> None:
+    server, directory = two
+    token = directory.user().token
+    with server.client(token) as client:
+        for _ in range(3):
+            client.get("/api/v1/instance")
+    time.sleep(2 * FLUSH_INTERVAL)  # sent by now
+
+    def counts() -> list[tuple]:
+        with psycopg.connect(server.database_url, autocommit=True) as conn:
+            return conn.execute(
+                "SELECT bucket, window_number, n FROM tootlog_rate_counts ORDER BY 1, 2"
+            ).fetchall()
+
+    before = counts()
+    assert any(n == 3 for _, _, n in before)
+    assert tootlog(server.database_url, "rebuild").returncode == 0
+    verified = tootlog(server.database_url, "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "tootlog_rate_counts" not in verified.stdout
+    assert counts() == before
 
 
 def test_the_headers_count_down_across_processes(two: tuple[LiveServer, Directory]) -> None:
