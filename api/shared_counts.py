@@ -72,6 +72,12 @@ EXPIRE_INTERVAL = 60.0
 SLICE_SHARE = 0.01
 
 
+def rule_name(family: str, limit: int, period: float) -> str:
+    """What a bucket's name starts with: servers sharing a database with other limits (a
+    change of configuration rolling out, test servers) keep counts of their own."""
+    return f"{family}/{limit}/{period:g}"
+
+
 def create_table(database_url: str) -> None:
     """Create the table if it is missing (at migrate and at every start)."""
     with psycopg.connect(database_url) as conn:
@@ -107,6 +113,7 @@ class SharedThrottle:
         self.clock = clock
         self.flush_interval = flush_interval
         self.slice = max(1, int(limit * SLICE_SHARE))
+        self.rule = rule_name("requests", limit, period)
         self.window = -1
         self._buckets: dict[str, _Bucket] = {}
         self._wake = asyncio.Event()
@@ -163,6 +170,7 @@ class SharedThrottle:
         sent = {key: bucket.pending for key, bucket in buckets.items() if bucket.pending}
         if not sent or self.pool is None:
             return
+        names = {f"{self.rule}:{key}": key for key in sent}
         for key, count in sent.items():
             bucket = buckets[key]
             bucket.sending += count
@@ -173,7 +181,7 @@ class SharedThrottle:
                 {
                     "window": window,
                     "expires": (window + 1) * self.period,
-                    "buckets": list(sent),
+                    "buckets": list(names),
                     "counts": list(sent.values()),
                 },
             )
@@ -188,7 +196,8 @@ class SharedThrottle:
                 bucket.pending += count
             return
         self._failing = False
-        for key, total in rows:
+        for name, total in rows:
+            key = names[name]
             bucket = buckets[key]
             bucket.sending -= sent[key]
             bucket.known = max(bucket.known, total)

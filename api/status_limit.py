@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from api.errors import ApiError
 from api.ratelimit import reset_header
-from api.shared_counts import release, reserve
+from api.shared_counts import release, reserve, rule_name
 
 LIMIT = 300
 PERIOD = 3 * 60 * 60
@@ -64,7 +64,7 @@ class StatusesLimit:
         if self.limit <= 0:
             yield Place(window, 0)
             return
-        bucket = f"statuses:{account_id}"
+        bucket = f"{rule_name('statuses', self.limit, self.period)}:{account_id}"
         count = await reserve(self.pool, bucket, window, (window + 1) * self.period, self.limit)
         if count is None:
             full = Place(window, self.limit)
