@@ -72,7 +72,6 @@ def migrate(database_url: str, settings: Settings) -> None:
     """Create the event store and read-model tables (idempotent); read models of an older
     version are rebuilt beside the old ones first."""
     prepare(database_url, settings.urls)
-    create_table(database_url)  # the rate-limit counts
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:
@@ -107,6 +106,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             group_commit=True,
             on_recorded=metrics.count_appended,
         )
+        await create_table(pool)  # the rate-limit counts, where this process writes them
         throttle = app.state.throttle = SharedThrottle(
             pool, settings.rate_limit, settings.rate_limit_period
         )

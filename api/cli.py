@@ -19,7 +19,6 @@ from api.config import Settings, log_format
 from api.operations import accounts, rebuild, replay
 from api.operations.common import CommandError, database, positive, say
 from api.request_log import use_log_format
-from api.shared_counts import create_table
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import issue_token, register_account
 from commands.app import TootlogApplication
@@ -147,7 +146,6 @@ def _migrated(settings: Settings, url: str) -> ProjectionWorker:
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings, url, _ = _database()
     _migrated(settings, url).close()
-    create_table(url)
     print("tables are in place")
     return 0
 

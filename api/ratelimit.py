@@ -66,7 +66,7 @@ class RateLimit:
         except Exception:  # the database is away: count the request by address instead
             log.exception("rate limit key lookup failed")
             key = ip_key(scope)
-        count = throttle.admit(key)
+        count = await throttle.admit(key)
         if throttle.window != self._window:
             self._window = throttle.window
             self._reset_header = reset_header(throttle.window_end()).encode()

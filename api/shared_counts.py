@@ -10,10 +10,13 @@ Two ways to count:
 
 - `SharedThrottle` (the request throttle, many requests a second): each process counts locally
   and sends its pending increments per bucket in one statement, learning the totals in the same
-  statement, when a bucket's pending share reaches 1% of the limit or every FLUSH_INTERVAL. It
-  admits a request while the last total it learned plus what it has not sent is under the
-  limit. A request never waits for PostgreSQL; N processes admit at most about N slices (plus
-  what arrives during one round trip) past the limit, and never fewer than the limit.
+  statement, when a bucket's pending share reaches a slice (1% of the limit) or every
+  FLUSH_INTERVAL. It admits a request while the last total it learned plus what it has not
+  sent is under the limit. Within the last tenth of a bucket's limit (or when this process
+  holds two slices of it unsent: its sends are slow), a request is counted in PostgreSQL before
+  it is answered. So requests far from their limit never wait for PostgreSQL, a bucket costs at
+  most a tenth of its limit in round trips per window, and N processes admit at most about two
+  slices each past the limit, never fewer than the limit.
 - `reserve` and `release` (the statuses family, a few a minute): one round trip each, exact. The
   count is taken before the work and given back when the work records nothing.
 """
@@ -70,6 +73,10 @@ FLUSH_INTERVAL = 0.2
 EXPIRE_INTERVAL = 60.0
 # A process sends a bucket's count once it holds this share of the limit unsent.
 SLICE_SHARE = 0.01
+# Within this share of the limit, each request is counted in PostgreSQL before it is answered.
+NEAR_SHARE = 0.1
+# Seconds a request waits for a connection to count it (then this process's count decides).
+SEND_TIMEOUT = 1.0
 
 
 def rule_name(family: str, limit: int, period: float) -> str:
@@ -78,11 +85,11 @@ def rule_name(family: str, limit: int, period: float) -> str:
     return f"{family}/{limit}/{period:g}"
 
 
-def create_table(database_url: str) -> None:
-    """Create the table if it is missing (at migrate and at every start)."""
-    with psycopg.connect(database_url) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK_KEY,))
-        conn.execute(CREATE_SQL)
+async def create_table(pool: AsyncConnectionPool) -> None:
+    """Create the table if it is missing, in the database `pool` writes to (at every start)."""
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK_KEY,))
+        await conn.execute(CREATE_SQL)
 
 
 class _Bucket:
@@ -113,6 +120,7 @@ class SharedThrottle:
         self.clock = clock
         self.flush_interval = flush_interval
         self.slice = max(1, int(limit * SLICE_SHARE))
+        self.margin = max(2 * self.slice, int(limit * NEAR_SHARE))
         self.rule = rule_name("requests", limit, period)
         self.window = -1
         self._buckets: dict[str, _Bucket] = {}
@@ -120,9 +128,17 @@ class SharedThrottle:
         self._task: asyncio.Task | None = None
         self._failing = False
 
-    def admit(self, key: str) -> int:
-        """Count a request against `key`'s bucket; its number in the window as this process
-        knows it (above the limit: refused, and not counted)."""
+    async def admit(self, key: str) -> int:
+        """Count a request against `key`'s bucket: its number in the window (above the limit:
+        refused)."""
+        count = self.admit_here(key)
+        return count if count is not None else await self.admit_now(key)
+
+    def admit_here(self, key: str) -> int | None:
+        """`admit` without PostgreSQL: the request's number as this process knows it (above
+        the limit: refused, and not counted), or None when PostgreSQL must decide
+        (`admit_now`): the bucket is within a tenth of its limit, or this process holds two
+        slices of it unsent (its sends are slow)."""
         window = int(self.clock() // self.period)
         if window != self.window:  # windows are aligned: every older count is stale
             self.window, self._buckets = window, {}
@@ -132,10 +148,24 @@ class SharedThrottle:
         seen = bucket.known + bucket.sending + bucket.pending
         if seen >= self.limit:
             return seen + 1
+        near = seen >= self.limit - self.margin or bucket.pending >= 2 * self.slice
+        if near and self.pool is not None and not self._failing:
+            return None
         bucket.pending += 1
         if bucket.pending >= self.slice:
             self._wake.set()
         return seen + 1
+
+    async def admit_now(self, key: str) -> int:
+        """Count a request in PostgreSQL, with what this process has not sent of its bucket,
+        and answer the total (its number, taken as the last of them); when PostgreSQL cannot
+        be reached, this process's count."""
+        bucket = self._buckets.setdefault(key, _Bucket())
+        bucket.pending += 1
+        totals = await self._send(self.window, self._buckets, {key: bucket.pending}, SEND_TIMEOUT)
+        if totals is None:
+            return bucket.known + bucket.sending + bucket.pending
+        return totals[key]
 
     def window_end(self) -> float:
         return (self.window + 1) * self.period
@@ -166,27 +196,35 @@ class SharedThrottle:
 
     async def flush(self) -> None:
         """Send every bucket's unsent count and learn the totals."""
-        window, buckets = self.window, self._buckets
-        sent = {key: bucket.pending for key, bucket in buckets.items() if bucket.pending}
-        if not sent or self.pool is None:
-            return
+        sent = {key: bucket.pending for key, bucket in self._buckets.items() if bucket.pending}
+        if sent:
+            await self._send(self.window, self._buckets, sent)
+
+    async def _send(
+        self,
+        window: int,
+        buckets: dict[str, _Bucket],
+        sent: dict[str, int],
+        timeout: float | None = None,
+    ) -> dict[str, int] | None:
+        """Add `sent` to the shared counts; the totals, or None when that failed (the counts
+        are kept here, to send again)."""
+        if self.pool is None:
+            return None
         names = {f"{self.rule}:{key}": key for key in sent}
         for key, count in sent.items():
             bucket = buckets[key]
             bucket.sending += count
             bucket.pending -= count
+        params = {
+            "window": window,
+            "expires": (window + 1) * self.period,
+            "buckets": list(names),
+            "counts": list(sent.values()),
+        }
         try:
-            rows = await self._execute(
-                FLUSH_SQL,
-                {
-                    "window": window,
-                    "expires": (window + 1) * self.period,
-                    "buckets": list(names),
-                    "counts": list(sent.values()),
-                },
-            )
+            rows = await self._execute(FLUSH_SQL, params, timeout)
         except (psycopg.Error, OSError) as error:
-            # Keep counting here, and send it all again at the next flush.
             if not self._failing:
                 log.warning("rate-limit counts could not be shared: %s", error)
             self._failing = True
@@ -194,17 +232,18 @@ class SharedThrottle:
                 bucket = buckets[key]
                 bucket.sending -= count
                 bucket.pending += count
-            return
+            return None
         self._failing = False
-        for name, total in rows:
-            key = names[name]
+        totals = {names[name]: total for name, total in rows}
+        for key, total in totals.items():
             bucket = buckets[key]
             bucket.sending -= sent[key]
             bucket.known = max(bucket.known, total)
+        return totals
 
-    async def _execute(self, sql: str, params: dict) -> list[tuple]:
+    async def _execute(self, sql: str, params: dict, timeout: float | None = None) -> list[tuple]:
         assert self.pool is not None
-        async with self.pool.connection() as conn:
+        async with self.pool.connection(timeout) as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall() if cursor.description else []
 

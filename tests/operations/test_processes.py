@@ -127,13 +127,17 @@ def test_the_headers_count_down_across_processes(two: tuple[LiveServer, Director
     (a, *_), (b, *_) = connections_on_each(server, 1).values()
     slice_ = max(1, RATE_LIMIT // 100)
     window_end = reset_header((int(datetime.now(UTC).timestamp()) // PERIOD + 1) * PERIOD)
+    seen = []
     for number in range(1, 31):
         answer = request(a if number % 2 else b, "GET", "/api/v1/instance", token)
         remaining = int(answer.getheader("x-ratelimit-remaining"))
-        # Never more used than counted; never more than the other process's unsent slice less.
-        assert RATE_LIMIT - number <= remaining <= RATE_LIMIT - number + 2 * slice_
+        seen.append(remaining)
+        # Never more counted than used; never more than what the other process counted since
+        # this one last heard the total (a few slices) less.
+        assert RATE_LIMIT - number <= remaining <= RATE_LIMIT - number + 4 * slice_
         assert answer.getheader("x-ratelimit-limit") == str(RATE_LIMIT)
         assert answer.getheader("x-ratelimit-reset") == window_end
+    print(f"Remaining over 30 requests alternating between the processes: {seen}")
 
 
 def test_the_statuses_limit_holds_exactly_across_processes(
