@@ -249,18 +249,18 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             _tootlog_cli(env, "accounts", "create", FAMOUS)
             famous_token = _tootlog_cli(env, "tokens", "create", FAMOUS, "--scopes", "read write")
         home = seed_home(database, "home" in needs, "fans" in needs, home_statuses)
-        tootlog = stack.enter_context(serve("tootlog", [str(TOOTLOG), "serve"], env))
+        tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
         if social.position or home.position:
-            progress("waiting for tootlog to project the seeded events")
+            _progress("waiting for tootlog to project the seeded events")
             started = time.monotonic()
             seed.wait_for_projection(
                 database,
                 max(social.position, home.position),
                 PROJECTION_TIMEOUT + home_statuses / 1000,
             )
-            progress(f"projected in {time.monotonic() - started:.0f}s")
+            _progress(f"projected in {time.monotonic() - started:.0f}s")
         status = baseline_copy.post_status(tootlog, token)
-        baseline = stack.enter_context(serve("baseline", BASELINE, env))
+        baseline = stack.enter_context(_serve("baseline", BASELINE, env))
         status_id = json.loads(status)["id"]
         postgres.execute(database, INSERT_STATUS, (int(status_id), status))
         if social.thread_id:
@@ -324,10 +324,10 @@ def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSee
         )
         if wanted
     )
-    progress(f"seeding {what} through tootlog's commands")
+    _progress(f"seeding {what} through tootlog's commands")
     started = time.monotonic()
     social = seed.seed_social(database, Urls(DOMAIN), USERNAME, thread=thread, reblogs=reblogs)
-    progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
+    _progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
     return social
 
 
@@ -340,7 +340,7 @@ def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed
         what.append(f"{statuses:,} statuses by {home_seed.HOME_AUTHORS:,} authors")
     if fans:
         what.append(f"{home_seed.FANS:,} followers of {FAMOUS}")
-    progress(f"seeding {' and '.join(what)} through the event store")
+    _progress(f"seeding {' and '.join(what)} through the event store")
     started = time.monotonic()
     seeded = home_seed.seed_home(
         database,
@@ -348,7 +348,7 @@ def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed
         statuses=statuses if home else 0,
         famous_username=FAMOUS if fans else None,
     )
-    progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
+    _progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
     return seeded
 
 
@@ -378,11 +378,11 @@ def measure(
         if server is tootlog and scenario.slow_links and site:
             count = scenario.slow_links
             seconds = slow_site.post_links(tootlog.base_url, fixture.token, site, count)
-            progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
+            _progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
         if load.warmup:
-            progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
+            _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, script_args)
-        progress(f"{scenario.name}: {server.name} ({load.duration}s)")
+        _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         probe = None
         if server is tootlog and scenario.fanout and famous_token:
             probe = fanout.Probe(tootlog.base_url, famous_token, database, FAMOUS)
@@ -393,7 +393,7 @@ def measure(
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         if probe is not None:
             figures = probe.finish()
-            progress(f"{scenario.name}: {figures.summary()}")
+            _progress(f"{scenario.name}: {figures.summary()}")
             (RESULTS / "fanout.json").write_text(json.dumps(asdict(figures), indent=2))
         results[role] = result
         cpu_use[role] = end.since(start, result.requests)
@@ -401,7 +401,7 @@ def measure(
             ((cards,),) = postgres.fetch_all(
                 database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)
             )
-            progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
+            _progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,
@@ -418,7 +418,7 @@ def measure(
     )
 
 
-def serve(
+def _serve(
     name: str, command: list[str], env: dict[str, str]
 ) -> contextlib.AbstractContextManager[Server]:
     port = servers.free_port()
@@ -437,7 +437,7 @@ def _tootlog_cli(env: dict[str, str], *args: str) -> str:
     return finished.stdout.strip()
 
 
-def progress(message: str) -> None:
+def _progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 

@@ -39,7 +39,7 @@ def measure(load: Load) -> str:
             with contextlib.ExitStack() as pair:
                 tootlog = pair.enter_context(_tootlog(env, processes))
                 baseline = pair.enter_context(
-                    run.serve(
+                    run._serve(
                         f"baseline-x{processes}", [*run.BASELINE, "--workers", str(processes)], env
                     )
                 )
@@ -69,7 +69,7 @@ def _tootlog(
     env: dict[str, str], processes: int, name: str = "tootlog"
 ) -> contextlib.AbstractContextManager[Server]:
     command = [str(run.TOOTLOG), "serve", "--workers", str(processes)]
-    return run.serve(f"{name}-x{processes}", command, env)
+    return run._serve(f"{name}-x{processes}", command, env)
 
 
 def _fixture(database: str, tootlog: Server, token: str) -> run.Fixture:
@@ -92,7 +92,7 @@ def _limits_on_and_off(
                 url = server.base_url + path
                 if load.warmup:
                     run_wrk(wrk, url, load, load.warmup, None, [])
-                run.progress(f"workers: GET with rate limits {state} ({load.duration}s)")
+                run._progress(f"workers: GET with rate limits {state} ({load.duration}s)")
                 rates[state].append(
                     run_wrk(wrk, url, load, load.duration, None, []).requests_per_second
                 )
