@@ -1,7 +1,8 @@
 """`--only workers`: tootlog with 1 and 2 API processes (`tootlog serve --workers N`) against the
 baseline app with 1 and 2 uvicorn processes, in one run: GET a status and POST with fresh
 Idempotency-Keys, each pair's ratio next to the other's; then GET on 2 API processes with the
-rate limit on (shared counts, a limit the load never reaches) and off, alternated.
+rate limit on (shared counts, a limit the load never reaches) and off, in the order on, off,
+off, on, with the servers' CPU per request (steadier than req/s on a shared machine).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import statistics
 from dataclasses import replace
 
-from bench import baseline_copy, postgres, report, run
+from bench import baseline_copy, cpu, postgres, report, run
 from bench.baseline import INSERT_STATUS
 from bench.load import Load, ensure_wrk, run_wrk
 from bench.servers import Server
@@ -20,7 +21,7 @@ SCENARIOS = [
     s for s in run.SCENARIOS if s.name in ("get_status_anonymous", "post_status_idempotent")
 ]
 PROCESSES = (1, 2)
-LIMIT_ROUNDS = 2  # limits on, then off, this many times
+LIMIT_ORDER = ("on", "off", "off", "on")
 
 
 def measure(load: Load) -> str:
@@ -57,7 +58,7 @@ def measure(load: Load) -> str:
         json.dumps(
             {
                 "scenarios": [report.scenario_json(outcome) for outcome in outcomes],
-                "get_req_per_s_limits": limits,
+                "get_limits_on_off": limits,
             },
             indent=2,
         )
@@ -82,25 +83,30 @@ def _fixture(database: str, tootlog: Server, token: str) -> run.Fixture:
 
 def _limits_on_and_off(
     env: dict[str, str], limited: Server, fixture: run.Fixture, wrk: str, load: Load
-) -> dict[str, list[float]]:
-    """GET req/s of 2 API processes with the throttle on (`limited`) and off, alternated."""
+) -> dict[str, list[dict[str, float]]]:
+    """GET on 2 API processes with the throttle on (`limited`) and off: req/s and the
+    servers' CPU per request, in the order on, off, off, on (a machine whose load drifts
+    favours neither)."""
     path = SCENARIOS[0].path.format(status_id=fixture.status_id)
-    rates: dict[str, list[float]] = {"on": [], "off": []}
+    runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
     with _tootlog({**env, "TOOTLOG_RATE_LIMIT": "0"}, 2, "tootlog-unlimited") as unlimited:
-        for _ in range(LIMIT_ROUNDS):
-            for state, server in (("on", limited), ("off", unlimited)):
-                url = server.base_url + path
-                if load.warmup:
-                    run_wrk(wrk, url, load, load.warmup, None, [])
-                run._progress(f"workers: GET with rate limits {state} ({load.duration}s)")
-                rates[state].append(
-                    run_wrk(wrk, url, load, load.duration, None, []).requests_per_second
-                )
-    return rates
+        servers = {"on": limited, "off": unlimited}
+        for state in LIMIT_ORDER:
+            url = servers[state].base_url + path
+            if load.warmup:
+                run_wrk(wrk, url, load, load.warmup, None, [])
+            run._progress(f"workers: GET with rate limits {state} ({load.duration}s)")
+            start = cpu.clock(servers[state].pids(), None)
+            result = run_wrk(wrk, url, load, load.duration, None, [])
+            used = cpu.clock(servers[state].pids(), None).since(start, result.requests)
+            runs[state].append(
+                {"req_per_s": result.requests_per_second, "cpu_ms_per_req": used.server_ms}
+            )
+    return runs
 
 
 def _render(
-    load: Load, outcomes: list[report.ScenarioOutcome], limits: dict[str, list[float]]
+    load: Load, outcomes: list[report.ScenarioOutcome], limits: dict[str, list[dict[str, float]]]
 ) -> str:
     lines = [
         f"tootlog vs baseline with 1 and 2 processes, same run: wrk -t{load.threads}"
@@ -125,11 +131,18 @@ def _render(
             f" process, {report.times(two.throughput_ratio)} with 2; 2 processes / 1:"
             f" tootlog {scaling['tootlog']}, baseline {scaling['baseline']}"
         )
-    on, off = statistics.mean(limits["on"]), statistics.mean(limits["off"])
+    rate = {state: statistics.mean(r["req_per_s"] for r in limits[state]) for state in limits}
+    used = {state: statistics.mean(r["cpu_ms_per_req"] for r in limits[state]) for state in limits}
+    each = {
+        state: ", ".join(
+            f"{r['req_per_s']:.0f} req/s {r['cpu_ms_per_req']:.3f} ms" for r in limits[state]
+        )
+        for state in limits
+    }
     lines.append(
-        f"GET, 2 API processes, rate limit on / off: {on / off:.2f}x"
-        f" (on {', '.join(f'{r:.0f}' for r in limits['on'])} req/s;"
-        f" off {', '.join(f'{r:.0f}' for r in limits['off'])} req/s; target >= 0.90x:"
-        f" {'met' if on >= 0.9 * off else 'MISSED'})"
+        f"GET, 2 API processes, rate limit on / off: {rate['on'] / rate['off']:.2f}x req/s"
+        f" (target >= 0.90x: {'met' if rate['on'] >= 0.9 * rate['off'] else 'MISSED'}),"
+        f" {used['on'] / used['off']:.2f}x server CPU per request (on: {each['on']}; off:"
+        f" {each['off']})"
     )
     return "\n".join(lines)
