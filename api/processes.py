@@ -114,14 +114,16 @@ def run_api(settings: Settings, database_url: str, *, host: str, port: int, work
     if workers == 1:
         uvicorn.run(APP, **options)
     else:
-        ApiProcesses(workers, options).run()
+        ApiProcesses(workers, APP, options).run()
 
 
 class ApiProcesses:
-    """Runs `count` API processes until SIGTERM or SIGINT, starting again any that dies."""
+    """Runs `count` processes serving the ASGI `app` (an import string) with uvicorn's
+    `options` until SIGTERM or SIGINT, starting again any that dies."""
 
-    def __init__(self, count: int, options: dict) -> None:
+    def __init__(self, count: int, app: str, options: dict) -> None:
         self.count = count
+        self.app = app
         self.options = options
         self.stop = threading.Event()
 
@@ -154,12 +156,12 @@ class ApiProcesses:
                     process.join()
 
     def _start(self) -> multiprocessing.process.BaseProcess:
-        process = SPAWN.Process(target=serve_one, args=(self.options,), name="tootlog-api")
+        process = SPAWN.Process(target=serve_one, args=(self.app, self.options), name="tootlog-api")
         process.start()
         return process
 
 
-def serve_one(options: dict) -> None:
+def serve_one(app: str, options: dict) -> None:
     """In an API process: uvicorn on a socket of this process's own, sharing the port."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # after uvicorn's own shutdown
     stop_when_orphaned()
@@ -173,7 +175,7 @@ def serve_one(options: dict) -> None:
     except OSError as error:
         log.error("cannot listen on %s:%s: %s", host, port, error)
         sys.exit(STARTUP_FAILURE)
-    server = uvicorn.Server(uvicorn.Config(APP, **options))
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     server.run(sockets=[sock])
     if not server.started:
         sys.exit(STARTUP_FAILURE)

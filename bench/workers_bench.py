@@ -1,8 +1,9 @@
 """`--only workers`: tootlog with 1 and 2 API processes (`tootlog serve --workers N`) against the
-baseline app with 1 and 2 uvicorn processes, in one run: GET a status and POST with fresh
-Idempotency-Keys, each pair's ratio next to the other's; then GET on 2 API processes with the
-rate limit on (shared counts, a limit the load never reaches) and off, in the order on, off,
-off, on, with the servers' CPU per request (steadier than req/s on a shared machine).
+baseline app with 1 and 2 processes (laid out as tootlog's: bench/baseline_processes.py), in one
+run: GET a status and POST with fresh Idempotency-Keys, each pair's ratio next to the other's;
+then GET on 2 API processes with the rate limit on (shared counts, a limit the load never
+reaches) and off, in the order on, off, off, on, with the servers' CPU per request (steadier
+than req/s on a shared machine).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import statistics
+import sys
 from dataclasses import replace
 
 from bench import baseline_copy, cpu, postgres, report, run
@@ -39,11 +41,7 @@ def measure(load: Load) -> str:
         for processes in PROCESSES:
             with contextlib.ExitStack() as pair:
                 tootlog = pair.enter_context(_tootlog(env, processes))
-                baseline = pair.enter_context(
-                    run._serve(
-                        f"baseline-x{processes}", [*run.BASELINE, "--workers", str(processes)], env
-                    )
-                )
+                baseline = pair.enter_context(_baseline(env, processes))
                 if fixture is None:
                     fixture = _fixture(database, tootlog, token)
                 for scenario in SCENARIOS:
@@ -51,8 +49,8 @@ def measure(load: Load) -> str:
                     outcomes.append(
                         run.measure(named, fixture, baseline, tootlog, wrk, load, database)
                     )
-                if processes == 2:
-                    limits = _limits_on_and_off(env, tootlog, fixture, wrk, load)
+        # Two fresh servers (the one above served thousands of POSTs: a larger heap).
+        limits = _limits_on_and_off(env, fixture, wrk, load)
     text = _render(load, outcomes, limits)
     (run.RESULTS / "workers.json").write_text(
         json.dumps(
@@ -73,6 +71,14 @@ def _tootlog(
     return run._serve(f"{name}-x{processes}", command, env)
 
 
+def _baseline(env: dict[str, str], processes: int) -> contextlib.AbstractContextManager[Server]:
+    """The baseline as run.BASELINE runs it, in `processes` processes laid out as tootlog's."""
+    command = run.BASELINE
+    if processes > 1:
+        command = [sys.executable, "-m", "bench.baseline_processes", "--workers", str(processes)]
+    return run._serve(f"baseline-x{processes}", command, env)
+
+
 def _fixture(database: str, tootlog: Server, token: str) -> run.Fixture:
     """The status the GETs read, in tootlog and copied into the baseline's table."""
     status = baseline_copy.post_status(tootlog, token)
@@ -82,14 +88,17 @@ def _fixture(database: str, tootlog: Server, token: str) -> run.Fixture:
 
 
 def _limits_on_and_off(
-    env: dict[str, str], limited: Server, fixture: run.Fixture, wrk: str, load: Load
+    env: dict[str, str], fixture: run.Fixture, wrk: str, load: Load
 ) -> dict[str, list[dict[str, float]]]:
-    """GET on 2 API processes with the throttle on (`limited`) and off: req/s and the
-    servers' CPU per request, in the order on, off, off, on (a machine whose load drifts
-    favours neither)."""
+    """GET on two fresh `serve --workers 2`, the throttle on and off: req/s and the servers'
+    CPU per request, in the order on, off, off, on (a machine whose load drifts favours
+    neither)."""
     path = SCENARIOS[0].path.format(status_id=fixture.status_id)
     runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
-    with _tootlog({**env, "TOOTLOG_RATE_LIMIT": "0"}, 2, "tootlog-unlimited") as unlimited:
+    with (
+        _tootlog(env, 2, "tootlog-limited") as limited,
+        _tootlog({**env, "TOOTLOG_RATE_LIMIT": "0"}, 2, "tootlog-unlimited") as unlimited,
+    ):
         servers = {"on": limited, "off": unlimited}
         for state in LIMIT_ORDER:
             url = servers[state].base_url + path
