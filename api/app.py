@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -12,7 +11,6 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import health, metrics
-from api.cards.config import CardSettings
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
 from api.ratelimit import RateLimit, request_key
@@ -44,8 +42,8 @@ from api.routes import (
 )
 from api.routing import IndexedRouter
 from api.services import Services
+from api.shared_counts import SharedThrottle, create_table
 from api.streaming.hub import StreamHub
-from api.worker_process import WorkerProcess
 from commands.app import TootlogApplication
 from projections.positions import ProjectionPositions
 from projections.queries import Queries, read_pool
@@ -54,7 +52,6 @@ from projections.stream_reads import StreamReads
 
 log = logging.getLogger("tootlog")
 
-STARTUP_CATCH_UP_TIMEOUT = 20.0
 # For load balancers and Prometheus: never throttled.
 OPERATOR_PATHS = frozenset(route.path for route in [*health.routes, *metrics.routes])
 
@@ -79,7 +76,7 @@ def migrate(database_url: str, settings: Settings) -> None:
 
 
 def create_app(settings: Settings, database_url: str) -> ASGIApp:
-    """The ASGI app for `database_url`; runs a projection worker process unless told not to."""
+    """The ASGI app for `database_url` (one API process; api/processes.py runs the workers)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -117,36 +114,17 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             group_commit=True,
             on_recorded=metrics.count_appended,
         )
-        worker = WorkerProcess(database_url, settings.urls) if settings.run_worker else None
-        if worker is not None:
-            worker.start()
-            # Answer once the read models include what was stored before this start: the worker
-            # process needs a moment to come up, and a token issued just before must work.
-            head = write_model.last_position()
-            if not await positions.wait_for(head, STARTUP_CATCH_UP_TIMEOUT):
-                log.warning("serving before the projection caught up with position %d", head)
-        # Link cards: a process of its own, so fetching and parsing pages never takes time from
-        # the API or the projection.
-        card_worker = (
-            WorkerProcess(database_url, settings.urls, command="cards")
-            if settings.run_worker and CardSettings.from_env().enabled
-            else None
+        await create_table(pool)  # the rate-limit counts, where this process writes them
+        throttle = app.state.throttle = SharedThrottle(
+            pool, settings.rate_limit, settings.rate_limit_period
         )
-        if card_worker is not None:
-            card_worker.start()
-        # Poll expiry and scheduled statuses: a process of its own, exactly as the others.
-        scheduler = (
-            WorkerProcess(database_url, settings.urls, command="schedule")
-            if settings.run_worker and settings.run_scheduler
-            else None
-        )
-        if scheduler is not None:
-            scheduler.start()
+        await throttle.start()
         services = app.state.services = Services(
             settings,
             write_model,
             queries,
             positions,
+            primary_pool=pool,
             read_sessions=reading.sessions if reading else None,
         )
         await streams.start(positions)
@@ -155,12 +133,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         finally:
             await streams.stop()
             services.close()
-            if scheduler is not None:
-                await asyncio.to_thread(scheduler.stop)
-            if card_worker is not None:
-                await asyncio.to_thread(card_worker.stop)
-            if worker is not None:
-                await asyncio.to_thread(worker.stop)
+            await throttle.stop()
             if reading is not None:
                 await reading.stop()
             await positions.stop()
@@ -200,13 +173,7 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
         ],
         middleware=[
             Middleware(RequestLog),
-            Middleware(
-                RateLimit,
-                limit=settings.rate_limit,
-                period=settings.rate_limit_period,
-                key=request_key,
-                exempt=OPERATOR_PATHS,
-            ),
+            Middleware(RateLimit, key=request_key, exempt=OPERATOR_PATHS),
             # Inside the throttle: a read answered again from the primary counts once.
             *([Middleware(ReadRoutingMiddleware)] if settings.read_database_urls else []),
         ],

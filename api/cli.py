@@ -1,5 +1,5 @@
-"""The `tootlog` command: serve, project, cards, migrate, accounts create, tokens create; and the
-operator's replay, rebuild and verify (api/operations)."""
+"""The `tootlog` command: serve, api, project, cards, schedule, migrate, accounts create, tokens
+create; and the operator's replay, rebuild and verify (api/operations)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ import psycopg
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
 from api.config import Settings, log_format
-from api.http_limits import bounded_protocol
 from api.operations import accounts, rebuild, replay
-from api.operations.common import CommandError, database, say
+from api.operations.common import CommandError, database, positive, say
 from api.request_log import use_log_format
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import issue_token, register_account
@@ -81,15 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the HTTP API (and a projection worker process)")
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    serve = sub.add_parser(
+        "serve", help="run the HTTP API and the projection, card and scheduler processes"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
-    serve.add_argument(
-        "--workers", type=int, default=1, help="API processes (only 1 for now; default 1)"
-    )
+    _listen_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    api = sub.add_parser(
+        "api", help="run only the HTTP API processes (no projection, card or scheduler worker)"
+    )
+    _listen_arguments(api)
+    api.set_defaults(handler=cmd_api)
 
     project = sub.add_parser("project", help="run a projection worker on its own")
     # Set by `serve` for the worker it supervises: stop when serve is gone.
@@ -116,6 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _database = database
+
+
+def _listen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        help="API processes sharing the port (default %(default)s)",
+    )
 
 
 def _version() -> str:
@@ -183,37 +197,39 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from api.app import create_app
+    from api import processes  # uvicorn: only for the commands that serve
 
     settings, url, embedded = _database(args.port)
-    worker = _migrated(settings, url)
-    worker.close()
-    if args.workers > 1:
-        raise SystemExit("--workers > 1: run `tootlog project` plus uvicorn api.asgi:app instead")
-    # uvicorn shuts down on SIGTERM, then raises it again with the handler it found here: by
-    # default that kills the process before exit hooks run, which left the embedded PostgreSQL
-    # running. Exiting instead lets them stop it.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _migrated(settings, url).close()
+    _exit_on_sigterm()
     _greet(settings, url, embedded, args.host, args.port)
-    uvicorn.run(
-        create_app(settings, url),
+    processes.serve(
+        settings,
+        url,
         host=args.host,
         port=args.port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http=bounded_protocol(settings.max_header_bytes),
-        # Streaming WebSockets as Mastodon's server (node's `ws` defaults): a ping every 30 s,
-        # closed without a pong, and no per-message compression (a deflate context per
-        # connection, and every frame compressed once per connection: bench/streaming.py).
-        ws="websockets-sansio",
-        ws_ping_interval=30.0,
-        ws_ping_timeout=30.0,
-        ws_per_message_deflate=False,
+        workers=args.workers,
+        background=processes.background_processes(settings, url),
     )
     return 0
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    from api import processes
+
+    settings, url, _ = _database(args.port)
+    _migrated(settings, url).close()
+    _exit_on_sigterm()
+    say(f"API processes ({args.workers}) serving http://{args.host}:{args.port}")
+    processes.run_api(settings, url, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _exit_on_sigterm() -> None:
+    """uvicorn shuts down on SIGTERM, then raises it again with the handler it found here: by
+    default that kills the process before exit hooks run, which left the embedded PostgreSQL
+    running (and the worker processes). Exiting instead lets them stop it."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def _greet(settings: Settings, url: str, embedded: bool, host: str, port: int) -> None:

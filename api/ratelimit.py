@@ -2,14 +2,14 @@
 per access token, or per client IP for requests without a valid token.
 
 Every answer carries X-RateLimit-Limit, -Remaining and -Reset (all three: Mastodon.py reads them
-together and sleeps until Reset on a 429). Counts live in this process: with N API processes
-behind a load balancer a client may get up to N times the limit.
+together and sleeps until Reset on a 429). Counts are shared by every API process through
+PostgreSQL without a round trip per request (api/shared_counts.py, `SharedThrottle`): the
+lifespan puts the process's throttle in `app.state.throttle`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import presented_token
 from api.services import services
+from api.shared_counts import SharedThrottle
 from domain.token import hash_token
 
 log = logging.getLogger("tootlog.ratelimit")
@@ -31,32 +32,33 @@ def reset_header(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def app_throttle(scope: Scope) -> SharedThrottle:
+    """The throttle the lifespan started for this app."""
+    return scope["app"].state.throttle
+
+
 class RateLimit:
-    """ASGI middleware; `key(scope)` names the bucket a request counts against."""
+    """ASGI middleware; `key(scope)` names the bucket a request counts against, `throttle(scope)`
+    counts it."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
-        limit: int,
-        period: float,
         key: Callable[[Scope], Awaitable[str]],
-        clock: Callable[[], float] = time.time,
+        throttle: Callable[[Scope], SharedThrottle] = app_throttle,
         exempt: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.exempt = exempt  # paths never counted nor throttled (health checks, metrics)
-        self.limit = limit
-        self.period = period
         self.key = key
-        self.clock = clock
-        self._limit_header = str(limit).encode()
+        self.throttle = throttle
         self._window = -1
-        self._counts: dict[str, int] = {}
         self._reset_header = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.limit <= 0 or scope.get("path") in self.exempt:
+        throttle = self.throttle(scope) if scope["type"] == "http" else None
+        if throttle is None or throttle.limit <= 0 or scope.get("path") in self.exempt:
             await self.app(scope, receive, send)
             return
         try:
@@ -64,13 +66,16 @@ class RateLimit:
         except Exception:  # the database is away: count the request by address instead
             log.exception("rate limit key lookup failed")
             key = ip_key(scope)
-        count, reset = self._count(key)
+        count = await throttle.admit(key)
+        if throttle.window != self._window:
+            self._window = throttle.window
+            self._reset_header = reset_header(throttle.window_end()).encode()
         headers = [
-            (b"x-ratelimit-limit", self._limit_header),
-            (b"x-ratelimit-remaining", str(max(0, self.limit - count)).encode()),
-            (b"x-ratelimit-reset", reset),
+            (b"x-ratelimit-limit", str(throttle.limit).encode()),
+            (b"x-ratelimit-remaining", str(max(0, throttle.limit - count)).encode()),
+            (b"x-ratelimit-reset", self._reset_header),
         ]
-        if count > self.limit:
+        if count > throttle.limit:
             await send(
                 {
                     "type": "http.response.start",
@@ -92,17 +97,6 @@ class RateLimit:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _count(self, key: str) -> tuple[int, bytes]:
-        """This request's number in its window, and the Reset header (when the window ends)."""
-        window = int(self.clock() // self.period)
-        if window != self._window:  # windows are aligned, so older counts are all stale
-            self._window = window
-            self._counts = {}
-            self._reset_header = reset_header((window + 1) * self.period).encode()
-        count = self._counts.get(key, 0) + 1
-        self._counts[key] = count
-        return count, self._reset_header
 
 
 RATE_HEADERS = (b"x-ratelimit-limit", b"x-ratelimit-remaining", b"x-ratelimit-reset")

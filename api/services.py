@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
 
 from api.config import Settings
@@ -45,6 +46,8 @@ class Services:
     write_model: TootlogApplication
     queries: Queries
     positions: ProjectionPositions
+    # Connections to the primary, for what must be written there (the shared rate counts).
+    primary_pool: AsyncConnectionPool
     # Idempotency-Keys this process has seen used: a client's retry is answered from here.
     recent_keys: RecentKeys = field(default_factory=RecentKeys)
     # Reads of just-written statuses: the requests one projection batch releases read together.
@@ -71,7 +74,7 @@ class Services:
 
         self.written_statuses = StatusBatches(self.queries)
         self.statuses_limit = StatusesLimit(
-            self.settings.statuses_limit, self.settings.statuses_limit_period
+            self.primary_pool, self.settings.statuses_limit, self.settings.statuses_limit_period
         )
 
     @property

@@ -35,11 +35,11 @@ class ScenarioOutcome:
 
     @property
     def throughput_ratio(self) -> float | None:
-        return _ratio(self.tootlog.requests_per_second, self.baseline.requests_per_second)
+        return ratio_of(self.tootlog.requests_per_second, self.baseline.requests_per_second)
 
     @property
     def p50_ratio(self) -> float | None:
-        return _ratio(self.tootlog.p50_ms, self.baseline.p50_ms)
+        return ratio_of(self.tootlog.p50_ms, self.baseline.p50_ms)
 
     @property
     def target_met(self) -> bool | None:
@@ -83,7 +83,7 @@ def render(run: Run) -> str:
         f"PostgreSQL: {run.database}",
     ]
     for outcome in run.scenarios:
-        lines += ["", *_render_scenario(outcome, load.connections)]
+        lines += ["", *render_scenario(outcome, load.connections)]
     for outcome, other in _comparisons(run):
         lines += ["", _render_comparison(outcome, other)]
     peak = run.tootlog_memory.peak_mb
@@ -104,15 +104,15 @@ def write_json(run: Run, path: Path) -> None:
         "load": asdict(run.load),
         "database": run.database,
         "storage": asdict(run.storage) if run.storage is not None else None,
-        "scenarios": [_scenario_json(outcome) for outcome in run.scenarios],
+        "scenarios": [scenario_json(outcome) for outcome in run.scenarios],
         "comparisons": [
             {
                 "scenario": outcome.name,
                 "versus": other.name,
-                "throughput_ratio": _ratio(
+                "throughput_ratio": ratio_of(
                     outcome.tootlog.requests_per_second, other.tootlog.requests_per_second
                 ),
-                "cpu_ratio": _ratio(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms),
+                "cpu_ratio": ratio_of(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms),
                 "min_throughput_ratio": outcome.min_versus_ratio,
             }
             for outcome, other in _comparisons(run)
@@ -127,7 +127,7 @@ def write_json(run: Run, path: Path) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def _render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
+def render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
     own = f"  (wrk -c{outcome.connections})" if outcome.connections != connections else ""
     lines = [
         f"{outcome.name}  {outcome.path}{own}",
@@ -145,7 +145,7 @@ def _render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
             f"{result.p99_ms:>10.2f}{result.errors:>10}{used.server_ms:>12.2f}{postgres:>11}"
         )
     ratio, p50 = outcome.throughput_ratio, outcome.p50_ratio
-    throughput_text, p50_text = f"{_times(ratio)} req/s", f"{_times(p50)} p50"
+    throughput_text, p50_text = f"{times(ratio)} req/s", f"{times(p50)} p50"
     if outcome.min_ratio is not None:
         met = ratio is not None and ratio >= outcome.min_ratio
         throughput_text += f" (target >= {outcome.min_ratio:.2f}x: {_judged(outcome, met)})"
@@ -172,18 +172,18 @@ def _comparisons(run: Run) -> list[tuple[ScenarioOutcome, ScenarioOutcome]]:
 
 
 def _render_comparison(outcome: ScenarioOutcome, other: ScenarioOutcome) -> str:
-    ratio = _ratio(outcome.tootlog.requests_per_second, other.tootlog.requests_per_second)
-    cpu = _ratio(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms)
-    text = f"{outcome.name} vs {other.name}, tootlog both: {_times(ratio)} req/s"
+    ratio = ratio_of(outcome.tootlog.requests_per_second, other.tootlog.requests_per_second)
+    cpu = ratio_of(outcome.tootlog_cpu.server_ms, other.tootlog_cpu.server_ms)
+    text = f"{outcome.name} vs {other.name}, tootlog both: {times(ratio)} req/s"
     if outcome.min_versus_ratio is not None:
         met = ratio is not None and ratio >= outcome.min_versus_ratio
         flagged = outcome.flagged or other.flagged
         verdict = "not comparable, see errors" if flagged else _verdict(met)
         text += f" (target >= {outcome.min_versus_ratio:.2f}x: {verdict})"
-    return text + f", {_times(cpu)} server cpu ms/req"
+    return text + f", {times(cpu)} server cpu ms/req"
 
 
-def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
+def scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
     return {
         "name": outcome.name,
         "path": outcome.path,
@@ -204,11 +204,11 @@ def _scenario_json(outcome: ScenarioOutcome) -> dict[str, object]:
     }
 
 
-def _ratio(value: float, reference: float) -> float | None:
+def ratio_of(value: float, reference: float) -> float | None:
     return value / reference if reference else None
 
 
-def _times(ratio: float | None) -> str:
+def times(ratio: float | None) -> str:
     return "n/a" if ratio is None else f"{ratio:.2f}x"
 
 

@@ -93,6 +93,8 @@ class Scenario:
 LOG_SCENARIO = "rebuild"
 STREAMING_SCENARIO = "streaming"  # bench/streaming.py, no wrk
 REPLICAS_SCENARIO = "replicas"  # bench/replica_bench.py: clusters of its own
+# bench/workers_bench.py: 1 and 2 API processes against the baseline with 1 and 2 processes.
+WORKERS_SCENARIO = "workers"
 
 SCENARIOS = [
     Scenario("get_status_anonymous", "/api/v1/statuses/{status_id}", min_ratio=0.6),
@@ -183,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             print(log_bench.render(figures))
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "log.json").write_text(json.dumps(asdict(figures), indent=2))
+        if not args.only or WORKERS_SCENARIO in args.only:
+            from bench import workers_bench  # it reads this module's harness
+
+            print(workers_bench.measure(load))
         if not args.only or STREAMING_SCENARIO in args.only:
             with postgres.server_url() as server:
                 streamed = streaming_bench.measure(server, streaming_bench.parse_args([]))
@@ -212,7 +218,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        choices=[s.name for s in SCENARIOS] + [LOG_SCENARIO, STREAMING_SCENARIO, REPLICAS_SCENARIO],
+        choices=[s.name for s in SCENARIOS]
+        + [LOG_SCENARIO, STREAMING_SCENARIO, REPLICAS_SCENARIO, WORKERS_SCENARIO],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument(
@@ -238,14 +245,7 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         database = stack.enter_context(
             postgres.scratch_database(stack.enter_context(postgres.server_url()))
         )
-        env = {
-            **os.environ,
-            "DATABASE_URL": database,
-            "TOOTLOG_DOMAIN": DOMAIN,
-            # The throttle stays on (its cost is measured) with a limit the load never reaches.
-            "TOOTLOG_RATE_LIMIT": "1000000000",
-            "TOOTLOG_STATUSES_LIMIT": "1000000000",
-        }
+        env = tootlog_env(database)
         token = seed_tootlog(env)
         site = None
         if any(s.slow_links for s in scenarios):
@@ -302,6 +302,18 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
             baseline_memory=baseline.memory(),
             storage=store,
         )
+
+
+def tootlog_env(database: str) -> dict[str, str]:
+    """The environment tootlog is benchmarked in."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "TOOTLOG_DOMAIN": DOMAIN,
+        # The throttle stays on (its cost is measured) with a limit the load never reaches.
+        "TOOTLOG_RATE_LIMIT": "1000000000",
+        "TOOTLOG_STATUSES_LIMIT": "1000000000",
+    }
 
 
 def seed_tootlog(env: dict[str, str]) -> str:
@@ -367,9 +379,12 @@ def measure(
     load = replace(load, connections=scenario.connections or load.connections)
     results: dict[str, WrkResult] = {}
     cpu_use: dict[str, cpu.CpuUse] = {}
-    paths = ((baseline, scenario.baseline_path or scenario.path), (tootlog, scenario.path))
+    paths = (
+        ("baseline", baseline, scenario.baseline_path or scenario.path),
+        ("tootlog", tootlog, scenario.path),
+    )
     script_args = [fixture.token, *scenario.script_args]
-    for server, path in paths:
+    for role, server, path in paths:
         url = server.base_url + path.format(**asdict(fixture))
         if server is tootlog and scenario.slow_links and site:
             count = scenario.slow_links
@@ -391,8 +406,8 @@ def measure(
             figures = probe.finish()
             _progress(f"{scenario.name}: {figures.summary()}")
             (RESULTS / "fanout.json").write_text(json.dumps(asdict(figures), indent=2))
-        results[server.name] = result
-        cpu_use[server.name] = end.since(start, result.requests)
+        results[role] = result
+        cpu_use[role] = end.since(start, result.requests)
         if server is tootlog and scenario.slow_links:
             ((cards,),) = postgres.fetch_all(
                 database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)

@@ -18,9 +18,24 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+# pg_advisory_lock key held while the event store's tables and functions are created (the
+# same number as projections/schema.py's EVENT_STORE_LOCK_KEY: the layers share the database).
+EVENT_STORE_LOCK_KEY = 0x746F6F746C6F6B
+
 
 class EventRecorder(PostgresApplicationRecorder):
     """Inserts events with `<table>_insert(...)`: lock, notify, insert, in one statement."""
+
+    def create_table(self) -> None:
+        """The library's, one process at a time: API processes and workers start together,
+        and two CREATE OR REPLACE FUNCTION of one function at once fail ("tuple concurrently
+        updated")."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK_KEY,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK_KEY,))
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"

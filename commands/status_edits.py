@@ -130,9 +130,7 @@ def _poll_change(
     if problems:
         raise ValidationFailed(*problems)
     reset = votes_reset(draft.poll, current)
-    new = compose_poll(
-        draft.poll, current["id"] if current else snowflakes.next_id(), moment
-    )
+    new = compose_poll(draft.poll, current["id"] if current else snowflakes.next_id(), moment)
     if current is None:
         poll = Poll(
             poll_id=new["id"],

@@ -26,6 +26,7 @@ from psycopg import sql
 from domain.urls import Urls
 from projections.positions import live_position
 from projections.schema import (
+    EVENT_STORE_LOCK_KEY,
     FEED_APPLICATION,
     FEED_POSITION_CHANNEL,
     LIVE_SCHEMA,
@@ -365,7 +366,14 @@ def prepare(
     answering until then."""
     worker = ProjectionWorker(database_url, urls, read_model_url=read_model_url)
     try:
-        worker.events.create_table()
+        # Under a lock on the event store's database, as commands/event_store.py does: the
+        # library replaces its functions on every start, and two at once collided.
+        with worker.events.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK_KEY,))
+            try:
+                worker.events.create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK_KEY,))
         with psycopg.connect(worker.read_model_url, autocommit=True) as conn:
             version = live_version(conn)
         if version is not None and version != READ_MODEL_VERSION:

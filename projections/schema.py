@@ -22,6 +22,9 @@ TRACKED_APPLICATIONS = (TRACKED_APPLICATION, FEED_APPLICATION)
 WORKER_LOCK_KEY = 0x746F6F746C6F67
 # pg_advisory_lock key held while the tables are checked and created.
 SCHEMA_LOCK_KEY = 0x746F6F746C6F68
+# pg_advisory_lock key held while the event store's tables and functions are created (the same
+# number as commands/event_store.py's: the layers share the database, not code).
+EVENT_STORE_LOCK_KEY = 0x746F6F746C6F6B
 # Every projection batch takes this advisory lock shared, inside its transaction; an online
 # rebuild's switch and verify's snapshot take it exclusively, so no batch is half-way through
 # while they look at (or replace) the live tables.

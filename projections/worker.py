@@ -45,6 +45,9 @@ CONNECTION_ERRORS = (
 # Events read at a time by catch_up_overlapped (a batch may be several pages).
 READ_PAGE = 10_000
 
+# Longest a standby's wait for the worker lock goes without looking whether it should stop.
+LOCK_WAIT = 1.0
+
 FIRST_RETRY_DELAY = 0.1
 MAX_RETRY_DELAY = 5.0
 
@@ -345,11 +348,19 @@ class ProjectionWorker:
                     holder.execute("SELECT 1")
 
     def _hold_worker_lock(self, conn: psycopg.Connection, stop: threading.Event) -> None:
-        while not stop.is_set():
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
-            if row and row[0]:
-                return
-            stop.wait(0.5)
+        """Wait in PostgreSQL's lock queue, so a standby takes over the moment the active
+        worker's session ends (a crash, a kill: its backend sees the socket close), rather than
+        at its next poll; the wait is cut every LOCK_WAIT seconds to look at `stop`."""
+        conn.execute(f"SET lock_timeout = '{int(LOCK_WAIT * 1000)}ms'")
+        try:
+            while not stop.is_set():
+                try:
+                    conn.execute("SELECT pg_advisory_lock(%s)", (WORKER_LOCK_KEY,))
+                    return
+                except psycopg.errors.LockNotAvailable:
+                    continue
+        finally:
+            conn.execute("RESET lock_timeout")
 
     def close(self) -> None:
         self.datastore.close()

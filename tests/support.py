@@ -60,10 +60,16 @@ def scratch_database(base_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def serving(server_url: str, env: dict[str, str], port: int | None = None) -> Iterator[LiveServer]:
-    """`tootlog serve` with `env` on a scratch database of its own, stopped afterwards."""
+def serving(
+    server_url: str,
+    env: dict[str, str],
+    port: int | None = None,
+    command: tuple[str, ...] = ("serve",),
+) -> Iterator[LiveServer]:
+    """`tootlog serve` (or `command`) with `env` on a scratch database of its own, stopped
+    afterwards."""
     with scratch_database(server_url) as database_url:
-        server = LiveServer(database_url, env, port=port)
+        server = LiveServer(database_url, env, port=port, command=command)
         try:
             yield server
         finally:
@@ -93,7 +99,10 @@ class LiveServer:
         extra_env: dict[str, str] | None = None,
         port: int | None = None,
         read_model_url: str | None = None,
+        command: tuple[str, ...] = ("serve",),
     ) -> None:
+        """`command` is `tootlog serve` by default; `("serve", "--workers", "2")` or `("api",)`
+        name another layout of processes."""
         self.database_url = database_url
         # The read models' database (TOOTLOG_READ_MODEL_DATABASE_URL), when not the event store's.
         self.read_model_url = read_model_url or database_url
@@ -125,7 +134,7 @@ class LiveServer:
         # A file, not a pipe: a server that logs a lot must never block on a full pipe.
         self.log = tempfile.NamedTemporaryFile(prefix="tootlog-serve-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "api.cli", *command, "--port", str(self.port)],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -52,21 +52,21 @@ async def update_status(request: Request) -> Response:
     if status_id is None:
         raise RecordNotFound
     params = await read_params(request, svc.settings.max_body_bytes)
-    svc.statuses_limit.check(account_id)  # edits count toward the statuses family
-    written = await svc.command(
-        edit,
-        svc.publishing,
-        account_id=account_id,
-        status_id=status_id,
-        draft=draft_from(params),
-        media_attributes=media_attributes(params),
-    )
-    if written.created:
-        svc.statuses_limit.record(account_id)
+    # Edits count toward the statuses family.
+    async with svc.statuses_limit.place(account_id) as place:
+        written = await svc.command(
+            edit,
+            svc.publishing,
+            account_id=account_id,
+            status_id=status_id,
+            draft=draft_from(params),
+            media_attributes=media_attributes(params),
+        )
+        place.recorded = written.created
     doc = await svc.queries.status(written.id, account_id)
     if doc is None:  # deleted by a concurrent request after the edit
         raise RecordNotFound
-    return svc.statuses_limit.answer(json_text(doc), account_id)
+    return svc.statuses_limit.answer(json_text(doc), place)
 
 
 async def status_history(request: Request) -> Response:

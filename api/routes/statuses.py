@@ -78,24 +78,23 @@ async def create_status(request: Request) -> Response:
     if scheduling:
         return await schedule(request, svc, viewer, params, draft_from(params), at, key)
     reply_raw = params.string("in_reply_to_id")
-    svc.statuses_limit.check(author_id)
-    written = await svc.command(
-        commands.publish,
-        svc.publishing,
-        author=viewer.as_author(),
-        draft=draft_from(params),
-        in_reply_to_id=parse_id(reply_raw),
-        reply_target_given=bool(reply_raw),
-        idempotency_key=key,
-        recent_keys=svc.recent_keys,
-        application=viewer.token.application if viewer.token else None,
-    )
-    if written.created:
-        svc.statuses_limit.record(author_id)
+    async with svc.statuses_limit.place(author_id) as place:
+        written = await svc.command(
+            commands.publish,
+            svc.publishing,
+            author=viewer.as_author(),
+            draft=draft_from(params),
+            in_reply_to_id=parse_id(reply_raw),
+            reply_target_given=bool(reply_raw),
+            idempotency_key=key,
+            recent_keys=svc.recent_keys,
+            application=viewer.token.application if viewer.token else None,
+        )
+        place.recorded = written.created
     doc = await svc.written_statuses.status(written.id, author_id)
     if doc is None:  # deleted by a concurrent request after we published it
         raise RecordNotFound
-    return svc.statuses_limit.answer(json_text(doc), author_id)
+    return svc.statuses_limit.answer(json_text(doc), place)
 
 
 async def statuses_by_id(request: Request) -> Response:

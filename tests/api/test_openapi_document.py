@@ -21,6 +21,7 @@ from api.app import OPERATOR_PATHS, create_app
 from api.config import Settings
 from api.openapi import openapi_document
 from api.ratelimit import RateLimit, ip_key
+from api.shared_counts import SharedThrottle
 from domain.urls import Urls
 from tests.api.openapi_checker import Document
 from tests.support import TEST_URLS, LiveServer
@@ -127,7 +128,8 @@ def test_throttled_answers_match_the_document() -> None:
     async def hello(request) -> PlainTextResponse:  # noqa: ANN001
         return PlainTextResponse("")
 
-    app = RateLimit(Starlette(routes=[Route("/", hello)]), limit=1, period=3600, key=_ip)
+    throttle = SharedThrottle(None, 1, 3600)  # counted in this process: no pool
+    app = RateLimit(Starlette(routes=[Route("/", hello)]), key=_ip, throttle=lambda _: throttle)
 
     async def twice() -> httpx.Response:
         transport = httpx.ASGITransport(app)

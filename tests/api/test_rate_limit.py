@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
 
 from api.ratelimit import RateLimit
+from api.shared_counts import SharedThrottle
 from tests.support import Directory, LiveServer, scratch_database
 
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
@@ -102,9 +104,15 @@ async def _same_key(scope: dict) -> str:
     return "k"
 
 
+def _limiter(limit: int, clock: Callable[[], float] = time.time) -> RateLimit:
+    """The middleware over a throttle whose counts stay in this process (no pool)."""
+    throttle = SharedThrottle(None, limit, 300, clock=clock)
+    return RateLimit(_ok, key=_same_key, throttle=lambda scope: throttle)
+
+
 def test_a_new_window_starts_a_new_count() -> None:
     now = [1000.0]
-    limiter = RateLimit(_ok, limit=2, period=300, key=_same_key, clock=lambda: now[0])
+    limiter = _limiter(2, clock=lambda: now[0])
 
     def status() -> tuple[int, dict[bytes, bytes]]:
         start = _run(limiter)[0]
@@ -127,7 +135,7 @@ def test_a_new_window_starts_a_new_count() -> None:
 
 
 def test_a_limit_of_zero_switches_throttling_and_headers_off() -> None:
-    limiter = RateLimit(_ok, limit=0, period=300, key=_same_key)
+    limiter = _limiter(0)
     for _ in range(3):
         start = _run(limiter)[0]
         assert start["status"] == 200 and start["headers"] == []

@@ -8,22 +8,17 @@ import signal
 import time
 from pathlib import Path
 
+from tests.operations.processes import process_table
 from tests.support import Directory, LiveServer
 
 
 def children(pid: int, command: str | None = "project") -> set[int]:
     """The live child processes of `pid` running `tootlog <command>` (any, for None)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue  # the process ended while we looked
-        wanted = command is None or command.encode() in argv
-        if fields[0] != "Z" and int(fields[1]) == pid and wanted:
-            found.add(int(stat.parent.name))
-    return found
+    return {
+        child
+        for child, (parent, argv) in process_table().items()
+        if parent == pid and (command is None or command.encode() in argv)
+    }
 
 
 def wait_until(condition, what: str, timeout: float = 30.0) -> None:  # noqa: ANN001
