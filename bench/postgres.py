@@ -49,6 +49,12 @@ def execute(url: str, query: str, params: tuple[object, ...]) -> None:
         conn.execute(query, params)
 
 
+def vacuum_analyze(url: str) -> None:
+    """VACUUM ANALYZE the whole database (outside a transaction, as VACUUM must be)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def execute_many(url: str, query: str, rows: list[tuple[object, ...]]) -> None:
     """Run one statement for each row, in one transaction."""
     with psycopg.connect(url) as conn, conn.cursor() as cursor:
