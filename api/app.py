@@ -127,12 +127,14 @@ def create_app(settings: Settings, database_url: str) -> ASGIApp:
             primary_pool=pool,
             read_sessions=reading.sessions if reading else None,
         )
+        await services.statuses_limit.start()  # sends what it counts here (api/status_limit.py)
         await streams.start(positions)
         try:
             yield
         finally:
             await streams.stop()
             services.close()
+            await services.statuses_limit.stop()
             await throttle.stop()
             if reading is not None:
                 await reading.stop()

@@ -113,15 +113,19 @@ class SharedThrottle:
         period: float,
         clock: Callable[[], float] = time.time,
         flush_interval: float = FLUSH_INTERVAL,
+        *,
+        family: str = "requests",
+        exact_below: int = 0,
     ) -> None:
+        """`exact_below`: limits up to this are always counted in PostgreSQL first."""
         self.pool = pool
         self.limit = limit  # 0: off
         self.period = period
         self.clock = clock
         self.flush_interval = flush_interval
         self.slice = max(1, int(limit * SLICE_SHARE))
-        self.margin = max(2 * self.slice, int(limit * NEAR_SHARE))
-        self.rule = rule_name("requests", limit, period)
+        self.margin = max(2 * self.slice, int(limit * NEAR_SHARE), min(limit, exact_below))
+        self.rule = rule_name(family, limit, period)
         self.window = -1
         self._buckets: dict[str, _Bucket] = {}
         self._wake = asyncio.Event()
@@ -166,6 +170,18 @@ class SharedThrottle:
         if totals is None:
             return bucket.known + bucket.sending + bucket.pending
         return totals[key]
+
+    def give_back(self, key: str) -> None:
+        """Uncount one `admit_here` counted (sent with the next counts when already sent)."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:  # else its window has ended: nothing to give back
+            bucket.pending -= 1
+
+    def heard(self, key: str, total: int, *, lowered: bool = False) -> None:
+        """A total of `key`'s bucket counted in PostgreSQL by another path (`reserve`, or
+        `release`: `lowered`, the newest total, lower than what was heard before)."""
+        bucket = self._buckets.setdefault(key, _Bucket())
+        bucket.known = total if lowered else max(bucket.known, total)
 
     def window_end(self) -> float:
         return (self.window + 1) * self.period

@@ -80,3 +80,44 @@ def test_ended_windows_are_deleted(fresh_database_url: str) -> None:
         conn.execute(EXPIRE_SQL)
         rows = conn.execute("SELECT window_number FROM tootlog_rate_counts").fetchall()
     assert rows == [(int(time.time() // 300),)]
+
+
+def test_two_statuses_limits_publish_the_limit_and_little_more(fresh_database_url: str) -> None:
+    """The statuses family (api/status_limit.py) with a limit large enough to be counted in the
+    processes far from it: two processes publish no more than the limit plus their unsent
+    slices, places given back are not counted, and what each counted reaches PostgreSQL."""
+    from api.errors import ApiError
+    from api.status_limit import StatusesLimit
+
+    limit = 1000
+
+    async def publish() -> tuple[int, int, int]:
+        async with pool_of(fresh_database_url) as one, pool_of(fresh_database_url) as two:
+            limits = [StatusesLimit(one, limit, 300), StatusesLimit(two, limit, 300)]
+            for each in limits:
+                await each.start()
+            published = given_back = statements = 0
+            for number in range(3 * limit):
+                try:
+                    async with limits[number % 2].place(7) as place:
+                        statements += not place.counted_here
+                        if number % 10 == 9:  # an idempotent retry: nothing recorded
+                            given_back += 1
+                        else:
+                            place.recorded = True
+                            published += 1
+                except ApiError as refused:
+                    assert refused.status == 429
+                await asyncio.sleep(0.0002)
+            for each in limits:
+                await each.stop()
+            return published, given_back, statements
+
+    published, given_back, statements = asyncio.run(publish())
+    print(f"two statuses limits of {limit}: {published} published, {statements} counted exactly")
+    assert limit <= published <= limit + 4 * max(1, limit // 100)
+    # Far from the limit the processes counted alone: a statement per status only near it.
+    assert statements <= limit // 10 + 2 * 100 + 50
+    with psycopg.connect(fresh_database_url) as conn:
+        (total,) = conn.execute("SELECT n FROM tootlog_rate_counts").fetchone()
+    assert total == published
