@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote_plus
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from api.params import Params
+from api.responses import json_text
 from domain.ids import parse_id
 from projections.pages import Page
 
@@ -32,6 +34,23 @@ def page_from(params: Params, default: int, maximum: int) -> Page:
 def _cursor(params: Params, name: str) -> int | None:
     raw = params.string(name)
     return parse_id(raw) if raw else None
+
+
+def list_page(
+    request: Request,
+    params: Params,
+    page: Page,
+    cursors: list[int],
+    body: str,
+    *,
+    public: bool = False,
+    **link: object,
+) -> Response:
+    """A list's answer: `body` (its JSON array) with the `Link` header of `link_header` (`link`:
+    its keyword options); `public` as json_text's."""
+    base_url = request.app.state.services.settings.urls.base
+    headers = link_header(request, base_url, params, cursors, page, **link)  # type: ignore[arg-type]
+    return json_text(body, public=public, headers=headers)
 
 
 def link_header(

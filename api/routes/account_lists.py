@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from api.auth import check_optional, resolve_viewer
 from api.errors import ApiError
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import read_params
 from api.responses import cacheable_for, json_text
 from api.routes.statuses import ACCOUNTS_PAGE
@@ -33,8 +33,9 @@ async def _follow_list(request: Request, side: tuple[str, str]) -> Response:
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *ACCOUNTS_PAGE)
     accounts = await svc.queries.follow_list(side, account_id, page)
-    headers = link_header(request, svc.settings.urls.base, params, accounts.cursors, page)
-    return json_text(accounts.body, public=cacheable_for(viewer), headers=headers)
+    return list_page(
+        request, params, page, accounts.cursors, accounts.body, public=cacheable_for(viewer)
+    )
 
 
 async def followers(request: Request) -> Response:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from api.auth import check_optional, check_user, resolve_viewer
 from api.errors import ApiError
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text
 from api.services import services
@@ -50,16 +50,10 @@ async def account_statuses(request: Request) -> Response:
         )
     cursors = [c for c, _ in items]
     # As Mastodon's AccountStatusesFilter: `prev` by min_id, and the filters kept in both links.
-    headers = link_header(
-        request,
-        svc.settings.urls.base,
-        params,
-        cursors,
-        page,
-        prev_cursor="min_id",
-        filters=STATUS_FILTERS,
+    body = "[" + ",".join(doc for _, doc in items) + "]"
+    return list_page(
+        request, params, page, cursors, body, prev_cursor="min_id", filters=STATUS_FILTERS
     )
-    return json_text("[" + ",".join(doc for _, doc in items) + "]", headers=headers)
 
 
 async def _follow_action(request: Request, command, options: bool = False) -> Response:  # noqa: ANN001

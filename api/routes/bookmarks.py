@@ -8,9 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import check_user, resolve_viewer
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import read_params
-from api.responses import json_text
 from api.routes.accounts import STATUSES_PAGE
 from api.routes.statuses import status_action
 from api.services import services
@@ -32,10 +31,8 @@ async def list_bookmarks(request: Request) -> Response:
     params = await read_params(request, svc.settings.max_body_bytes)
     page = page_from(params, *STATUSES_PAGE)
     cursors, docs = await svc.queries.bookmarks(viewer_id, page)
-    headers = link_header(
-        request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
-    )
-    return json_text("[" + ",".join(docs) + "]", headers=headers)
+    body = "[" + ",".join(docs) + "]"
+    return list_page(request, params, page, cursors, body, prev_cursor="min_id")
 
 
 routes = [

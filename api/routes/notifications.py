@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from api.auth import check_user, resolve_viewer
 from api.errors import ApiError
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import Params, read_params
 from api.responses import json_text
 from api.services import services
@@ -65,17 +65,17 @@ async def list_notifications(request: Request) -> Response:
     viewer_id, params = await _viewer(request, READ_NOTIFICATIONS)
     page = page_from(params, *NOTIFICATIONS_PAGE)
     cursors, docs = await svc.queries.notifications(viewer_id, page, notification_filter(params))
-    headers = link_header(
+    body = "[" + ",".join(docs) + "]"
+    return list_page(
         request,
-        svc.settings.urls.base,
         params,
-        cursors,
         page,
+        cursors,
+        body,
         prev_cursor="min_id",
         filters=V1_FILTERS,
         next_when_partial=True,
     )
-    return json_text("[" + ",".join(docs) + "]", headers=headers)
 
 
 async def show_notification(request: Request) -> Response:
@@ -151,17 +151,16 @@ async def list_groups(request: Request) -> Response:
         array(params, "grouped_types"),
         partial_avatars=expand == "partial_avatars",
     )
-    headers = link_header(
+    return list_page(
         request,
-        svc.settings.urls.base,
         params,
-        found.cursors,
         page,
+        found.cursors,
+        found.body,
         prev_cursor="min_id",
         filters=V2_FILTERS,
         next_when_partial=True,
     )
-    return json_text(found.body, headers=headers)
 
 
 async def show_group(request: Request) -> Response:
@@ -195,10 +194,8 @@ async def group_accounts(request: Request) -> Response:
     page = Page(page.limit, max_id=page.max_id, since_id=page.since_id)  # no min_id here
     key = request.path_params["group_key"]
     cursors, accounts = await svc.queries.group_accounts(viewer_id, key, page)
-    headers = link_header(
-        request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
-    )
-    return json_text("[" + ",".join(accounts) + "]", headers=headers)
+    body = "[" + ",".join(accounts) + "]"
+    return list_page(request, params, page, cursors, body, prev_cursor="min_id")
 
 
 routes = [

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import Viewer, check_user, resolve_viewer
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import Params, read_params
 from api.responses import json_text
 from api.routes.polls import permitted_poll
@@ -118,10 +118,8 @@ async def list_scheduled(request: Request) -> Response:
     page = page_from(params, *STATUSES_PAGE)
     found = await svc.queries.scheduled_statuses(account_id, page) if page.limit else []
     cursors = [entry_id for entry_id, _ in found]
-    headers = link_header(
-        request, svc.settings.urls.base, params, cursors, page, prev_cursor="min_id"
-    )
-    return json_text("[" + ",".join(doc for _, doc in found) + "]", headers=headers)
+    body = "[" + ",".join(doc for _, doc in found) + "]"
+    return list_page(request, params, page, cursors, body, prev_cursor="min_id")
 
 
 async def _own(request: Request, scopes: tuple[str, ...]) -> tuple[Services, int, int | None]:

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from api.auth import Viewer, check_optional, check_user, resolve_viewer
 from api.errors import ApiError
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import Params, read_params, refuse_unsupported
 from api.responses import cacheable_for, json_text
 from api.routes.polls import poll_draft
@@ -191,8 +191,9 @@ async def _accounts_page(request: Request, lister) -> Response:  # noqa: ANN001
     if accounts is None:
         raise NotFound
     check_optional(viewer, READ_ACCOUNTS)
-    headers = link_header(request, svc.settings.urls.base, params, accounts.cursors, page)
-    return json_text(accounts.body, public=cacheable_for(viewer), headers=headers)
+    return list_page(
+        request, params, page, accounts.cursors, accounts.body, public=cacheable_for(viewer)
+    )
 
 
 async def reblogged_by(request: Request) -> Response:

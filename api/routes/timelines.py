@@ -8,9 +8,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import check_optional, check_user, resolve_viewer
-from api.pagination import link_header, page_from
+from api.pagination import list_page, page_from
 from api.params import Params, read_params
-from api.responses import cacheable_for, json_text
+from api.responses import cacheable_for
 from api.routes.accounts import STATUSES_PAGE
 from api.services import services
 from domain.scopes import READ_FAVOURITES, READ_STATUSES
@@ -28,17 +28,11 @@ def _answer(
     *,
     public: bool = False,
 ) -> Response:
-    svc = services(request)
-    headers = link_header(
-        request,
-        svc.settings.urls.base,
-        params,
-        [cursor for cursor, _ in items],
-        page,
-        prev_cursor="min_id",
-        filters=filters,
+    cursors = [cursor for cursor, _ in items]
+    body = "[" + ",".join(doc for _, doc in items) + "]"
+    return list_page(
+        request, params, page, cursors, body, public=public, prev_cursor="min_id", filters=filters
     )
-    return json_text("[" + ",".join(doc for _, doc in items) + "]", public=public, headers=headers)
 
 
 async def home(request: Request) -> Response:
