@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from psycopg_pool import AsyncConnectionPool
+from typing import Any
 
 from projections.reads import Reads
 
@@ -27,14 +26,8 @@ class TokenReads(Reads):
     Read from the primary, never a replica: a token issued a moment ago must work at once, and
     a lagging replica must not put a token just revoked back in the cache."""
 
-    def __init__(
-        self,
-        pool: AsyncConnectionPool,
-        primary: AsyncConnectionPool | None = None,
-        *,
-        events_pool: AsyncConnectionPool | None = None,
-    ) -> None:
-        super().__init__(pool, primary, events_pool=events_pool)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Reads's
+        super().__init__(*args, **kwargs)
         self._tokens: dict[str, TokenRow] = {}
 
     async def token(self, token_hash: str) -> TokenRow | None:
