@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from api.params import Params
 from api.responses import json_text
+from api.services import services
 from domain.ids import parse_id
 from projections.pages import Page
 
@@ -48,7 +49,7 @@ def list_page(
 ) -> Response:
     """A list's answer: `body` (its JSON array) with the `Link` header of `link_header` (`link`:
     its keyword options); `public` as json_text's."""
-    base_url = request.app.state.services.settings.urls.base
+    base_url = services(request).settings.urls.base
     headers = link_header(request, base_url, params, cursors, page, **link)  # type: ignore[arg-type]
     return json_text(body, public=public, headers=headers)
 

@@ -35,8 +35,8 @@ from api.cards.config import CardSettings
 from api.config import Settings
 from api.http_limits import bounded_protocol
 from api.worker_process import WorkerProcess
+from projections.lag import event_store_head
 from projections.positions import live_position
-from projections.schema import EVENTS_TABLE
 
 log = logging.getLogger("tootlog")
 
@@ -199,8 +199,7 @@ def wait_until_projected(database_url: str, read_model_url: str, timeout: float)
     now in `database_url`'s event store; False after `timeout`."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(database_url, autocommit=True) as conn:
-        head = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}")
-        head = head.fetchone()[0]
+        head = event_store_head(conn)
     with psycopg.connect(read_model_url, autocommit=True) as conn:
         while live_position(conn) < head:
             if time.monotonic() > deadline:

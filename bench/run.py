@@ -13,18 +13,15 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from types import FrameType
 
 from bench import (
     baseline_copy,
     cpu,
     fanout,
-    home_seed,
     log_bench,
     postgres,
     replica_bench,
@@ -38,16 +35,21 @@ from bench import streaming as streaming_bench
 from bench.baseline import INSERT_STATUS
 from bench.errors import BenchError
 from bench.load import Load, WrkResult, ensure_wrk, run_wrk
+from bench.seeding import (
+    FAMOUS,
+    ROOT,
+    TOOTLOG,
+    progress,
+    seed_home,
+    seed_social,
+    seed_tootlog,
+    tootlog_cli,
+    tootlog_env,
+)
 from bench.servers import Server
-from domain.urls import Urls
 
-ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPTS = ROOT / "bench" / "wrk"
 RESULTS = ROOT / "bench" / "results"
-TOOTLOG = Path(sys.executable).with_name("tootlog")
-USERNAME = "benchuser"
-FAMOUS = "famous"  # the author with home_seed.FANS followers (post_status_fanout)
-DOMAIN = "bench.example"
 PROJECTION_TIMEOUT = 300.0  # seconds for tootlog to project the seeded social data
 # Served the way `tootlog serve` serves tootlog: one uvicorn process, uvloop, httptools, no log.
 BASELINE = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--loop", "uvloop"]
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             (RESULTS / "streaming.json").write_text(json.dumps(asdict(streamed), indent=2))
         if not args.only or REPLICAS_SCENARIO in args.only:
             harness = replica_bench.Harness(
-                _serve, _tootlog_cli, [str(TOOTLOG), "serve"], BASELINE, WRK_SCRIPTS
+                _serve, tootlog_cli, [str(TOOTLOG), "serve"], BASELINE, WRK_SCRIPTS
             )
             replica_bench.run(load, harness, RESULTS)
     except BenchError as error:
@@ -255,19 +257,19 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         social = seed_social(database, thread="thread" in needs, reblogs="reblogs" in needs)
         famous_token = None
         if "fans" in needs:
-            _tootlog_cli(env, "accounts", "create", FAMOUS)
-            famous_token = _tootlog_cli(env, "tokens", "create", FAMOUS, "--scopes", "read write")
+            tootlog_cli(env, "accounts", "create", FAMOUS)
+            famous_token = tootlog_cli(env, "tokens", "create", FAMOUS, "--scopes", "read write")
         home = seed_home(database, "home" in needs, "fans" in needs, home_statuses)
         tootlog = stack.enter_context(_serve("tootlog", [str(TOOTLOG), "serve"], env))
         if social.position or home.position:
-            _progress("waiting for tootlog to project the seeded events")
+            progress("waiting for tootlog to project the seeded events")
             started = time.monotonic()
             seed.wait_for_projection(
                 database,
                 max(social.position, home.position),
                 PROJECTION_TIMEOUT + home_statuses / 1000,
             )
-            _progress(f"projected in {time.monotonic() - started:.0f}s")
+            progress(f"projected in {time.monotonic() - started:.0f}s")
         status = baseline_copy.post_status(tootlog, token)
         baseline = stack.enter_context(_serve("baseline", BASELINE, env))
         status_id = json.loads(status)["id"]
@@ -306,65 +308,6 @@ def bench(load: Load, scenarios: list[Scenario], home_statuses: int = 0) -> repo
         )
 
 
-def tootlog_env(database: str) -> dict[str, str]:
-    """The environment tootlog is benchmarked in."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database,
-        "TOOTLOG_DOMAIN": DOMAIN,
-        # The throttle stays on (its cost is measured) with a limit the load never reaches.
-        "TOOTLOG_RATE_LIMIT": "1000000000",
-        "TOOTLOG_STATUSES_LIMIT": "1000000000",
-    }
-
-
-def seed_tootlog(env: dict[str, str]) -> str:
-    """Migrate, create the bench account, and return a read+write bearer token for it."""
-    _tootlog_cli(env, "migrate")
-    _tootlog_cli(env, "accounts", "create", USERNAME)
-    return _tootlog_cli(env, "tokens", "create", USERNAME, "--scopes", "read write")
-
-
-def seed_social(database: str, *, thread: bool, reblogs: bool) -> seed.SocialSeed:
-    """Write what the social scenarios read through tootlog's commands (see bench/seed.py)."""
-    if not (thread or reblogs):
-        return seed.SocialSeed(thread_id=0, reblogged_id=0, position=0)
-    what = " and ".join(
-        name
-        for name, wanted in (
-            (f"a {seed.THREAD_DESCENDANTS}-reply thread", thread),
-            (f"{seed.REBLOGGERS} reblogs", reblogs),
-        )
-        if wanted
-    )
-    _progress(f"seeding {what} through tootlog's commands")
-    started = time.monotonic()
-    social = seed.seed_social(database, Urls(DOMAIN), USERNAME, thread=thread, reblogs=reblogs)
-    _progress(f"seeded {social.position} events in {time.monotonic() - started:.0f}s")
-    return social
-
-
-def seed_home(database: str, home: bool, fans: bool, statuses: int) -> home_seed.HomeSeed:
-    """Write the home timeline's statuses and follows and the famous account's followers."""
-    if not (home or fans):
-        return home_seed.HomeSeed(0)
-    what = []
-    if home:
-        what.append(f"{statuses:,} statuses by {home_seed.HOME_AUTHORS:,} authors")
-    if fans:
-        what.append(f"{home_seed.FANS:,} followers of {FAMOUS}")
-    _progress(f"seeding {' and '.join(what)} through the event store")
-    started = time.monotonic()
-    seeded = home_seed.seed_home(
-        database,
-        USERNAME,
-        statuses=statuses if home else 0,
-        famous_username=FAMOUS if fans else None,
-    )
-    _progress(f"seeded up to position {seeded.position} in {time.monotonic() - started:.0f}s")
-    return seeded
-
-
 def measure(
     scenario: Scenario,
     fixture: Fixture,
@@ -391,11 +334,11 @@ def measure(
         if server is tootlog and scenario.slow_links and site:
             count = scenario.slow_links
             seconds = slow_site.post_links(tootlog.base_url, fixture.token, site, count)
-            _progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
+            progress(f"{scenario.name}: posted {count} slow-link statuses in {seconds:.0f}s")
         if load.warmup:
-            _progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
+            progress(f"{scenario.name}: {server.name} warm-up ({load.warmup}s)")
             run_wrk(wrk, url, load, load.warmup, script, script_args)
-        _progress(f"{scenario.name}: {server.name} ({load.duration}s)")
+        progress(f"{scenario.name}: {server.name} ({load.duration}s)")
         probe = None
         if server is tootlog and scenario.fanout and famous_token:
             probe = fanout.Probe(tootlog.base_url, famous_token, database, FAMOUS)
@@ -406,7 +349,7 @@ def measure(
         end = cpu.clock(server.pids(), postgres.backend_pids(database))
         if probe is not None:
             figures = probe.finish()
-            _progress(f"{scenario.name}: {figures.summary()}")
+            progress(f"{scenario.name}: {figures.summary()}")
             (RESULTS / "fanout.json").write_text(json.dumps(asdict(figures), indent=2))
         results[role] = result
         cpu_use[role] = end.since(start, result.requests)
@@ -414,7 +357,7 @@ def measure(
             ((cards,),) = postgres.fetch_all(
                 database, "SELECT count(*) FROM tootlog_events WHERE topic = %s", (SLOW_LINK_TOPIC,)
             )
-            _progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
+            progress(f"{scenario.name}: {cards} cards recorded by the end of the run")
     return report.ScenarioOutcome(
         name=scenario.name,
         path=scenario.path,
@@ -438,20 +381,6 @@ def _serve(
     return servers.running(
         name, [*command, "--port", str(port)], env, port, RESULTS / f"{name}.log", cwd=ROOT
     )
-
-
-def _tootlog_cli(env: dict[str, str], *args: str) -> str:
-    """Run `tootlog ARGS...` and return what it printed on stdout."""
-    finished = subprocess.run(
-        [str(TOOTLOG), *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if finished.returncode != 0:
-        raise BenchError(f"tootlog {' '.join(args)} failed:\n{finished.stderr}")
-    return finished.stdout.strip()
-
-
-def _progress(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -14,7 +14,7 @@ import statistics
 import sys
 from dataclasses import replace
 
-from bench import baseline_copy, cpu, postgres, report, run
+from bench import baseline_copy, cpu, postgres, report, run, seeding
 from bench.baseline import INSERT_STATUS
 from bench.load import Load, ensure_wrk, run_wrk
 from bench.servers import Server
@@ -35,8 +35,8 @@ def measure(load: Load) -> str:
         database = stack.enter_context(
             postgres.scratch_database(stack.enter_context(postgres.server_url()))
         )
-        env = run.tootlog_env(database)
-        token = run.seed_tootlog(env)
+        env = seeding.tootlog_env(database)
+        token = seeding.seed_tootlog(env)
         fixture = None
         for processes in PROCESSES:
             with contextlib.ExitStack() as pair:
@@ -67,7 +67,7 @@ def measure(load: Load) -> str:
 def _tootlog(
     env: dict[str, str], processes: int, name: str = "tootlog"
 ) -> contextlib.AbstractContextManager[Server]:
-    command = [str(run.TOOTLOG), "serve", "--workers", str(processes)]
+    command = [str(seeding.TOOTLOG), "serve", "--workers", str(processes)]
     return run._serve(f"{name}-x{processes}", command, env)
 
 
@@ -104,7 +104,7 @@ def _limits_on_and_off(
             url = servers[state].base_url + path
             if load.warmup:
                 run_wrk(wrk, url, load, load.warmup, None, [])
-            run._progress(f"workers: GET with rate limits {state} ({load.duration}s)")
+            seeding.progress(f"workers: GET with rate limits {state} ({load.duration}s)")
             start = cpu.clock(servers[state].pids(), None)
             result = run_wrk(wrk, url, load, load.duration, None, [])
             used = cpu.clock(servers[state].pids(), None).since(start, result.requests)

@@ -136,27 +136,7 @@ def new_status(
     check_media_count(draft.media_ids, with_poll=draft.poll is not None)
     media = load_media(app, draft.media_ids)
     media_ids = check_attachable(draft.media_ids, media, author.account_id)
-    status, poll = _decide_status(
-        app,
-        settings,
-        replace(draft, media_ids=media_ids),
-        author=author,
-        parent=parent,
-        application=application,
-    )
-    return status, poll, [media[media_id] for media_id in media_ids]
-
-
-def _decide_status(
-    app: TootlogApplication,
-    settings: Publishing,
-    draft: Draft,
-    *,
-    author: Author,
-    parent: Parent | None,
-    application: dict | None,
-) -> tuple[Status, Poll | None]:
-    """A new Status (and its Poll, when it has one) decided from a checked draft."""
+    draft = replace(draft, media_ids=media_ids)
     fields = compose(
         draft,
         status_id=snowflakes.next_id(),
@@ -181,7 +161,7 @@ def _decide_status(
             multiple=fields["poll"]["multiple"],
             expires_at=fields["poll"]["expires_at"],
         )
-    return status, poll
+    return status, poll, [media[media_id] for media_id in media_ids]
 
 
 def reply_target(

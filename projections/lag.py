@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from projections.schema import EVENTS_TABLE, TRACKED_APPLICATION, TRACKING_TABLE
@@ -25,9 +26,15 @@ BEHIND = (
     f" FROM {EVENTS_TABLE} WHERE notification_id > tracked.position"
     " ORDER BY notification_id LIMIT 1) FROM tracked"
 )
+HEAD_SQL = f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
 # In one statement, when the read models are in the event store's database; else in two.
 LAG_SQL = f"WITH tracked AS ({TRACKED} AS position) SELECT tracked.position, {BEHIND}"
 EVENTS_BEHIND = f"WITH tracked AS (SELECT %(position)s::bigint AS position) SELECT {BEHIND}"
+
+
+def event_store_head(conn: psycopg.Connection) -> int:
+    """The newest event's position in the event store `conn` reads (0 when it is empty)."""
+    return conn.execute(HEAD_SQL).fetchone()[0]
 
 
 @dataclass(frozen=True)
