@@ -10,6 +10,19 @@ from psycopg.sql import SQL, Identifier
 from projections.schema import LIVE_SCHEMA
 
 
+# The settings of a connection whose statements find their rows by keys (nested loops over
+# index scans), so that no plan made while a table is small (a sequential scan, a hash join over
+# "small" tables) is kept, cached, as the table grows. They are costs, not bans: a statement
+# with no other way still gets one. The estimates of a growing table's plans can be far off, and
+# compiling such a plan (JIT) costs more than running it ever does.
+KEY_LOOKUPS_ONLY = (
+    "SET enable_seqscan = off",
+    "SET enable_hashjoin = off",
+    "SET enable_mergejoin = off",
+    "SET jit = off",
+)
+
+
 class _ReadModelDatastore(PostgresDatastore):
     """The projection's connections.
 
@@ -26,12 +39,7 @@ class _ReadModelDatastore(PostgresDatastore):
     def after_connect_func(self):  # noqa: ANN201 - the library's signature
         configure = super().after_connect_func()
         settings = [
-            SQL("SET enable_seqscan = off"),
-            SQL("SET enable_hashjoin = off"),
-            SQL("SET enable_mergejoin = off"),
-            # The estimates of a growing copy's plans can be far off; compiling such a plan
-            # (JIT) costs more than running it ever does.
-            SQL("SET jit = off"),
+            *(SQL(setting) for setting in KEY_LOOKUPS_ONLY),
             # A rebuild's batch sends tens of megabytes of rows as arrays; their unnest is
             # kept in memory instead of a temporary file (a cap: small batches use little).
             SQL("SET work_mem = '64MB'"),
