@@ -1,7 +1,10 @@
-"""CPU time per request: the server process's and its PostgreSQL backends', from /proc.
+"""CPU time per request: the server process's and its PostgreSQL backends', from /proc; and
+how much of the machine's CPU stayed idle meanwhile.
 
 Throughput ratios move with whatever else runs on a shared machine (the two targets are loaded
-one after the other); CPU time spent per request moves much less, so the report shows both.
+one after the other); CPU time spent per request moves much less, so the report shows both. The
+idle share says whether a server was held back by the machine (no core left idle: everything
+it adds, a second API process included, competes with what it already runs) or by itself.
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ class CpuUse:
 
     server_ms: float
     postgres_ms: float | None
+    machine_idle: float | None = None  # share of all cores' time idle (0-1), None if unknown
 
 
 @dataclass(frozen=True)
 class CpuClock:
-    """CPU seconds used so far by a server's processes and by the database's backends."""
+    """CPU seconds used so far by a server's processes and by the database's backends, and the
+    machine's CPU time so far (all cores: total, idle)."""
 
     server: float
     postgres: dict[int, float] | None  # backend pid -> CPU seconds
+    machine: tuple[int, int] | None = None
 
     def since(self, start: CpuClock, requests: int) -> CpuUse:
         per = 1000 / max(requests, 1)
@@ -37,7 +43,11 @@ class CpuClock:
             # Backends that appeared during the run count from zero.
             used = sum(t - start.postgres.get(pid, 0.0) for pid, t in self.postgres.items())
             postgres = round(used * per, 3)
-        return CpuUse(round((self.server - start.server) * per, 3), postgres)
+        idle = None
+        if self.machine is not None and start.machine is not None:
+            total = self.machine[0] - start.machine[0]
+            idle = round((self.machine[1] - start.machine[1]) / total, 3) if total > 0 else None
+        return CpuUse(round((self.server - start.server) * per, 3), postgres, idle)
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -50,11 +60,23 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def machine_times() -> tuple[int, int] | None:
+    """All cores' CPU time so far in clock ticks, (total, idle: idle + waiting for I/O), from
+    the first line of /proc/stat; None where there is none."""
+    try:
+        line = Path("/proc/stat").read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    ticks = [int(field) for field in line.split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]
+
+
 def clock(server_pids: list[int], backend_pids: list[int] | None) -> CpuClock:
     server = sum(process_cpu_seconds(pid) or 0.0 for pid in server_pids)
+    machine = machine_times()
     if backend_pids is None:
-        return CpuClock(server, None)
+        return CpuClock(server, None, machine)
     backends = {pid: process_cpu_seconds(pid) for pid in backend_pids}
     if any(t is None for t in backends.values()):
-        return CpuClock(server, None)  # PostgreSQL runs elsewhere
-    return CpuClock(server, backends)  # type: ignore[arg-type]
+        return CpuClock(server, None, machine)  # PostgreSQL runs elsewhere
+    return CpuClock(server, backends, machine)  # type: ignore[arg-type]

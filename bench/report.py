@@ -132,7 +132,7 @@ def render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
     lines = [
         f"{outcome.name}  {outcome.path}{own}",
         f"  {'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>10}"
-        f"{'cpu ms/req':>12}{'pg ms/req':>11}",
+        f"{'cpu ms/req':>12}{'pg ms/req':>11}{'idle':>7}",
     ]
     rows = (
         ("baseline", outcome.baseline, outcome.baseline_cpu),
@@ -140,9 +140,11 @@ def render_scenario(outcome: ScenarioOutcome, connections: int) -> list[str]:
     )
     for name, result, used in rows:
         postgres = "n/a" if used.postgres_ms is None else f"{used.postgres_ms:.2f}"
+        idle = "n/a" if used.machine_idle is None else f"{used.machine_idle:.0%}"
         lines.append(
             f"  {name:<10}{result.requests_per_second:>10.1f}{result.p50_ms:>10.2f}"
             f"{result.p99_ms:>10.2f}{result.errors:>10}{used.server_ms:>12.2f}{postgres:>11}"
+            f"{idle:>7}"
         )
     ratio, p50 = outcome.throughput_ratio, outcome.p50_ratio
     throughput_text, p50_text = f"{times(ratio)} req/s", f"{times(p50)} p50"

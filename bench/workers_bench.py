@@ -114,6 +114,29 @@ def _limits_on_and_off(
     return runs
 
 
+def _machine_share(one: report.ScenarioOutcome, two: report.ScenarioOutcome) -> str:
+    """What a second process can add: the machine's idle share with one process (a server
+    that leaves no core idle has nothing to gain) and the CPU (server and PostgreSQL) each
+    request costs with two against one."""
+
+    def per_request(used: cpu.CpuUse) -> float | None:
+        if used.postgres_ms is None:
+            return None
+        return used.server_ms + used.postgres_ms
+
+    parts = []
+    for side in ("tootlog", "baseline"):
+        used_one, used_two = getattr(one, f"{side}_cpu"), getattr(two, f"{side}_cpu")
+        idle = "n/a" if used_one.machine_idle is None else f"{used_one.machine_idle:.0%}"
+        before, after = per_request(used_one), per_request(used_two)
+        growth = "n/a" if before is None or after is None else report.times(after / before)
+        parts.append(
+            f"{side} left {idle} of the cores idle with 1 process, CPU per request"
+            f" (server + PostgreSQL) {growth} with 2"
+        )
+    return "; ".join(parts)
+
+
 def _render(
     load: Load, outcomes: list[report.ScenarioOutcome], limits: dict[str, list[dict[str, float]]]
 ) -> str:
@@ -140,6 +163,7 @@ def _render(
             f" process, {report.times(two.throughput_ratio)} with 2; 2 processes / 1:"
             f" tootlog {scaling['tootlog']}, baseline {scaling['baseline']}"
         )
+        lines.append("  " + _machine_share(one, two))
     rate = {state: statistics.mean(r["req_per_s"] for r in limits[state]) for state in limits}
     used = {state: statistics.mean(r["cpu_ms_per_req"] for r in limits[state]) for state in limits}
     each = {
