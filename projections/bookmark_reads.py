@@ -35,9 +35,7 @@ class BookmarkReads(StatusReads):
             picked.reverse()
         if not picked:
             return [], []
-        rows = await self._rows(
-            "WHERE s.id = ANY(%(ids)s)", {"ids": [sid for sid, _ in picked]}, viewer_id
-        )
+        rows = await self._rows([sid for sid, _ in picked], viewer_id)
         by_id = {row.id: row for row in rows}
         docs = [
             by_id[sid].render(viewer_id)

@@ -9,7 +9,6 @@ from psycopg.sql import SQL, Identifier
 
 from projections.schema import LIVE_SCHEMA
 
-
 # The settings of a connection whose statements find their rows by keys (nested loops over
 # index scans), so that no plan made while a table is small (a sequential scan, a hash join over
 # "small" tables) is kept, cached, as the table grows. They are costs, not bans: a statement

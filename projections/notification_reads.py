@@ -182,7 +182,7 @@ class NotificationReads(StatusReads):
         ids = list({row.status_id for row in picked if row.status_id is not None})
         if not ids:
             return {}
-        rows = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": ids}, viewer_id)
+        rows = await self._rows(ids, viewer_id)
         return {row.id: row for row in rows}
 
 

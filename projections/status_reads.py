@@ -6,10 +6,9 @@ from __future__ import annotations
 from projections.context import ANONYMOUS_CONTEXT, EMPTY_CONTEXT, USER_CONTEXT, read_context
 from projections.reads import Reads
 from projections.status_rows import (
-    ANONYMOUS_SELECT,
-    USER_SELECT,
     StatusRow,
     facts_visible,
+    rows_by_ids,
     status_row,
     target_facts,
 )
@@ -18,10 +17,11 @@ from projections.status_rows import (
 class StatusReads(Reads):
     """Reads of statuses by id."""
 
-    async def _rows(self, where: str, params: dict, viewer_id: int | None) -> list[StatusRow]:
-        select = ANONYMOUS_SELECT if viewer_id is None else USER_SELECT
+    async def _rows(self, ids: list[int], viewer_id: int | None) -> list[StatusRow]:
+        """The rows of the statuses `ids` (any order; missing ones left out)."""
+        select = rows_by_ids(user=viewer_id is not None)
         async with self.pool.connection() as conn:
-            cur = await conn.execute(f"{select} {where}", {**params, "viewer": viewer_id})
+            cur = await conn.execute(select, {"ids": ids, "viewer": viewer_id})
             rows = await cur.fetchall()
         return [status_row(row) for row in rows]
 
@@ -43,7 +43,7 @@ class StatusReads(Reads):
         """The status (or wrapper) if it exists, is not deleted and the viewer may see it."""
         if status_id is None:
             return None
-        rows = await self._rows("WHERE s.id = %(id)s", {"id": status_id}, viewer_id)
+        rows = await self._rows([status_id], viewer_id)
         if not rows:
             return None
         row = rows[0]
@@ -62,7 +62,7 @@ class StatusReads(Reads):
         """The answer of a reblog (§6.8): its wrapper, even when the caller's own concurrent
         unreblog has already removed it (the reblog did happen); None once the original is gone
         or hidden."""
-        rows = await self._rows("WHERE s.id = %(id)s", {"id": wrapper_id}, viewer_id)
+        rows = await self._rows([wrapper_id], viewer_id)
         if not rows:
             return None
         row = rows[0]
@@ -77,7 +77,7 @@ class StatusReads(Reads):
         No visibility check, as in Rails: the command already let the caller undo their own
         reblog or favourite, which they may do after losing sight of the status (an unfollow).
         """
-        rows = await self._rows("WHERE s.id = %(id)s", {"id": status_id}, viewer_id)
+        rows = await self._rows([status_id], viewer_id)
         row = rows[0] if rows else None
         if row is None or row.post.deleted or (row.original and row.original.deleted):
             return None
@@ -86,7 +86,7 @@ class StatusReads(Reads):
     async def statuses(self, status_ids: list[int], viewer_id: int | None) -> dict[int, str]:
         """Several statuses as `viewer_id` sees them (JSON text) in one query, by id; missing
         and invisible ones are left out."""
-        rows = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": status_ids}, viewer_id)
+        rows = await self._rows(status_ids, viewer_id)
         return {row.id: row.render(viewer_id) for row in rows if row.visible_to(viewer_id)}
 
     async def status_as_deleted(
@@ -118,7 +118,7 @@ class StatusReads(Reads):
         if not picked:
             return []
         ids = [sid for sid, _ in picked]
-        rows = await self._rows("WHERE s.id = ANY(%(ids)s)", {"ids": ids}, viewer_id)
+        rows = await self._rows(ids, viewer_id)
         by_id = {r.id: r for r in rows}
         answer = []
         for sid, cursor in picked:

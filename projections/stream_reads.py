@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import orjson
 
 from projections.reads import Reads
-from projections.status_rows import ANONYMOUS_SELECT, USER_SELECT, StatusRow, status_row
+from projections.status_rows import USER_SELECT, StatusRow, rows_by_ids, status_row
 
 UPDATE = "update"
 EDIT = "status.update"
@@ -40,7 +40,7 @@ _ROUTING = (
     "SELECT s.in_reply_to_id, ARRAY(SELECT t.tag FROM tootlog_status_tags t"
     " WHERE t.status_id = s.id), json_array_length(s.doc->'media_attachments') > 0, "
 )
-ROWS = ANONYMOUS_SELECT.replace("SELECT ", _ROUTING, 1) + " WHERE s.id = ANY(%(ids)s)"
+ROWS = rows_by_ids(user=False).replace("SELECT ", _ROUTING, 1)
 # The status row select once per home feed row: for each viewer whose feed holds the status,
 # the row with that viewer's flags (the renderer's own select, with the viewer taken from h).
 HOME_ROWS = (

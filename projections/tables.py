@@ -5,6 +5,7 @@ tracking position. Their rows are written by ReadModel (projections.readmodel)."
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
@@ -117,12 +118,13 @@ class ReadModelTables(PostgresTrackingRecorder):
             for _, statement in READ_INDEXES:
                 conn.execute(statement)
 
-    def analyze(self) -> None:
-        """Refresh the planner's statistics of the tables a batch's statements search. A rebuild
-        starts them empty: planned for empty tables, the home feeds' statements would go on
-        scanning them as they grow (an ANALYZE also replans the prepared statements)."""
+    def analyze(self, tables: Iterable[str] = SEARCHED_BY_BATCHES) -> None:
+        """Refresh the planner's statistics of `tables` (by default those a batch's statements
+        search). A rebuild starts them empty: planned for empty tables, the home feeds'
+        statements would go on scanning them as they grow (an ANALYZE also makes every
+        connection plan its prepared statements on them again)."""
         with self.datastore.get_connection() as conn:
-            conn.execute(f"ANALYZE {', '.join(SEARCHED_BY_BATCHES)}")
+            conn.execute(f"ANALYZE {', '.join(tables)}")
 
     def drop_read_indexes(self) -> None:
         """Drop the indexes only reads use (before rebuilding the read models in place)."""

@@ -215,3 +215,44 @@ def test_retries_wait_longer_after_each_failure_and_start_over_once_a_batch_succ
     assert delays == [0.1, 0.2, 0.4]
     assert worker.retry_delay == 0.1
     assert_projected_exactly_once(url, accounts, 3)
+
+
+def _manual_analyzes(url: str, table: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s", (table,)
+        ).fetchone()
+    return row[0]
+
+
+def test_the_read_models_are_analyzed_each_time_the_log_doubles(fresh_database_url: str) -> None:
+    """So the read pool's plans, made once per connection while the tables were small, are
+    made again as they grow (projections/worker.ANALYZE_FROM)."""
+    url = fresh_database_url
+    worker = ProjectionWorker(url, TEST_URLS, batch_size=100)
+    worker.create_tables()
+    worker.analyze_from = 64
+    seed(url, accounts=1, statuses_each=299)  # positions 1-300: past 64, 128 and 256
+    analyzed: list[int] = []
+    worker.on_batch = lambda _size, last: analyzed.append(last)
+    worker.catch_up()
+    worker.close()  # waits for the ANALYZE in flight
+
+    assert analyzed == [100, 200, 300]
+    # Batches ending at 100 (past 64), 200 (past 128) and 300 (past 256) each started one,
+    # unless the one before was still running.
+    assert 1 <= _manual_analyzes(url, "tootlog_statuses") <= 3
+    assert _manual_analyzes(url, "tootlog_home_feed") >= 1
+
+
+def test_a_log_that_stays_below_the_first_doubling_is_not_analyzed(
+    fresh_database_url: str,
+) -> None:
+    url = fresh_database_url
+    worker = ProjectionWorker(url, TEST_URLS)
+    worker.create_tables()
+    seed(url, accounts=1, statuses_each=9)
+    worker.catch_up()
+    worker.close()
+
+    assert _manual_analyzes(url, "tootlog_statuses") == 0
