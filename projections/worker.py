@@ -399,7 +399,7 @@ class ProjectionWorker:
 
     def close(self) -> None:
         if self._analyzing is not None:
-            self._analyzing.join(timeout=30)
+            self._analyzing.join(timeout=5)  # else it fails with its connection, harmlessly
         self.datastore.close()
         if self._events_datastore is not self.datastore:
             self._events_datastore.close()
