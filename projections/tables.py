@@ -43,7 +43,9 @@ class ReadModelTables(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
-        self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
+        # The read models' own tables and indexes, created apart from the library's tracking
+        # table (see create_table).
+        self.read_model_statements = [SQL(statement) for statement in DDL]  # type: ignore[arg-type]
         # The live read models announce their progress; a copy built elsewhere stays silent.
         self.live = datastore.schema == LIVE_SCHEMA
 
@@ -60,12 +62,20 @@ class ReadModelTables(PostgresTrackingRecorder):
                 conn.execute(JSON_DATE_FUNCTION)
                 with conn.transaction(), conn.cursor() as curs:
                     self._drop_outdated(curs)
-                super().create_table()
+                super().create_table()  # the tracking table, as the library makes it
+                # Each of the read models' statements in a transaction of its own: a running
+                # worker's batch holds its tables' row locks until it commits, and CREATE INDEX
+                # IF NOT EXISTS takes its table's lock even when the index is there. One
+                # transaction holding the locks of the tables done so far while it waited for
+                # the next deadlocked with such a batch (an API process starting beside a
+                # worker catching up a backlog).
+                for statement in self.read_model_statements:
+                    conn.execute(statement)
+                conn.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
+                if read_indexes:
+                    for _, statement in READ_INDEXES:
+                        conn.execute(statement)
                 with conn.transaction(), conn.cursor() as curs:
-                    curs.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
-                    if read_indexes:
-                        for _, statement in READ_INDEXES:
-                            curs.execute(statement)
                     curs.execute(
                         f"WITH kept AS (DELETE FROM {VERSION_TABLE} RETURNING urls)"
                         f" INSERT INTO {VERSION_TABLE} (version, urls)"
