@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
-from psycopg.sql import SQL
 
 from projections.read_indexes import READ_INDEXES
 from projections.schema import (
@@ -43,9 +42,6 @@ class ReadModelTables(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
-        # The read models' own tables and indexes, created apart from the library's tracking
-        # table (see create_table).
-        self.read_model_statements = [SQL(statement) for statement in DDL]  # type: ignore[arg-type]
         # The live read models announce their progress; a copy built elsewhere stays silent.
         self.live = datastore.schema == LIVE_SCHEMA
 
@@ -69,7 +65,7 @@ class ReadModelTables(PostgresTrackingRecorder):
                 # transaction holding the locks of the tables done so far while it waited for
                 # the next deadlocked with such a batch (an API process starting beside a
                 # worker catching up a backlog).
-                for statement in self.read_model_statements:
+                for statement in DDL:
                     conn.execute(statement)
                 conn.execute(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN IF NOT EXISTS urls text")
                 if read_indexes:

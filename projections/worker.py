@@ -27,16 +27,11 @@ from domain.urls import Urls
 from projections.batch import Batch
 from projections.datastore import datastore_for
 from projections.feed_projector import FeedProjector
+from projections.growth_statistics import GrowthStatistics
 from projections.history import events_after
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from projections.schema import (
-    EVENTS_CHANNEL,
-    EVENTS_TABLE,
-    LIVE_SCHEMA,
-    READ_MODEL_TABLES,
-    WORKER_LOCK_KEY,
-)
+from projections.schema import EVENTS_CHANNEL, EVENTS_TABLE, LIVE_SCHEMA, WORKER_LOCK_KEY
 
 log = logging.getLogger("tootlog.projection")
 
@@ -56,16 +51,6 @@ LOCK_WAIT = 1.0
 
 FIRST_RETRY_DELAY = 0.1
 MAX_RETRY_DELAY = 5.0
-
-# The live read models are ANALYZEd each time the log's length doubles from here (at positions
-# 1,024, 2,048, 4,096...), from a thread of their own. The read pool plans each statement once
-# per connection (projections/queries.py), for the tables as they are then, and keeps the plan:
-# on a new server, with an account and a few statuses, those plans reached the statuses through
-# the account and walked all of its statuses on every later read. An ANALYZE makes every
-# connection plan again, for the tables as they have grown; autovacuum's comes only after its
-# next look (a minute), and then only for tables grown by a tenth. Doubling keeps it rare: about
-# 10 times in a store's first million events, and never again from the same log.
-ANALYZE_FROM = 1024
 
 
 class UrlsMismatch(Exception):
@@ -113,8 +98,8 @@ class ProjectionWorker:
         # commits of a batch (projections/batch.py).
         self._position: int | None = None
         self.retry_delay = FIRST_RETRY_DELAY  # seconds before the next retry after a failure
-        self.analyze_from = ANALYZE_FROM
-        self._analyzing: threading.Thread | None = None
+        # The live read models' planner statistics, refreshed as the log grows.
+        self.statistics = GrowthStatistics(self.view)
 
     @property
     def split(self) -> bool:
@@ -187,24 +172,8 @@ class ProjectionWorker:
         self._position = last
         if self.on_batch is not None:
             self.on_batch(len(rows), last)
-        if doubled(previous, last, self.analyze_from):
-            self._analyze_soon()
+        self.statistics.applied(previous, last)
         return len(rows)
-
-    def _analyze_soon(self) -> None:
-        """ANALYZE every read model from a thread of its own (projecting goes on meanwhile),
-        unless one still runs."""
-        if self._analyzing is not None and self._analyzing.is_alive():
-            return
-
-        def analyze() -> None:
-            try:
-                self.view.analyze(READ_MODEL_TABLES)
-            except Exception as error:  # statistics refresh later (autovacuum) anyway
-                log.warning("could not ANALYZE the read models: %s", error)
-
-        self._analyzing = threading.Thread(target=analyze, name="analyze", daemon=True)
-        self._analyzing.start()
 
     def catch_up_feeds(self) -> None:
         """Bring the home feeds up to the read models' position, if a crash between the two
@@ -398,16 +367,10 @@ class ProjectionWorker:
             conn.execute("RESET lock_timeout")
 
     def close(self) -> None:
-        if self._analyzing is not None:
-            self._analyzing.join(timeout=5)  # else it fails with its connection, harmlessly
+        self.statistics.close()
         self.datastore.close()
         if self._events_datastore is not self.datastore:
             self._events_datastore.close()
-
-
-def doubled(previous: int, position: int, start: int) -> bool:
-    """Whether the log's length doubled (or reached `start`) between the two positions."""
-    return (position // start).bit_length() > (previous // start).bit_length()
 
 
 @contextlib.contextmanager

@@ -227,11 +227,11 @@ def _manual_analyzes(url: str, table: str) -> int:
 
 def test_the_read_models_are_analyzed_each_time_the_log_doubles(fresh_database_url: str) -> None:
     """So the read pool's plans, made once per connection while the tables were small, are
-    made again as they grow (projections/worker.ANALYZE_FROM)."""
+    made again as they grow (projections/growth_statistics.py)."""
     url = fresh_database_url
     worker = ProjectionWorker(url, TEST_URLS, batch_size=100)
     worker.create_tables()
-    worker.analyze_from = 64
+    worker.statistics.start = 64
     seed(url, accounts=1, statuses_each=299)  # positions 1-300: past 64, 128 and 256
     analyzed: list[int] = []
     worker.on_batch = lambda _size, last: analyzed.append(last)
