@@ -27,13 +27,23 @@ from projections.writes import Writes
 REBLOG_FALLOFF = 40
 MERGE_LIMIT = 100
 
-# Whether the feed of `{receiver}` already shows {shown} among its REBLOG_FALLOFF newest rows
-# (a probe of the shown index; the newest rows are counted only when it finds one).
+# Whether the feed of `{receiver}` already shows {shown} among its REBLOG_FALLOFF newest rows:
+# as itself (a probe of the primary key) or as a boost (a probe of the boosts' partial index);
+# the newest rows are counted only when a probe finds one. Only boosts are in that index, so
+# a status fanned out costs one index entry, not two.
 _SHOWN_RECENTLY = (
-    "EXISTS (SELECT 1 FROM tootlog_home_feed h WHERE h.account_id = {receiver}"
-    " AND h.shown_id = {shown} AND h.status_id >= coalesce((SELECT n.status_id"
-    " FROM tootlog_home_feed n WHERE n.account_id = {receiver} ORDER BY n.status_id DESC"
+    "EXISTS (SELECT 1 FROM (SELECT h.status_id FROM tootlog_home_feed h"
+    " WHERE h.account_id = {receiver} AND (h.status_id = {shown}"
+    " OR (h.shown_id = {shown} AND h.status_id <> h.shown_id)) OFFSET 0) AS found"
+    " WHERE found.status_id >= coalesce((SELECT n.status_id FROM tootlog_home_feed n"
+    " WHERE n.account_id = {receiver} ORDER BY n.status_id DESC"
     f" OFFSET {REBLOG_FALLOFF - 1} LIMIT 1), 0))"
+)
+# The same for a statement whose receiver is one parameter (a follow's merge): the feed's
+# newest shown ids are read once and hashed, not probed per row.
+_SHOWN_RECENTLY_TO = (
+    "{shown} IN (SELECT n.shown_id FROM tootlog_home_feed n WHERE n.account_id = {receiver}"
+    f" ORDER BY n.status_id DESC LIMIT {REBLOG_FALLOFF})"
 )
 # Whether `{receiver}` follows `{target}`.
 _FOLLOWS = (
@@ -81,7 +91,7 @@ MERGE = (
     " OR s.in_reply_to_account_id = %(follower)s OR "
     + _FOLLOWS.format(receiver="%(follower)s", target="s.in_reply_to_account_id")
     + ") AND NOT (s.reblog_of_id IS NOT NULL AND "
-    + _SHOWN_RECENTLY.format(receiver="%(follower)s", shown="s.reblog_of_id")
+    + _SHOWN_RECENTLY_TO.format(receiver="%(follower)s", shown="s.reblog_of_id")
     + ") ON CONFLICT DO NOTHING"
 )
 FOLLOW = "INSERT INTO tootlog_feed_follows (follower_id, followee_id) VALUES (%s, %s)"

@@ -93,6 +93,37 @@ def test_boosts_and_their_dedup(api, directory, alice, bob, carol, post):
     assert wrapper["id"] not in ids(api.get(bob, HOME))
 
 
+
+def test_boost_falloff_is_the_40_newest_rows_and_a_merge_skips_boosts_already_shown(
+    api, directory, bob, carol, post
+):
+    """REBLOG_FALLOFF: a boost is left out while its original is among the feed's 40 newest
+    rows, and shown once it is the 41st; a new follow's merge leaves out the followee's boost
+    of a status among them, and brings in its boost of one that is not."""
+    dave, erin, frank, hank = directory.users(4)
+    for followee in (carol, dave, hank):
+        follow(api, bob, followee)
+    original = post(carol, status="the original")
+    newer = post(carol, status="newer than the original")
+    elsewhere = post(frank, status="not in bob's feed")
+    boost_shown = api.ok(api.act(erin, original["id"], "reblog"))
+    boost_new = api.ok(api.act(erin, elsewhere["id"], "reblog"))
+    # Bob's feed: the boost of `elsewhere` (newest), the newer status, the original.
+    follow(api, bob, erin)
+    home = ids(api.get(bob, HOME))
+    assert boost_new["id"] in home and boost_shown["id"] not in home
+    assert home[:3] == [boost_new["id"], newer["id"], original["id"]]
+    # 37 more: 39 rows are newer than the original, which is the 40th newest.
+    for n in range(37):
+        post(carol, status=f"filler {n}")
+    suppressed = api.ok(api.act(dave, original["id"], "reblog"))
+    assert suppressed["id"] not in ids(api.get(bob, f"{HOME}?limit=40"))
+    # One more: the original is the 41st newest, and the next boost of it shows.
+    post(carol, status="the last filler")
+    shown = api.ok(api.act(hank, original["id"], "reblog"))
+    home = api.get(bob, HOME).json()
+    assert home[0]["id"] == shown["id"] and home[0]["reblog"]["id"] == original["id"]
+
 def test_deleted_status_disappears_everywhere(api, alice, bob, post):
     follow(api, bob, alice)
     tag = f"gone{uuid.uuid4().hex[:8]}"
