@@ -93,8 +93,7 @@ def edit_poll_problems(
     (`poll.save!`), so its messages name the Poll's attributes without the status's prefix:
     "Options ...", "Expires at ..."."""
     return [
-        problem[5].upper() + problem[6:]
-        for problem in poll_problems(draft, now, min_expiration)
+        problem[5].upper() + problem[6:] for problem in poll_problems(draft, now, min_expiration)
     ]
 
 

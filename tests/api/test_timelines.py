@@ -93,7 +93,6 @@ def test_boosts_and_their_dedup(api, directory, alice, bob, carol, post):
     assert wrapper["id"] not in ids(api.get(bob, HOME))
 
 
-
 def test_boost_falloff_is_the_40_newest_rows_and_a_merge_skips_boosts_already_shown(
     api, directory, bob, carol, post
 ):
@@ -123,6 +122,7 @@ def test_boost_falloff_is_the_40_newest_rows_and_a_merge_skips_boosts_already_sh
     shown = api.ok(api.act(hank, original["id"], "reblog"))
     home = api.get(bob, HOME).json()
     assert home[0]["id"] == shown["id"] and home[0]["reblog"]["id"] == original["id"]
+
 
 def test_deleted_status_disappears_everywhere(api, alice, bob, post):
     follow(api, bob, alice)
