@@ -78,10 +78,14 @@ FAN_OUT_BOOST = (
     + _SHOWN_RECENTLY.format(receiver="r.id", shown="%(shown)s")
     + " ON CONFLICT DO NOTHING"
 )
-# A new follow (at position %(at)s): the followee's latest statuses then (no direct ones) into
-# the follower's feed.
+# A new follow (at position %(at)s), recorded, and the followee's latest statuses then (no
+# direct ones) merged into the follower's feed, in one statement: what the merge reads of the
+# follows does not include the new one (a data-modifying WITH is not seen by its statement),
+# and need not (the followee's replies to itself pass whatever the follower follows).
 MERGE = (
-    "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
+    "WITH followed AS (INSERT INTO tootlog_feed_follows (follower_id, followee_id)"
+    " VALUES (%(follower)s, %(followee)s))"
+    " INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
     " SELECT %(follower)s, s.id, s.account_id, coalesce(s.reblog_of_id, s.id) FROM ("
     " SELECT id, account_id, reblog_of_id, in_reply_to_account_id FROM tootlog_statuses"
     " WHERE account_id = %(followee)s AND visibility IN ('public', 'unlisted', 'private')"
@@ -94,9 +98,12 @@ MERGE = (
     + _SHOWN_RECENTLY_TO.format(receiver="%(follower)s", shown="s.reblog_of_id")
     + ") ON CONFLICT DO NOTHING"
 )
-FOLLOW = "INSERT INTO tootlog_feed_follows (follower_id, followee_id) VALUES (%s, %s)"
-UNFOLLOW = "DELETE FROM tootlog_feed_follows WHERE follower_id = %s AND followee_id = %s"
-UNMERGE = "DELETE FROM tootlog_home_feed WHERE account_id = %s AND author_id = %s"
+# An unfollow: the follow forgotten and the followee's rows out of the follower's feed.
+UNFOLLOW = (
+    "WITH unfollowed AS (DELETE FROM tootlog_feed_follows"
+    " WHERE follower_id = %(follower)s AND followee_id = %(followee)s)"
+    " DELETE FROM tootlog_home_feed WHERE account_id = %(follower)s AND author_id = %(followee)s"
+)
 # A deleted status or boost leaves the feeds it is in: its author's and its followers'.
 REMOVE = (
     "DELETE FROM tootlog_home_feed WHERE status_id = %(status)s AND account_id IN ("
@@ -135,10 +142,8 @@ class HomeFeedReadModel:
 
     def follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
         """A follow: the followee's latest statuses as they were then merge into the feed."""
-        writes.write("home_feed", FOLLOW, (follower_id, followee_id))
         params = {"follower": follower_id, "followee": followee_id, "at": writes.position}
         writes.write("home_feed", MERGE, params)
 
     def unfollow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
-        writes.write("home_feed", UNFOLLOW, (follower_id, followee_id))
-        writes.write("home_feed", UNMERGE, (follower_id, followee_id))
+        writes.write("home_feed", UNFOLLOW, {"follower": follower_id, "followee": followee_id})
