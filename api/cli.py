@@ -19,7 +19,7 @@ from eventsourcing.persistence import OperationalError as LibraryOperationalErro
 from api.config import Settings, log_format
 from api.operations import accounts, rebuild, replay
 from api.operations.common import CommandError, database, positive, say
-from api.request_log import use_log_format
+from api.request_log import TEXT_FORMAT, use_log_format
 from api.worker_process import stop_when_stdin_closes
 from commands.accounts import issue_token, register_account
 from commands.app import TootlogApplication
@@ -37,7 +37,7 @@ DEMO_USERNAME = "demo"
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=TEXT_FORMAT)
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
     if not args.verbose:
         # Quiet unless asked: the embedded PostgreSQL logs every command it runs.
