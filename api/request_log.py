@@ -135,7 +135,7 @@ def write_request_line(
     }
     handler = _only_handler()
     if handler is not None:
-        created = time.time()
+        created = _now()
         formatter = handler.formatter
         if isinstance(formatter, JsonFormatter):
             line = orjson.dumps(
@@ -177,6 +177,7 @@ def _only_handler() -> logging.StreamHandler | None:
     return None
 
 
+_now = time.time  # the clock of the lines written directly (a test sets its own)
 _second: list = [None, ""]  # the last whole second formatted by _asctime, and its text
 
 

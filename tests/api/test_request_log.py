@@ -21,7 +21,7 @@ def root_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[logging.StreamHand
     """A StreamHandler on a buffer, for `only` to make the root logger's one handler."""
     handler = logging.StreamHandler(io.StringIO())
     monkeypatch.setattr(logging.root, "level", logging.INFO)
-    monkeypatch.setattr(request_log.time, "time", lambda: CREATED)
+    monkeypatch.setattr(request_log, "_now", lambda: CREATED)
     yield handler
 
 
