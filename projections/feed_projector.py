@@ -31,9 +31,9 @@ from projections.writes import Writes
 class FeedProjector:
     """Applies the events that change home feeds; every other event only advances the position."""
 
-    def __init__(self) -> None:
+    def __init__(self, tolerant: bool = False) -> None:
         self.mapper = make_mapper()
-        self.home = HomeFeedReadModel()
+        self.home = HomeFeedReadModel(tolerant)
         # Stored topic -> its handler (None: not a feed's concern, and never decoded).
         self._by_topic: dict[str, object] = {}
 

@@ -93,6 +93,9 @@ class ProjectionWorker:
         self.view = ReadModel(self.datastore)
         self.projector = Projector(self.view, urls)
         self.feeds = FeedProjector()
+        # For the feeds catching up: they may meet rows of a batch that failed as a whole on
+        # one already there (projections/home_feed.py), and skip them.
+        self.feeds_catching_up = FeedProjector(tolerant=True)
         # The committed position, kept in memory between batches; None means "read it". The
         # home feeds' is never ahead of it, and only behind it after a crash between the two
         # commits of a batch (projections/batch.py).
@@ -180,12 +183,18 @@ class ProjectionWorker:
         commits of a batch left them behind (projections/feed_projector.py)."""
         assert self._position is not None
         feed = self.view.feed_position()
+        if feed < self._position:
+            log.warning(
+                "home feeds at position %d, behind the read models at %d: catching up",
+                feed,
+                self._position,
+            )
         while feed < self._position:
             rows = self.read_events(feed, self.batch_size, self._position)
             if not rows:
                 break
             batch = self.view.open_batch(feed, rows[-1][0])
-            self.feeds.apply_rows(batch.feed, rows)
+            self.feeds_catching_up.apply_rows(batch.feed, rows)
             batch.commit_feed()
             feed = rows[-1][0]
 
