@@ -4,6 +4,7 @@ create; and the operator's replay, rebuild and verify (api/operations)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import secrets
 import shlex
@@ -11,6 +12,7 @@ import signal
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 
 import psycopg
@@ -93,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.set_defaults(handler=cmd_api)
 
     project = sub.add_parser("project", help="run a projection worker on its own")
+    project.add_argument(
+        "--schedule",
+        action="store_true",
+        help="also run the scheduler (poll expiry, scheduled statuses) in this process, as"
+        " `tootlog schedule` would: one per database works, others stand by",
+    )
     # Set by `serve` for the worker it supervises: stop when serve is gone.
     project.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     project.set_defaults(handler=cmd_project)
@@ -160,12 +168,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_project(args: argparse.Namespace) -> int:
     settings, url, _ = _database()
     worker = _migrated(settings, url)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    if args.supervised:
-        stop_when_stdin_closes(stop)
-    worker.run(stop)
+    stop = _stop_event(args.supervised)
+    with _scheduling(settings, url, stop, args.schedule):
+        worker.run(stop)
     worker.close()
     return 0
 
@@ -179,21 +184,45 @@ def cmd_cards(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from api.scheduling import scheduler_for
-
     settings, url, _ = _database()
     _migrated(settings, url).close()
-    scheduler = scheduler_for(settings, url)
+    stop = _stop_event(args.supervised)
+    with _scheduling(settings, url, stop, True):
+        stop.wait()
+    return 0
+
+
+def _stop_event(supervised: bool) -> threading.Event:
+    """Set on SIGINT or SIGTERM, or (supervised) once the supervising serve is gone."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    if args.supervised:
+    if supervised:
         stop_when_stdin_closes(stop)
+    return stop
+
+
+@contextlib.contextmanager
+def _scheduling(
+    settings: Settings, url: str, stop: threading.Event, wanted: bool
+) -> Iterator[None]:
+    """Run the scheduler in a thread of this process (if `wanted`) until `stop` is set and the
+    block has ended: a thread, not a process of its own, since it only looks at what is due
+    once a second, and a Python process costs about 50 MB (docs/operations.md)."""
+    if not wanted:
+        yield
+        return
+    from api.scheduling import scheduler_for
+
+    scheduler = scheduler_for(settings, url)
+    thread = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler", daemon=True)
+    thread.start()
     try:
-        scheduler.run(stop)
+        yield
     finally:
+        stop.set()
+        thread.join(timeout=30)
         scheduler.close()
-    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ dies, and on SIGTERM or SIGINT asks each to stop: uvicorn stops accepting, finis
 requests in flight and shuts down. With N = 1 uvicorn serves in this process.
 
 `serve` also runs, once, the background processes every deployment needs one of (the
-projection worker, the link card worker, the scheduler: api/worker_process.py), started by this
+projection worker, with the scheduler in a thread of its process, and the link card worker:
+api/worker_process.py), started by this
 parent before the API and stopped after it; `tootlog api` runs only the API processes, for hosts
 that add HTTP capacity next to `tootlog project`, `tootlog cards` and `tootlog schedule` run
 elsewhere.
@@ -51,14 +52,14 @@ def background_processes(settings: Settings, database_url: str) -> list[WorkerPr
     TOOTLOG_SCHEDULER); the projection worker first."""
     if not settings.run_worker:
         return []
-    processes = [WorkerProcess(database_url, settings.urls)]
+    # Poll expiry and scheduled statuses: a thread of the projection worker's process (it
+    # looks at what is due once a second; a process of its own cost 50 MB).
+    schedule = ("--schedule",) if settings.run_scheduler else ()
+    processes = [WorkerProcess(database_url, settings.urls, options=schedule)]
     # Link cards: a process of its own, so fetching and parsing pages never takes time from
     # the API or the projection.
     if CardSettings.from_env().enabled:
         processes.append(WorkerProcess(database_url, settings.urls, command="cards"))
-    # Poll expiry and scheduled statuses: a process of its own, exactly as the others.
-    if settings.run_scheduler:
-        processes.append(WorkerProcess(database_url, settings.urls, command="schedule"))
     return processes
 
 

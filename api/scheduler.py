@@ -9,8 +9,9 @@ does nothing. Only one scheduler per read-model database works at a time (a Post
 lock, taken where it reads what is due); others wait and take over if it dies. What fell due
 while none ran is due at its first look.
 
-`tootlog serve` runs it as a supervised child process (`tootlog schedule --supervised`);
-`tootlog schedule` runs it alone; TOOTLOG_SCHEDULER=0 turns the child off.
+`tootlog serve` runs it in a thread of its supervised projection worker process (`tootlog
+project --schedule --supervised`); `tootlog schedule` runs it alone; TOOTLOG_SCHEDULER=0 leaves
+it out of `serve`.
 """
 
 from __future__ import annotations

@@ -28,10 +28,18 @@ HEALTHY_AFTER = 30.0
 
 class WorkerProcess:
     """Runs and supervises `tootlog <command> --supervised` for one database (`project`: the
-    projection worker; `cards`: the link preview card worker)."""
+    projection worker, with `--schedule` the scheduler too; `cards`: the link preview card
+    worker); `options`: more of the command's options."""
 
-    def __init__(self, database_url: str, urls: Urls, command: str = "project") -> None:
+    def __init__(
+        self,
+        database_url: str,
+        urls: Urls,
+        command: str = "project",
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.command = command
+        self.options = options
         # The child builds the same documents as this server: same database, same public URLs.
         self.env = {
             **os.environ,
@@ -72,7 +80,7 @@ class WorkerProcess:
             if self._stopping.is_set():
                 return
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", self.command, "--supervised"],
+                [sys.executable, "-m", "api.cli", self.command, *self.options, "--supervised"],
                 env=self.env,
                 stdin=subprocess.PIPE,  # never written: its EOF tells the child that serve is gone
                 # A session of its own: a terminal's Ctrl-C reaches serve, which stops the child in

@@ -16,6 +16,7 @@ import pytest
 
 from api.scheduler import Scheduler, scheduler_is_running
 from tests.api.test_polls import publish_poll
+from tests.operations.processes import descendants, process_table
 from tests.support import Directory, LiveServer, eventually, serving
 
 EXPIRED_TOPIC = "tootlog.poll.expired.v1"
@@ -94,14 +95,16 @@ def test_the_scheduler_processes_catch_up_after_downtime_and_only_one_works(
         "TOOTLOG_DOMAIN": "example.com",
         "TOOTLOG_SCHEDULER_INTERVAL": "0.1",
     }
+    # The scheduler alone, and one in a projection worker's process (which finds the
+    # server's worker active and stands by, while its scheduler may work).
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "schedule"],
+            [sys.executable, "-m", "api.cli", *command],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(2)
+        for command in (("schedule",), ("project", "--schedule"))
     ]
     try:
         wait_for(lambda: late in expiries(server.database_url))
@@ -128,6 +131,10 @@ def test_serve_runs_the_scheduler(server_url: str) -> None:
         finally:
             directory.close()
         wait_for(lambda: poll in expiries(live.database_url))
+        # In a thread of the projection worker's process: no process of its own.
+        (project,) = descendants(live.process.pid, b"project")
+        assert b"--schedule" in process_table()[project][1]
+        assert not descendants(live.process.pid, b"schedule") - {project}
         with psycopg.connect(live.database_url) as conn:
             wait_for(
                 lambda: conn.execute(
