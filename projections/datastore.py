@@ -13,12 +13,17 @@ from projections.schema import LIVE_SCHEMA
 # index scans), so that no plan made while a table is small (a sequential scan, a hash join over
 # "small" tables) is kept, cached, as the table grows. They are costs, not bans: a statement
 # with no other way still gets one. The estimates of a growing table's plans can be far off, and
-# compiling such a plan (JIT) costs more than running it ever does.
+# compiling such a plan (JIT) costs more than running it ever does. A prepared statement keeps
+# one generic plan: with arrays for parameters (a run of statuses fanned out), the planner
+# priced its generic plan above the custom ones and planned the home feeds' fan-out again at
+# every execution, 9 s of the 24 s that statement took in a rebuild of the bench log (and 12 s
+# of the feeds' connection, the rebuild's critical path: 87 -> 71 s without it).
 KEY_LOOKUPS_ONLY = (
     "SET enable_seqscan = off",
     "SET enable_hashjoin = off",
     "SET enable_mergejoin = off",
     "SET jit = off",
+    "SET plan_cache_mode = force_generic_plan",
 )
 
 
