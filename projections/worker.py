@@ -180,7 +180,9 @@ class ProjectionWorker:
 
     def catch_up_feeds(self) -> None:
         """Bring the home feeds up to the read models' position, if a crash between the two
-        commits of a batch left them behind (projections/feed_projector.py)."""
+        commits of a batch left them behind (projections/feed_projector.py), or the feeds'
+        transaction of a batch failed on its own (a row already there: these inserts skip it,
+        projections/home_feed.py)."""
         assert self._position is not None
         feed = self.view.feed_position()
         if feed < self._position:
