@@ -3,6 +3,7 @@ answers of the writes, and a page of chosen statuses rendered in order."""
 
 from __future__ import annotations
 
+from projections.arrays import Int8Column
 from projections.context import ANONYMOUS_CONTEXT, EMPTY_CONTEXT, USER_CONTEXT, read_context
 from projections.reads import Reads
 from projections.status_rows import (
@@ -21,7 +22,7 @@ class StatusReads(Reads):
         """The rows of the statuses `ids` (any order; missing ones left out)."""
         select = rows_by_ids(user=viewer_id is not None)
         async with self.pool.connection() as conn:
-            cur = await conn.execute(select, {"ids": ids, "viewer": viewer_id})
+            cur = await conn.execute(select, {"ids": Int8Column(ids), "viewer": viewer_id})
             rows = await cur.fetchall()
         return [status_row(row) for row in rows]
 
