@@ -22,6 +22,9 @@ _HEAD = struct.Struct(">iiIii")  # ndim, has null, element oid, length, lower bo
 _LENGTH = struct.Struct(">i")
 _NULL = b"\xff\xff\xff\xff"
 _SWAP = sys.byteorder == "little"
+# Columns of at most this many integers are packed element by element.
+SMALL = 24
+_PACKS = {code: struct.Struct(f">i{code}").pack for code in "qih"}
 
 
 class Column:
@@ -56,6 +59,14 @@ class _IntColumn(Column):
     code = ""
 
     def _elements(self, values: Sequence) -> bytes:
+        if len(values) <= SMALL and None not in values:
+            # One struct per element: for a few ids (a status read: one) this is about four
+            # times faster than the bulk copies below, which win from a few dozen on.
+            pack = _PACKS[self.code]
+            try:
+                return b"".join([pack(self.size, value) for value in values])
+            except struct.error as error:  # out of the type's range, as array() says it
+                raise OverflowError(str(error)) from error
         numbers = array(self.code, values)  # TypeError on None
         if _SWAP:
             numbers.byteswap()
