@@ -10,10 +10,9 @@ requests in flight and shuts down. With N = 1 uvicorn serves in this process.
 
 `serve` also runs, once, the background processes every deployment needs one of (the
 projection worker, with the scheduler in a thread of its process, and the link card worker:
-api/worker_process.py), started by this
-parent before the API and stopped after it; `tootlog api` runs only the API processes, for hosts
-that add HTTP capacity next to `tootlog project`, `tootlog cards` and `tootlog schedule` run
-elsewhere.
+api/worker_process.py), started by this parent before the API and stopped after it; `tootlog
+api` runs only the API processes, for hosts that add HTTP capacity next to `tootlog project`,
+`tootlog cards` and `tootlog schedule` run elsewhere.
 """
 
 from __future__ import annotations

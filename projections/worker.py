@@ -98,7 +98,7 @@ class ProjectionWorker:
         self.feeds_catching_up = FeedProjector(tolerant=True)
         # The committed position, kept in memory between batches; None means "read it". The
         # home feeds' is never ahead of it, and only behind it after a crash between the two
-        # commits of a batch (projections/batch.py).
+        # commits of a batch (projections/batch.py) or a failed feeds' transaction.
         self._position: int | None = None
         self.retry_delay = FIRST_RETRY_DELAY  # seconds before the next retry after a failure
         # The live read models' planner statistics, refreshed as the log grows.
