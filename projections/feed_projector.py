@@ -76,6 +76,7 @@ class FeedProjector:
             wrapper_id=event.wrapper_status_id,
             author_id=event.account_id,
             original_id=event.original_status_id,
+            visibility=event.visibility,
         )
 
     def _deleted(self, writes: Writes, event: Status.Deleted) -> None:

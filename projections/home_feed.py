@@ -19,13 +19,17 @@ a rebuild of the bench log). Should a row ever be there, the batch fails as a wh
 feeds catch up from their own position with the `tolerant` statements, which skip it
 (projections/worker.py, `catch_up_feeds`).
 
-Every statement here sees the follows and the feeds as they were at its event, however the log is
-cut into batches, without flushing the batch around each follow:
-- the follows it reads are `tootlog_feed_follows`, which only these statements write, in event
-  order with the others (`tootlog_follows` is written ahead of them, as held rows);
-- a merge reads the followee's statuses as they were at the follow, by the positions of their
-  publishing and deleting events (the statuses' rows are written ahead of these statements too);
-- the feeds are written only here, in event order.
+Every statement here sees the follows, the statuses and the feeds as they were at its event,
+however the log is cut into batches, without flushing the batch around each follow: it reads only
+tables that these statements alone write, in event order (the main read models' `tootlog_follows`
+and `tootlog_statuses` are written ahead of them, as held rows):
+- `tootlog_feed_follows`, the follows;
+- `tootlog_feed_statuses`, the statuses and boosts a follow's merge may bring in (none direct),
+  published and not yet deleted. It is narrow (four ids a row, about 60 bytes, where a row of
+  `tootlog_statuses` holds about 1.5 kB with its document), so a merge's hundred rows come from
+  a few pages that stay in shared buffers instead of a hundred scattered ones: the merges took
+  34 of the 118 s of PostgreSQL time of a rebuild of the bench log, reading the wide rows;
+- the feeds.
 """
 
 from __future__ import annotations
@@ -65,12 +69,16 @@ _FOLLOWS = (
 # Statuses (no boosts) into the feeds of their authors and followers, one row each: (status,
 # author, direct, mentions, reply_to). reply_to: the account a reply answers, null for a
 # status that is no reply or answers its own author; a direct status goes only to the followers
-# among its mentions. They read no feed, so a run of them is one statement.
+# among its mentions. They read no feed, so a run of them is one statement. The statuses a
+# merge may bring in (not direct) are kept in tootlog_feed_statuses on the way ({kept}: how
+# that insert ends).
 FAN_OUT = (
-    "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
-    " SELECT r.id, d.status, d.author, d.status"
-    " FROM unnest(%b::bigint[], %b::bigint[], %b::bool[], %b::text[], %b::bigint[])"
-    " AS d(status, author, direct, mentions, reply_to) CROSS JOIN LATERAL ("
+    "WITH d AS (SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bool[], %b::text[],"
+    " %b::bigint[]) AS d(status, author, direct, mentions, reply_to)),"
+    " kept AS (INSERT INTO tootlog_feed_statuses (author_id, status_id, shown_id, reply_to)"
+    " SELECT d.author, d.status, d.status, d.reply_to FROM d WHERE NOT d.direct{kept})"
+    " INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
+    " SELECT r.id, d.status, d.author, d.status FROM d CROSS JOIN LATERAL ("
     " SELECT d.author AS id UNION ALL"
     " SELECT f.follower_id FROM tootlog_feed_follows f WHERE f.followee_id = d.author"
     " AND (NOT d.direct OR f.follower_id = ANY(d.mentions::bigint[]))"
@@ -79,32 +87,31 @@ FAN_OUT = (
     + ")) AS r"
 )
 # A boost into the feeds of its author and its followers, unless one already shows its original
-# (each reads the feeds as the statements before it left them).
+# (each reads the feeds as the statements before it left them); kept for merges unless direct.
 FAN_OUT_BOOST = (
-    "INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
+    "WITH kept AS (INSERT INTO tootlog_feed_statuses (author_id, status_id, shown_id)"
+    " SELECT %(author)s, %(status)s, %(shown)s WHERE %(mergeable)s{kept})"
+    " INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
     " SELECT r.id, %(status)s, %(author)s, %(shown)s FROM ("
     " SELECT %(author)s AS id UNION ALL"
     " SELECT f.follower_id FROM tootlog_feed_follows f WHERE f.followee_id = %(author)s) AS r"
     " WHERE NOT " + _SHOWN_RECENTLY.format(receiver="r.id", shown="%(shown)s")
 )
-# A new follow (at position %(at)s), recorded, and the followee's latest statuses then (no
-# direct ones) merged into the follower's feed, in one statement: what the merge reads of the
-# follows does not include the new one (a data-modifying WITH is not seen by its statement),
-# and need not (the followee's replies to itself pass whatever the follower follows).
+# A new follow, recorded, and the followee's latest statuses then merged into the follower's
+# feed, in one statement: what the merge reads of the follows does not include the new one (a
+# data-modifying WITH is not seen by its statement), and need not (the followee's replies to
+# itself pass whatever the follower follows).
 MERGE = (
     "WITH followed AS (INSERT INTO tootlog_feed_follows (follower_id, followee_id)"
     " VALUES (%(follower)s, %(followee)s))"
     " INSERT INTO tootlog_home_feed (account_id, status_id, author_id, shown_id)"
-    " SELECT %(follower)s, s.id, s.account_id, coalesce(s.reblog_of_id, s.id) FROM ("
-    " SELECT id, account_id, reblog_of_id, in_reply_to_account_id FROM tootlog_statuses"
-    " WHERE account_id = %(followee)s AND visibility IN ('public', 'unlisted', 'private')"
-    " AND position < %(at)s AND (deleted_position IS NULL OR deleted_position > %(at)s)"
-    f" ORDER BY id DESC LIMIT {MERGE_LIMIT}) AS s"
-    " WHERE (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id"
-    " OR s.in_reply_to_account_id = %(follower)s OR "
-    + _FOLLOWS.format(receiver="%(follower)s", target="s.in_reply_to_account_id")
-    + ") AND NOT (s.reblog_of_id IS NOT NULL AND "
-    + _SHOWN_RECENTLY_TO.format(receiver="%(follower)s", shown="s.reblog_of_id")
+    " SELECT %(follower)s, s.status_id, s.author_id, s.shown_id FROM ("
+    " SELECT author_id, status_id, shown_id, reply_to FROM tootlog_feed_statuses"
+    f" WHERE author_id = %(followee)s ORDER BY status_id DESC LIMIT {MERGE_LIMIT}) AS s"
+    " WHERE (s.reply_to IS NULL OR s.reply_to = %(follower)s OR "
+    + _FOLLOWS.format(receiver="%(follower)s", target="s.reply_to")
+    + ") AND NOT (s.status_id <> s.shown_id AND "
+    + _SHOWN_RECENTLY_TO.format(receiver="%(follower)s", shown="s.shown_id")
     + ")"
 )
 # An unfollow: the follow forgotten and the followee's rows out of the follower's feed.
@@ -113,13 +120,19 @@ UNFOLLOW = (
     " WHERE follower_id = %(follower)s AND followee_id = %(followee)s)"
     " DELETE FROM tootlog_home_feed WHERE account_id = %(follower)s AND author_id = %(followee)s"
 )
-# A deleted status or boost leaves the feeds it is in: its author's and its followers'.
+# A deleted status or boost leaves the feeds it is in, its author's and its followers', and
+# the statuses a merge may bring in, with the boosts of it (they were deleted with it).
 REMOVE = (
-    "DELETE FROM tootlog_home_feed WHERE status_id = %(status)s AND account_id IN ("
+    "WITH gone AS (DELETE FROM tootlog_feed_statuses f WHERE (f.author_id = ("
+    " SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s)"
+    " AND f.status_id = %(status)s) OR (f.shown_id = %(status)s AND f.status_id <> f.shown_id))"
+    " DELETE FROM tootlog_home_feed WHERE status_id = %(status)s AND account_id IN ("
     " SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s UNION ALL"
     " SELECT f.follower_id FROM tootlog_statuses s"
     " JOIN tootlog_feed_follows f ON f.followee_id = s.account_id WHERE s.id = %(status)s)"
 )
+# The visibilities a follow's merge brings in.
+MERGED_VISIBILITIES = frozenset(("public", "unlisted", "private"))
 
 
 class HomeFeedReadModel:
@@ -128,8 +141,8 @@ class HomeFeedReadModel:
 
     def __init__(self, tolerant: bool = False) -> None:
         ending = TOLERANT if tolerant else ""
-        self._fan_out = FAN_OUT + ending
-        self._fan_out_boost = FAN_OUT_BOOST + ending
+        self._fan_out = FAN_OUT.replace("{kept}", ending) + ending
+        self._fan_out_boost = FAN_OUT_BOOST.replace("{kept}", ending) + ending
         self._merge = MERGE + ending
 
     def fan_out(
@@ -148,9 +161,20 @@ class HomeFeedReadModel:
         writes.insert("home_feed", self._fan_out, (status_id, author_id, direct, wanted, reply_to))
 
     def fan_out_boost(
-        self, writes: Writes, *, wrapper_id: int, author_id: int, original_id: int
+        self,
+        writes: Writes,
+        *,
+        wrapper_id: int,
+        author_id: int,
+        original_id: int,
+        visibility: str,
     ) -> None:
-        params = {"status": wrapper_id, "author": author_id, "shown": original_id}
+        params = {
+            "status": wrapper_id,
+            "author": author_id,
+            "shown": original_id,
+            "mergeable": visibility in MERGED_VISIBILITIES,
+        }
         writes.write("home_feed", self._fan_out_boost, params)
 
     def remove(self, writes: Writes, status_id: int) -> None:
@@ -158,7 +182,7 @@ class HomeFeedReadModel:
 
     def follow(self, writes: Writes, follower_id: int, followee_id: int) -> None:
         """A follow: the followee's latest statuses as they were then merge into the feed."""
-        params = {"follower": follower_id, "followee": followee_id, "at": writes.position}
+        params = {"follower": follower_id, "followee": followee_id}
         writes.write("home_feed", self._merge, params)
 
     def unfollow(self, writes: Writes, follower_id: int, followee_id: int) -> None:

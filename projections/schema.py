@@ -36,7 +36,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 13
+READ_MODEL_VERSION = 14
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -60,6 +60,7 @@ READ_MODEL_TABLES = (
     "tootlog_scheduled_statuses",
     "tootlog_home_feed",
     "tootlog_feed_follows",
+    "tootlog_feed_statuses",
     "tootlog_status_tags",
     "tootlog_notifications",
     "tootlog_notifying_follows",
@@ -186,6 +187,20 @@ DDL = [
     """,
     "CREATE INDEX IF NOT EXISTS tootlog_feed_follows_followee"
     " ON tootlog_feed_follows (followee_id, follower_id)",
+    # The statuses and boosts a follow's merge may bring into a feed (none direct), as the home
+    # feeds' statements have seen them so far: published, not yet deleted (home_feed.py).
+    """
+    CREATE TABLE IF NOT EXISTS tootlog_feed_statuses (
+        author_id bigint NOT NULL,
+        status_id bigint NOT NULL,
+        shown_id bigint NOT NULL,  -- itself, or a boost's original
+        reply_to bigint,  -- the account a reply answers, unless its own author
+        PRIMARY KEY (author_id, status_id)
+    )
+    """,
+    # The boosts of a status, which leave with it.
+    "CREATE INDEX IF NOT EXISTS tootlog_feed_statuses_boosts"
+    " ON tootlog_feed_statuses (shown_id) WHERE status_id <> shown_id",
     # A status's hashtags (normalized names), for the tag timelines and the Tag entity.
     """
     CREATE TABLE IF NOT EXISTS tootlog_status_tags (

@@ -32,6 +32,7 @@ SEARCHED_BY_BATCHES = (
     "tootlog_statuses",
     "tootlog_home_feed",
     "tootlog_feed_follows",
+    "tootlog_feed_statuses",
     "tootlog_follows",
     "tootlog_favourites",
 )

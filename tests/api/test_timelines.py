@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support import User
+import psycopg
+
+from tests.support import LiveServer, User
 
 HOME = "/api/v1/timelines/home"
 PUBLIC = "/api/v1/timelines/public"
@@ -43,6 +45,36 @@ def test_follow_merges_past_statuses_and_unfollow_removes_them(api, alice, bob, 
     assert ids(api.get(bob, HOME)) == past[::-1]
     api.ok(api.call(bob, "POST", f"/api/v1/accounts/{alice.id}/unfollow"))
     assert ids(api.get(bob, HOME)) == []
+
+
+def test_a_follow_merges_what_the_followee_shows_at_that_moment(
+    api, live_server: LiveServer, alice, bob, carol, post
+):
+    """Not a deleted status, nor a boost whose original was deleted (it went with it), nor an
+    undone boost, nor a direct status. The feed's rows are read too: the home timeline also
+    leaves out deleted statuses as it reads, and a row of one would still count among the 40
+    newest that a boost's falloff looks at."""
+    gone = post(carol, status="boosted, then deleted")
+    api.ok(api.act(alice, gone["id"], "reblog"))
+    api.ok(api.call(carol, "DELETE", f"/api/v1/statuses/{gone['id']}"))
+    deleted = post(alice, status="deleted before the follow")
+    api.ok(api.call(alice, "DELETE", f"/api/v1/statuses/{deleted['id']}"))
+    undone = post(carol, status="boosted, then unboosted")
+    api.ok(api.act(alice, undone["id"], "reblog"))
+    api.ok(api.act(alice, undone["id"], "unreblog"))
+    post(alice, status=f"@{carol.username} just us", visibility="direct")
+    kept_original = post(carol, status="boosted and kept")
+    kept_boost = api.ok(api.act(alice, kept_original["id"], "reblog"))
+    kept = post(alice, status="still here")
+    follow(api, bob, alice)
+    assert ids(api.get(bob, HOME)) == [kept["id"], kept_boost["id"]]
+    with psycopg.connect(live_server.read_model_url) as conn:
+        rows = conn.execute(
+            "SELECT status_id FROM tootlog_home_feed WHERE account_id = %s"
+            " ORDER BY status_id DESC",
+            (bob.account_id,),
+        ).fetchall()
+    assert [str(status_id) for (status_id,) in rows] == [kept["id"], kept_boost["id"]]
 
 
 def test_replies_as_mastodon_filters_them(api, alice, bob, carol, post):
