@@ -70,8 +70,7 @@ def test_a_follow_merges_what_the_followee_shows_at_that_moment(
     assert ids(api.get(bob, HOME)) == [kept["id"], kept_boost["id"]]
     with psycopg.connect(live_server.read_model_url) as conn:
         rows = conn.execute(
-            "SELECT status_id FROM tootlog_home_feed WHERE account_id = %s"
-            " ORDER BY status_id DESC",
+            "SELECT status_id FROM tootlog_home_feed WHERE account_id = %s ORDER BY status_id DESC",
             (bob.account_id,),
         ).fetchall()
     assert [str(status_id) for (status_id,) in rows] == [kept["id"], kept_boost["id"]]
