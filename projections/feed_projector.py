@@ -6,10 +6,10 @@ feeds are a projection of their own, with their own position in the tracking tab
 The author of a post is answered as soon as the main batch commits (read-your-writes waits for
 that one); the home timelines wait for the feeds to catch up with it (api/routes/timelines.py).
 
-Its statements read the statuses' rows, which the main projection has always written by then
-(its position is never behind this one), and nothing else of the main read models: they read
-the statuses as they were at each event by the positions recorded in their rows, and the follows
-from their own table, written here in event order (projections/home_feed.py). So the feeds come
+Its statements read nothing of the main read models but a deleted status's author, from the
+statuses' rows, which the main projection has always written by then (its position is never
+behind this one): the statuses and the follows they need come from their own tables, written
+here in event order (projections/home_feed.py). So the feeds come
 out the same however the log is cut into batches, and whether this projection runs in step with
 the main one or catches up after it (after a crash between the two commits).
 """
@@ -48,16 +48,14 @@ class FeedProjector:
                 by_topic[topic] = self._handlers.get(resolve_topic(topic))
             handler = by_topic[topic]
             if handler is not None:
-                writes.position = row[0]
                 handler(self, writes, decode(topic, row[4], row[1], row[2]))
 
     def apply_events(self, writes: Writes, events: Sequence[tuple[int, object]]) -> None:
         """Apply (position, domain event) pairs, already decoded for the main projection."""
         handlers = self._handlers
-        for position, event in events:
+        for _, event in events:
             handler = handlers.get(type(event))
             if handler is not None:
-                writes.position = position
                 handler(self, writes, event)
 
     def _published(self, writes: Writes, event: Status.Published) -> None:

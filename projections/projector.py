@@ -95,7 +95,7 @@ class Projector:
         positions: list[int] = []
         handlers = self._handlers
         for position, event in events:
-            self._position = curs.position = position
+            self._position = position
             self.notifications.apply(curs, position, event)
             handler = handlers.get(type(event))
             if handler is not None:

@@ -125,10 +125,9 @@ class ReadModel(ReadModelTables):
         """Soft-delete a status; returns the facts the counters need, or None if unknown."""
         with writes.reader() as reader:
             reader.execute(
-                "UPDATE tootlog_statuses SET deleted = true, deleted_position = %s"
-                " WHERE id = %s AND NOT deleted"
+                "UPDATE tootlog_statuses SET deleted = true WHERE id = %s AND NOT deleted"
                 " RETURNING account_id, visibility, in_reply_to_id, reblog_of_id, depth",
-                (writes.position, status_id),
+                (status_id,),
                 prepare=True,
             )
             return reader.fetchone()

@@ -118,10 +118,6 @@ DDL = [
         gap_depth integer NOT NULL DEFAULT -1,
         text text NOT NULL,
         deleted boolean NOT NULL DEFAULT false,
-        -- The positions of its Published (or Reblogged) and deleting events: a follow's merge
-        -- into a home feed reads the followee's statuses as they were at the follow.
-        position bigint NOT NULL DEFAULT 0,
-        deleted_position bigint,
         replies_count integer NOT NULL DEFAULT 0,
         reblogs_count integer NOT NULL DEFAULT 0,
         favourites_count integer NOT NULL DEFAULT 0,

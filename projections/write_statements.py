@@ -7,17 +7,15 @@ from projections.arrays import BoolColumn, Int4Column, Int8Column, TextColumn
 
 # 1. Changes to rows of earlier batches.
 MARK_DELETED = (
-    "UPDATE tootlog_statuses s SET deleted = true, deleted_position = d.position"
-    " FROM unnest(%b::bigint[], %b::bigint[]) AS d(id, position)"
-    " WHERE s.id = d.id AND NOT s.deleted"
+    "UPDATE tootlog_statuses s SET deleted = true"
+    " FROM unnest(%b::bigint[]) AS d(id) WHERE s.id = d.id AND NOT s.deleted"
 )
 # Every live reblog of the statuses, uncounted from their authors. Not clamped at 0: the count may
 # not hold yet the reblogs counted in this batch (counter changes come at the end), and the sum is
 # what must come out right.
 DELETE_REBLOGS_OF = (
-    "WITH gone AS (UPDATE tootlog_statuses s SET deleted = true, deleted_position = o.position"
-    " FROM unnest(%b::bigint[], %b::bigint[]) AS o(id, position)"
-    " WHERE s.reblog_of_id = o.id AND NOT s.deleted"
+    "WITH gone AS (UPDATE tootlog_statuses s SET deleted = true"
+    " FROM unnest(%b::bigint[]) AS o(id) WHERE s.reblog_of_id = o.id AND NOT s.deleted"
     " RETURNING s.account_id),"
     " per_account AS (SELECT account_id, count(*) AS n FROM gone GROUP BY account_id)"
     " UPDATE tootlog_accounts a SET statuses_count = a.statuses_count - p.n"
@@ -62,33 +60,29 @@ INSERT_ACCOUNTS = (
 # A status with its thread position taken from its parent's row, if any.
 INSERT_STATUSES = (
     "INSERT INTO tootlog_statuses (id, account_id, visibility, mentions, in_reply_to_id,"
-    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc, position,"
-    " deleted, deleted_position, replies_count, reblogs_count, favourites_count)"
+    " in_reply_to_account_id, root_id, depth, path, thread_key, gap_depth, text, doc, deleted,"
+    " replies_count, reblogs_count, favourites_count)"
     " SELECT d.id, d.account_id, d.visibility, d.mentions::bigint[], d.parent, d.parent_account,"
     " coalesce(p.root_id, d.id), coalesce(p.depth + 1, 0), coalesce(p.path, '{}') || d.id,"
     " coalesce(p.thread_key, ''::bytea) || int8send(d.id),"
     " coalesce(CASE WHEN p.deleted THEN p.depth ELSE p.gap_depth END, -1), d.text, d.doc::json,"
-    " d.position, d.deleted_position IS NOT NULL, d.deleted_position, greatest(d.replies, 0),"
-    " greatest(d.reblogs, 0), greatest(d.favourites, 0)"
+    " d.deleted, greatest(d.replies, 0), greatest(d.reblogs, 0), greatest(d.favourites, 0)"
     " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::bigint[],"
-    " %b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::int[], %b::int[],"
-    " %b::int[]) AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc,"
-    " position, deleted_position, replies, reblogs, favourites)"
+    " %b::bigint[], %b::text[], %b::text[], %b::bool[], %b::int[], %b::int[], %b::int[])"
+    " AS d(id, account_id, visibility, mentions, parent, parent_account, text, doc, deleted,"
+    " replies, reblogs, favourites)"
     " LEFT JOIN tootlog_statuses p ON p.id = d.parent"
 )
 # A reblog wrapper: a status row of its own, alone in its thread.
 INSERT_WRAPPERS = (
     "INSERT INTO tootlog_statuses (id, account_id, visibility, reblog_of_id, root_id, depth,"
-    " path, thread_key, text, doc, position, deleted, deleted_position, replies_count,"
-    " reblogs_count, favourites_count)"
+    " path, thread_key, text, doc, deleted, replies_count, reblogs_count, favourites_count)"
     " SELECT d.id, d.account_id, d.visibility, d.original, d.id, 0, ARRAY[d.id],"
-    " int8send(d.id), '', d.doc::json, d.position, d.deleted_position IS NOT NULL,"
-    " d.deleted_position, greatest(d.replies, 0), greatest(d.reblogs, 0),"
-    " greatest(d.favourites, 0)"
+    " int8send(d.id), '', d.doc::json, d.deleted, greatest(d.replies, 0),"
+    " greatest(d.reblogs, 0), greatest(d.favourites, 0)"
     " FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::bigint[], %b::text[],"
-    " %b::bigint[], %b::bigint[], %b::int[], %b::int[], %b::int[])"
-    " AS d(id, account_id, visibility, original, doc, position, deleted_position, replies,"
-    " reblogs, favourites)"
+    " %b::bool[], %b::int[], %b::int[], %b::int[])"
+    " AS d(id, account_id, visibility, original, doc, deleted, replies, reblogs, favourites)"
 )
 INSERT_FAVOURITES = (
     "INSERT INTO tootlog_favourites (id, account_id, status_id)"
@@ -158,8 +152,7 @@ STATUS_COLUMNS = (
     Int8Column,
     TextColumn,
     TextColumn,
-    Int8Column,  # position
-    Int8Column,  # deleted_position
+    BoolColumn,  # deleted
     Int4Column,
     Int4Column,
     Int4Column,
@@ -170,8 +163,7 @@ WRAPPER_COLUMNS = (
     TextColumn,
     Int8Column,
     TextColumn,
-    Int8Column,  # position
-    Int8Column,  # deleted_position
+    BoolColumn,  # deleted
     Int4Column,
     Int4Column,
     Int4Column,

@@ -86,8 +86,8 @@ TABLES = (
 
 # Positions in held rows.
 ACCOUNT_STATUSES, ACCOUNT_DAY, ACCOUNT_FOLLOWING, ACCOUNT_FOLLOWERS = 5, 6, 7, 8
-STATUS_ACCOUNT, STATUS_PARENT, STATUS_DELETED = 1, 4, 9
-WRAPPER_ACCOUNT, WRAPPER_DELETED = 1, 6
+STATUS_ACCOUNT, STATUS_PARENT, STATUS_DELETED = 1, 4, 8
+WRAPPER_ACCOUNT, WRAPPER_DELETED = 1, 5
 # Both status and wrapper rows end with their replies, reblogs and favourites counts.
 REPLIES, REBLOGS, FAVOURITES = -3, -2, -1
 
@@ -98,9 +98,6 @@ class Writes:
     def __init__(self, cursor: Callable[[], Cursor]) -> None:
         # The batch's pipelined cursor, opened (with its transaction) on first use.
         self._cursor = cursor
-        # The position of the event being applied (the projector sets it): statuses record
-        # when they were published and deleted, which the home feeds read (home_feed.py).
-        self.position = 0
         self._statements: dict[str, list[tuple[str, object]]] = {t: [] for t in TABLES}
         self._clear_rows()
         # Sent last, by flush only: thread cuts (status id, depth), and counter changes of
@@ -123,9 +120,9 @@ class Writes:
         self._favourites_of: dict[int, list[tuple[int, int]]] = {}
         self._pins_of: dict[int, list[tuple[int, int]]] = {}
         self._index: tuple[list[int], list[int], list[int]] = ([], [], [])
-        # Changes to rows of earlier batches: (status id, position of the deletion).
-        self._deleted: list[tuple[int, int]] = []
-        self._reblogs_deleted: list[tuple[int, int]] = []
+        # Changes to rows of earlier batches: the statuses deleted, and those whose reblogs are.
+        self._deleted: list[int] = []
+        self._reblogs_deleted: list[int] = []
         self._forgotten: list[int] = []
         self._unfavourited: list[tuple[int, int]] = []
         self._uncounted: list[tuple[int, int]] = []
@@ -210,8 +207,7 @@ class Writes:
             in_reply_to_account_id,
             text,
             doc,
-            self.position,
-            None,  # the position of its deletion
+            False,  # deleted
             0,
             0,
             0,
@@ -226,8 +222,7 @@ class Writes:
             visibility,
             original_id,
             doc,
-            self.position,
-            None,
+            False,  # deleted
             0,
             0,
             0,
@@ -252,22 +247,22 @@ class Writes:
         """Soft-delete a status or a reblog wrapper."""
         row = self._statuses.get(status_id)
         if row is not None:
-            row[STATUS_DELETED] = self.position
+            row[STATUS_DELETED] = True
             return
         row = self._wrappers.get(status_id)
         if row is not None:
-            row[WRAPPER_DELETED] = self.position
+            row[WRAPPER_DELETED] = True
             return
-        self._deleted.append((status_id, self.position))
+        self._deleted.append(status_id)
 
     def delete_reblogs_of(self, status_id: int) -> None:
         """Soft-delete every live reblog of a status and uncount them from their authors."""
         for wrapper_id in self._wrappers_of.get(status_id, ()):
             row = self._wrappers[wrapper_id]
-            if row[WRAPPER_DELETED] is None:
-                row[WRAPPER_DELETED] = self.position
+            if not row[WRAPPER_DELETED]:
+                row[WRAPPER_DELETED] = True
                 self.count_account(row[WRAPPER_ACCOUNT], statuses=-1)
-        self._reblogs_deleted.append((status_id, self.position))
+        self._reblogs_deleted.append(status_id)
 
     def cut_thread(self, status_id: int, depth: int) -> None:
         """Record that the replies below a deleted status (at `depth`) are cut off from it."""
@@ -379,13 +374,9 @@ class Writes:
             curs.execute(statement, (Int8Column(ids),), prepare=True)
 
         # 1. Changes to rows of earlier batches.
-        for statement, keys in (
+        for statement, ids in (
             (MARK_DELETED, self._deleted),
             (DELETE_REBLOGS_OF, self._reblogs_deleted),
-        ):
-            if keys:
-                run(statement, PAIR, keys)
-        for statement, ids in (
             (FORGET_FAVOURITES, self._forgotten),
             (FORGET_PINS, self._forgotten),
         ):
