@@ -13,9 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import health, metrics
 from api.config import Settings
 from api.errors import EXCEPTION_HANDLERS
+from api.log_format import use_log_format
 from api.ratelimit import RateLimit, request_key
 from api.read_routing import ReadRouting, ReadRoutingMiddleware
-from api.request_log import RequestLog, use_log_format
+from api.request_log import RequestLog
 from api.routes import (
     account_credentials,
     account_lists,

@@ -1,5 +1,9 @@
 """The `tootlog` command: serve, api, project, cards, schedule, migrate, accounts create, tokens
-create; and the operator's replay, rebuild and verify (api/operations)."""
+create; and the operator's replay, rebuild and verify (api/operations).
+
+Each command imports what it runs when it runs (a replay needs neither the server nor the write
+model), so `tootlog --help` and the operator's commands start in a fraction of the time that
+importing everything took."""
 
 from __future__ import annotations
 
@@ -14,24 +18,21 @@ import threading
 import warnings
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 import psycopg
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
 from api.config import Settings, log_format
+from api.log_format import TEXT_FORMAT, use_log_format
 from api.operations import accounts, rebuild, replay
 from api.operations.common import CommandError, database, positive, say
-from api.request_log import TEXT_FORMAT, use_log_format
 from api.worker_process import stop_when_stdin_closes
-from commands.accounts import issue_token, register_account
-from commands.app import TootlogApplication
 from domain.errors import DomainError, NotFound
-from projections.as_of import UnknownStatus
-from projections.rebuild import Busy, prepare
-from projections.worker import (
-    ProjectionWorker,
-    UrlsMismatch,
-)
+from projections.errors import Busy, UnknownStatus, UrlsMismatch
+
+if TYPE_CHECKING:
+    from projections.worker import ProjectionWorker
 
 DEMO_USERNAME = "demo"
 
@@ -148,6 +149,9 @@ def _version() -> str:
 
 
 def _migrated(settings: Settings, url: str) -> ProjectionWorker:
+    from projections.rebuild import prepare
+    from projections.worker import ProjectionWorker
+
     read_model_url = settings.read_model_url(url)
     prepare(url, settings.urls, read_model_url=read_model_url)
     return ProjectionWorker(
@@ -292,6 +296,9 @@ def _greet(settings: Settings, url: str, embedded: bool, host: str, port: int) -
 def _demo_account(url: str) -> tuple[str, str, str] | None:
     """(e-mail, password, token) of a new demo account, or None when the database is not
     empty (the demo account was made at the first start)."""
+    from commands.accounts import issue_token, register_account
+    from commands.app import TootlogApplication
+
     write_model = TootlogApplication(url, pool_size=1)
     try:
         if write_model.last_position() > 0:

@@ -1,5 +1,5 @@
 """One log line per request (method, route template, status, duration, request id), the request
-metrics, the X-Request-Id header, and the log format (`TOOTLOG_LOG_FORMAT`: text or json).
+metrics and the X-Request-Id header; in the log format of api/log_format.py.
 
 The request id is the client's `X-Request-Id` when it is a short token, else a new one; it is
 sent back, and every log line written while the request runs carries it.
@@ -7,29 +7,25 @@ sent back, and every log line written while the request runs carries it.
 
 from __future__ import annotations
 
-import contextvars
 import itertools
 import logging
 import re
 import secrets
 import time
-from datetime import UTC, datetime
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.log_format import TEXT_FORMAT, JsonFormatter, current_request_id, json_object
 from api.metrics import record_request
 
 log = logging.getLogger("tootlog.request")
-# The text format of every tootlog process's log lines (api/cli.py).
-TEXT_FORMAT = "%(asctime)s %(name)s %(message)s"
 
 UNMATCHED = "unmatched"  # the route label of a path no route serves (any path: unbounded)
 _CLIENT_ID = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
 # New ids: this process's random prefix and a counter (no system call per request).
 _PROCESS_PREFIX = secrets.token_hex(8)
 _sequence = itertools.count(1)
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 
 class RequestLog:
@@ -44,7 +40,7 @@ class RequestLog:
             return
         started = time.perf_counter()
         request_id = _request_id_of(scope)
-        token = _request_id.set(request_id)
+        token = current_request_id.set(request_id)
         status = 500  # unless an answer starts: an error no handler answered
 
         async def send_with_id(message: Message) -> None:
@@ -66,7 +62,7 @@ class RequestLog:
             method = scope["method"]
             record_request(method, template, status, seconds)
             write_request_line(method, template, status, seconds * 1000, request_id)
-            _request_id.reset(token)
+            current_request_id.reset(token)
 
 
 def _request_id_of(scope: Scope) -> str:
@@ -74,44 +70,6 @@ def _request_id_of(scope: Scope) -> str:
         if name == b"x-request-id" and _CLIENT_ID.match(value):
             return value.decode()
     return f"{_PROCESS_PREFIX}{next(_sequence):016x}"
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, the request id if any, and the
-    record's `fields` (extra={"fields": {...}}), plus the traceback of an exception."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = _json_object(
-            record.created,
-            record.levelname,
-            record.name,
-            record.getMessage(),
-            _request_id.get(),
-            getattr(record, "fields", {}),
-        )
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(line, default=str).decode()
-
-
-def _json_object(
-    created: float,
-    level: str,
-    logger: str,
-    message: str,
-    request_id: str | None,
-    fields: dict[str, object],
-) -> dict[str, object]:
-    line: dict[str, object] = {
-        "time": datetime.fromtimestamp(created, tz=UTC).isoformat(),
-        "level": level,
-        "logger": logger,
-        "message": message,
-    }
-    if request_id is not None:
-        line["request_id"] = request_id
-    line.update(fields)
-    return line
 
 
 def write_request_line(
@@ -139,7 +97,7 @@ def write_request_line(
         formatter = handler.formatter
         if isinstance(formatter, JsonFormatter):
             line = orjson.dumps(
-                _json_object(created, "INFO", log.name, message, request_id, fields()),
+                json_object(created, "INFO", log.name, message, request_id, fields()),
                 default=str,
             ).decode()
         else:
@@ -191,20 +149,3 @@ def _asctime(created: float) -> str:
         _second[0] = whole
         _second[1] = time.strftime(logging.Formatter.default_time_format, time.localtime(whole))
     return logging.Formatter.default_msec_format % (_second[1], int((created - whole) * 1000))
-
-
-def use_log_format(log_format: str) -> None:
-    """Give every handler of the root and uvicorn loggers the chosen format."""
-    # Neither format shows the caller's file and line, the thread or the process, so records
-    # do not collect them (the logging HOWTO's "Optimization"): finding the caller walks the
-    # stack on every line, and a line is written per request.
-    logging._srcfile = None  # noqa: SLF001 - the documented switch
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-    if log_format != "json":
-        return
-    formatter = JsonFormatter()
-    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
-        for handler in logging.getLogger(name).handlers:
-            handler.setFormatter(formatter)

@@ -20,6 +20,7 @@ from domain.account import Account
 from domain.reblog import Reblog
 from domain.status import Status
 from domain.urls import Urls
+from projections.errors import UnknownStatus
 from projections.event_index import OBJECT
 from projections.history import Filters, Recorded, events_at, first_events, recorded_events
 from projections.queries import Queries
@@ -27,10 +28,6 @@ from projections.rebuild import Copy, check_urls, drop_schema
 from projections.schema import LIVE_SCHEMA
 
 ACCOUNT_FIELDS = ("account_id", "follower_id", "followee_id")
-
-
-class UnknownStatus(Exception):
-    """No status (or reblog) with that id was ever recorded."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ import psycopg
 from psycopg import sql
 
 from domain.urls import Urls
+from projections.errors import Busy
 from projections.positions import live_position
 from projections.schema import (
+    BATCH_SIZE,
     EVENT_STORE_LOCK_KEY,
     FEED_APPLICATION,
     FEED_POSITION_CHANNEL,
@@ -54,19 +56,9 @@ SWITCH_WHEN_BEHIND_BY = 2000
 # how many times it tries.
 SWITCH_LOCK_TIMEOUT = "250ms"
 SWITCH_ATTEMPTS = 40
-# Events per transaction of a rebuild or verify: counters changed in a batch are written once per
-# batch (most accounts' every batch), and a status created and counted within one is inserted
-# once. Since no batch is cut short around follows any more, a batch holds all its events' rows:
-# on the 1,000,000-event bench log, 50,000 peaked the process at 320 MB (7,762 events/s), 20,000
-# at 240 MB (7,312 events/s).
-BATCH_SIZE = 20_000
 
 # Called after every batch with (events applied so far, position reached, position aimed at).
 Progress = Callable[[int, int, int], None]
-
-
-class Busy(Exception):
-    """Another rebuild or verify holds the database, or (offline) a worker is running."""
 
 
 @contextlib.contextmanager

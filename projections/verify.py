@@ -16,17 +16,16 @@ import psycopg
 from psycopg import sql
 
 from domain.urls import Urls
+from projections.errors import Busy
 from projections.positions import live_feed_position, live_position
 from projections.rebuild import (
-    BATCH_SIZE,
-    Busy,
     Copy,
     Progress,
     check_urls,
     drop_schema,
     exclusive,
 )
-from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
+from projections.schema import BATCH_SIZE, LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
 
 # How many times (0.1 s apart) verify looks for the home feeds level with the other read models.
 FEEDS_CATCH_UP_CHECKS = 50

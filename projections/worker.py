@@ -26,6 +26,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from domain.urls import Urls
 from projections.batch import Batch
 from projections.datastore import datastore_for
+from projections.errors import UrlsMismatch
 from projections.feed_projector import FeedProjector
 from projections.growth_statistics import GrowthStatistics
 from projections.history import events_after
@@ -51,10 +52,6 @@ LOCK_WAIT = 1.0
 
 FIRST_RETRY_DELAY = 0.1
 MAX_RETRY_DELAY = 5.0
-
-
-class UrlsMismatch(Exception):
-    """The configured public address is not the one the read models were built for."""
 
 
 class ProjectionWorker:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from api.operations.common import CommandError, database
-from commands.accounts import account_id_for_username, issue_token, register_account
-from commands.app import TootlogApplication
 from domain.errors import NotFound
 from domain.registration import PASSWORD_MAX, PASSWORD_MIN
-from projections.rebuild import prepare
-from projections.worker import ProjectionWorker, wait_until_applied, worker_is_running
+
+if TYPE_CHECKING:
+    from commands.app import TootlogApplication
 
 PROMPT = object()  # --password given without a value: ask for it
 DEFAULT_SCOPES = "read write follow"
@@ -77,6 +77,9 @@ def check_password(password: str) -> None:
 
 
 def run_accounts_create(args: argparse.Namespace) -> int:
+    from commands.accounts import register_account
+    from projections.rebuild import prepare
+
     password = ask_password() if args.password is PROMPT else args.password
     if password is not None:
         check_password(password)
@@ -107,6 +110,9 @@ def run_accounts_create(args: argparse.Namespace) -> int:
 
 
 def run_tokens_create(args: argparse.Namespace) -> int:
+    from commands.accounts import account_id_for_username, issue_token
+    from projections.rebuild import prepare
+
     scopes = " ".join(args.scopes.split())
     if not scopes:
         raise CommandError("--scopes names no scope (e.g. --scopes 'read write follow')")
@@ -128,6 +134,8 @@ def run_tokens_create(args: argparse.Namespace) -> int:
 
 
 def with_write_model(url: str, action):  # noqa: ANN001, ANN201
+    from commands.app import TootlogApplication
+
     write_model = TootlogApplication(url, pool_size=1)
     try:
         return action(write_model)
@@ -137,6 +145,8 @@ def with_write_model(url: str, action):  # noqa: ANN001, ANN201
 
 def await_projection(url: str, settings, position: int) -> None:  # noqa: ANN001
     """If a worker is running, return once it has applied `position` (so the API sees it)."""
+    from projections.worker import ProjectionWorker, wait_until_applied, worker_is_running
+
     read_model_url = settings.read_model_url(url)
     if not worker_is_running(read_model_url):
         return

@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from api.operations.common import database, positive
 from api.operations.progress import Progress
-from projections.rebuild import BATCH_SIZE, rebuild_offline, rebuild_online
-from projections.verify import Report, verify
+from projections.schema import BATCH_SIZE
+
+if TYPE_CHECKING:
+    from projections.verify import Report
 
 REBUILD_HELP = """\
 Rebuild every read model from the event log.
@@ -76,6 +79,8 @@ def stop_on_sigterm() -> None:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
+    from projections.rebuild import rebuild_offline, rebuild_online
+
     stop_on_sigterm()
     settings, url, _ = database()
     progress = Progress("rebuild")
@@ -99,6 +104,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from projections.verify import verify
+
     stop_on_sigterm()
     settings, url, _ = database()
     progress = Progress("verify")

@@ -23,7 +23,7 @@ from api.operations.common import CommandError, database, moment, positive
 from domain.account import Account, Username
 from domain.ids import format_datetime, parse_id
 from domain.status import Status
-from projections.as_of import UnknownStatus, status_as_of
+from projections.errors import UnknownStatus
 from projections.history import Filters, Recorded, first_events, recorded_events
 
 # How each aggregate is named: its type as the API would say it, and the event fields that make
@@ -202,6 +202,8 @@ def _print_table(records: Iterator[Recorded], out: TextIO) -> None:
 
 
 def _as_of(url: str, settings, status_id: int, when: datetime, out: TextIO) -> int:  # noqa: ANN001
+    from projections.as_of import status_as_of  # the rendering machinery: for --as-of only
+
     try:
         found = status_as_of(
             url, settings.urls, status_id, when, read_model_url=settings.read_model_url(url)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from api import request_log
-from api.request_log import TEXT_FORMAT, JsonFormatter, write_request_line
+from api.log_format import TEXT_FORMAT, JsonFormatter, current_request_id
+from api.request_log import write_request_line
 
 CREATED = 1_764_950_400.0625  # a fixed moment, with milliseconds
 
@@ -66,11 +67,11 @@ def test_a_json_line_is_what_the_json_formatter_writes(root_handler, monkeypatch
         "duration_ms": 12.346,
         "request_id": "rid-2",
     }
-    token = request_log._request_id.set("rid-2")
+    token = current_request_id.set("rid-2")
     try:
         expected = JsonFormatter().format(record("POST /api/v1/statuses 422 12.3ms rid-2", fields))
     finally:
-        request_log._request_id.reset(token)
+        current_request_id.reset(token)
     assert written(root_handler) == expected + "\n"
     assert json.loads(expected)["request_id"] == "rid-2"
 
