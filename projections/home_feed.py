@@ -121,15 +121,17 @@ UNFOLLOW = (
     " DELETE FROM tootlog_home_feed WHERE account_id = %(follower)s AND author_id = %(followee)s"
 )
 # A deleted status or boost leaves the feeds it is in, its author's and its followers', and
-# the statuses a merge may bring in, with the boosts of it (they were deleted with it).
+# the statuses a merge may bring in, with the boosts of it (they were deleted with it). Its
+# author is read once, from its row.
 REMOVE = (
-    "WITH gone AS (DELETE FROM tootlog_feed_statuses f WHERE (f.author_id = ("
-    " SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s)"
-    " AND f.status_id = %(status)s) OR (f.shown_id = %(status)s AND f.status_id <> f.shown_id))"
+    "WITH author AS (SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s),"
+    " gone AS (DELETE FROM tootlog_feed_statuses f"
+    " WHERE (f.author_id = (SELECT account_id FROM author) AND f.status_id = %(status)s)"
+    " OR (f.shown_id = %(status)s AND f.status_id <> f.shown_id))"
     " DELETE FROM tootlog_home_feed WHERE status_id = %(status)s AND account_id IN ("
-    " SELECT s.account_id FROM tootlog_statuses s WHERE s.id = %(status)s UNION ALL"
-    " SELECT f.follower_id FROM tootlog_statuses s"
-    " JOIN tootlog_feed_follows f ON f.followee_id = s.account_id WHERE s.id = %(status)s)"
+    " SELECT account_id FROM author UNION ALL"
+    " SELECT f.follower_id FROM author a"
+    " JOIN tootlog_feed_follows f ON f.followee_id = a.account_id)"
 )
 # The visibilities a follow's merge brings in.
 MERGED_VISIBILITIES = frozenset(("public", "unlisted", "private"))
