@@ -1,5 +1,7 @@
 """The log as a product, measured: rebuild throughput beside the raw read speed of the same log,
-peak memory of the rebuild, and `tootlog replay --status/--account` on that log.
+peak memory of the rebuild, and `tootlog replay --status/--account` on that log; and, as a floor
+under the rebuild, how long PostgreSQL takes merely to store the rows it ended with
+(bench/write_floor.py).
 
 The log (1,000,000 events by default, bench/eventlog.py) lives in a database of its own,
 `tootlog_bench_log_<events>`, kept between runs: writing it takes a minute or two, and it is the
@@ -23,7 +25,7 @@ import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from bench import eventlog, postgres
+from bench import eventlog, postgres, write_floor
 from domain.codec import make_mapper
 from projections.datastore import datastore_for
 from projections.schema import EVENTS_TABLE
@@ -50,6 +52,7 @@ class LogFigures:
     replay_status_events: int
     replay_account_s: float
     replay_account_events: int
+    floor: write_floor.WriteFloor
 
     @property
     def raw_ratio(self) -> float:
@@ -197,6 +200,8 @@ def measure(server: str, events: int) -> LogFigures:
         raise RuntimeError(result.stderr)
     rate = float(re.search(r"\(([\d,]+) events/s\)", result.stdout).group(1).replace(",", ""))
     seconds = float(re.search(r" in ([\d.]+) s ", result.stdout).group(1))
+    _progress("storing the rebuilt rows again by COPY, with nothing computed (the floor)")
+    floor = write_floor.measure(url)
     _progress("replaying one busy status and one busy account")
     status, status_s, _ = _run(env, "replay", "--status", str(busy_status))
     account, account_s, _ = _run(env, "replay", "--account", str(busy_account))
@@ -212,6 +217,7 @@ def measure(server: str, events: int) -> LogFigures:
         replay_status_events=len(status.stdout.splitlines()),
         replay_account_s=account_s,
         replay_account_events=len(account.stdout.splitlines()),
+        floor=floor,
     )
 
 
@@ -235,6 +241,15 @@ def render(figures: LogFigures) -> str:
         f"   target <= {TARGET_RSS_MB}: {verdict(f.rebuild_peak_rss_mb <= TARGET_RSS_MB)}",
         "  rebuild PostgreSQL CPU "
         + ("n/a" if f.rebuild_pg_cpu_s is None else f"{f.rebuild_pg_cpu_s:.1f} s"),
+        f"  storing its rows    {f.floor.rows:>10,} rows, {f.floor.megabytes:,.0f} MB"
+        " by binary COPY, one connection, nothing computed:",
+        f"    in event order    {f.floor.event_order_s:>10.1f} s (at most"
+        f" {f.events / f.floor.event_order_s:,.0f} events/s; the rebuild took"
+        f" {f.rebuild_seconds / f.floor.event_order_s:.1f}x that)",
+        f"    in key order      {f.floor.key_order_s:>10.1f} s, indexes after (at most"
+        f" {f.events / f.floor.key_order_s:,.0f} events/s)",
+        "    slowest tables    "
+        + ", ".join(f"{table} {seconds:.1f} s" for table, seconds in f.floor.slowest),
         f"  replay --status     {f.replay_status_s:>10.2f} s, {f.replay_status_events:,} events"
         f"   target < {TARGET_REPLAY_SECONDS} s: {status_ok}",
         f"  replay --account    {f.replay_account_s:>10.2f} s, {f.replay_account_events:,} events"
