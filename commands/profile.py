@@ -11,6 +11,7 @@ from commands.images import process_profile_image
 from commands.media import remove_files
 from commands.statuses import resolve_mention
 from commands.storage import MediaStorage, new_keys
+from domain import entities
 from domain import text as texts
 from domain.account import Account
 from domain.errors import NotFound, ValidationFailed
@@ -137,7 +138,7 @@ def _profile_after(
 def _note_html(note: str, urls: Urls, app: TootlogApplication) -> str:
     """The note as Mastodon shows it: links, hashtags and mentions of local accounts."""
     mentioned = {}
-    for acct in texts.mention_names(note):
+    for acct in entities.mention_names(note):
         account = resolve_mention(app, urls, acct)
         if account is not None:
             mentioned[acct.lower()] = urls.profile(account.username)

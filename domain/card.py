@@ -21,7 +21,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import text as texts
+from domain import entities
 from domain.ids import derived_uuid, snowflake_time
 from domain.status import Status
 from domain.upcasting import added_fields
@@ -100,7 +100,7 @@ def card_link(text: str, media_ids: list[int], local_domain: str) -> str | None:
     entities of their own, never links."""
     if media_ids or "://" not in text:
         return None
-    for entity in texts.extract_entities(text):
+    for entity in entities.extract_entities(text):
         if entity.kind != "url":
             continue
         url = entity.value

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from domain.entities import normalize_tag
 from domain.ids import parse_id
-from domain.text import normalize_tag
 from domain.urls import Urls
 
 # Mastodon's Account::USERNAME_RE, and a domain as MENTION_RE has it (plus a port: a tootlog

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import entities
 from domain import text as texts
 from domain.errors import RecordNotFound, ValidationFailed
 from domain.ids import derived_uuid
@@ -302,7 +303,7 @@ def compose(
         if parent
         else None,
         "mentions": mentions,
-        "tags": texts.tag_names(text),
+        "tags": entities.tag_names(text),
         "media_ids": list(draft.media_ids),
         "application": application,
         "poll": None
@@ -329,11 +330,11 @@ def _rendered(
 ) -> tuple[str, str, list[dict]]:
     """The text with its local mentions normalized, its HTML, and the accounts it mentions."""
     mentioned: dict[str, Mentioned] = {}
-    for acct in texts.mention_names(text):
+    for acct in entities.mention_names(text):
         account = resolve_mention(acct)
         if account is not None:
             mentioned[acct] = account
-    text = texts.normalize_mentions(
+    text = entities.normalize_mentions(
         text, lambda acct: mentioned[acct].username if acct in mentioned else None
     )
     unique_mentions = list({m.account_id: m for m in mentioned.values()}.values())
@@ -390,6 +391,6 @@ def revise(
         "sensitive": sensitive,
         "language": language,
         "mentions": mentions,
-        "tags": texts.tag_names(text),
+        "tags": entities.tag_names(text),
         "media_ids": list(media_ids),
     }

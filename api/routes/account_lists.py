@@ -14,10 +14,10 @@ from api.params import read_params
 from api.responses import cacheable_for, json_text
 from api.routes.statuses import ACCOUNTS_PAGE
 from api.services import services
+from domain.entities import is_tag_name, normalize_tag
 from domain.errors import RecordNotFound
 from domain.ids import parse_id
 from domain.scopes import READ_ACCOUNTS
-from domain.text import is_tag_name, normalize_tag
 from projections.account_lists import FOLLOWERS, FOLLOWING
 
 MAX_ACCOUNTS = 40  # Mastodon's DEFAULT_ACCOUNTS_LIMIT for GET /api/v1/accounts?id[]

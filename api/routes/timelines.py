@@ -13,8 +13,8 @@ from api.params import Params, read_params
 from api.responses import cacheable_for
 from api.routes.accounts import STATUSES_PAGE
 from api.services import services
+from domain.entities import normalize_tag
 from domain.scopes import READ_FAVOURITES, READ_STATUSES
-from domain.text import normalize_tag
 from projections.pages import Page
 from projections.timelines import TagQuery
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from domain.entities import normalize_tag
 from domain.scopes import allows
-from domain.text import normalize_tag
 
 # Mastodon's PUBLIC_CHANNELS: no scope needed (a valid user token still is).
 PUBLIC = frozenset(

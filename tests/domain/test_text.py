@@ -8,16 +8,15 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.text import (
+from domain.entities import (
     Entity,
     _urls,
     extract_entities,
     mention_names,
     normalize_mentions,
-    render_html,
-    status_length,
     tag_names,
 )
+from domain.text import render_html, status_length
 
 TAGS = "https://example.com/tags"
 BOB = {"bob": "https://example.com/@bob"}
