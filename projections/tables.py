@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
@@ -119,10 +120,19 @@ class ReadModelTables(PostgresTrackingRecorder):
             )
 
     def create_read_indexes(self) -> None:
-        """Create the indexes only reads use (after building a copy of the read models)."""
+        """Create the indexes only reads use (after building a copy of the read models), on two
+        connections at once: PostgreSQL builds a GIN index (the text searches) in one process,
+        so the B-trees go beside them instead of after them."""
+        searches = [statement for _, statement in READ_INDEXES if " USING gin " in statement]
+        others = [statement for _, statement in READ_INDEXES if " USING gin " not in statement]
+        with ThreadPoolExecutor(2, thread_name_prefix="read-indexes") as threads:
+            for built in [threads.submit(self._create, group) for group in (searches, others)]:
+                built.result()
+
+    def _create(self, statements: list[str]) -> None:
         with self.datastore.get_connection() as conn:
             conn.execute("SET maintenance_work_mem = '256MB'")
-            for _, statement in READ_INDEXES:
+            for statement in statements:
                 conn.execute(statement)
 
     def analyze(self, tables: Iterable[str] = SEARCHED_BY_BATCHES) -> None:
