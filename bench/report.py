@@ -92,6 +92,8 @@ def render(run: Run) -> str:
         f"tootlog RSS: peak {peak:.1f} MB, {run.tootlog_memory.rss_mb:.1f} MB at the end "
         f"(target <= {RSS_TARGET_MB:.0f} MB: {_verdict(peak <= RSS_TARGET_MB)}); "
         f"baseline peak {run.baseline_memory.peak_mb:.1f} MB",
+        f"tootlog PSS at the end {run.tootlog_memory.pss_mb:.1f} MB (shared pages counted once"
+        f" across its processes; baseline {run.baseline_memory.pss_mb:.1f} MB)",
     ]
     if run.storage is not None:
         lines += ["", run.storage.render()]

@@ -26,6 +26,10 @@ class Memory:
 
     rss_mb: float
     peak_mb: float
+    # Proportional set size now, summed the same way: each page shared between processes (the
+    # interpreter's and the libraries' code, mapped by every process) counted once in all,
+    # divided among them, where the RSS sum counts it once per process.
+    pss_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,9 @@ class Server:
         return [self.process.pid, *_children(self.process.pid)]
 
     def memory(self) -> Memory:
-        """Read VmRSS and VmHWM from /proc, for the server and its children."""
+        """Read VmRSS and VmHWM (and the PSS) from /proc, for the server and its children."""
         fields = {"VmRSS": 0.0, "VmHWM": 0.0}
+        pss = 0.0
         for pid in self.pids():
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
@@ -57,11 +62,24 @@ class Server:
                 key, _, value = line.partition(":")
                 if key in fields:
                     fields[key] += int(value.split()[0]) / 1024  # kB -> MB
-        return Memory(rss_mb=fields["VmRSS"], peak_mb=fields["VmHWM"])
+            pss += _pss_mb(pid)
+        return Memory(rss_mb=fields["VmRSS"], peak_mb=fields["VmHWM"], pss_mb=pss)
 
     def log_tail(self, lines: int = 20) -> str:
         """The end of what the server printed, for error messages."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _pss_mb(pid: int) -> float:
+    """The process's proportional set size in MB (0 when it just ended)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _children(pid: int) -> list[int]:
