@@ -23,7 +23,7 @@ from psycopg import sql
 from projections.datastore import datastore_for
 from projections.rebuild import drop_schema
 from projections.schema import LIVE_SCHEMA, READ_MODEL_TABLES
-from projections.tables import ReadModelTables
+from projections.tables import ReadModelTables, primary_key
 
 FLOOR_SCHEMA = "tootlog_write_floor"
 CHUNK = 1 << 20
@@ -161,14 +161,4 @@ def _stored_columns(conn: psycopg.Connection, table: str) -> list[str]:
 
 def _key(conn: psycopg.Connection, table: str) -> list[str]:
     """The live table's primary key columns, quoted (none when it has no primary key)."""
-    return [
-        sql.Identifier(name).as_string(conn)
-        for (name,) in conn.execute(
-            "SELECT a.attname FROM pg_index i"
-            " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true"
-            " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-            " WHERE i.indrelid = to_regclass(%s) AND i.indisprimary"
-            " AND k.n <= i.indnkeyatts ORDER BY k.n",
-            (f"{LIVE_SCHEMA}.{table}",),
-        )
-    ]
+    return [sql.Identifier(name).as_string(conn) for name in primary_key(conn, table)]

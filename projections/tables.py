@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 
 from projections.read_indexes import READ_INDEXES
 from projections.schema import (
@@ -37,6 +37,20 @@ SEARCHED_BY_BATCHES = (
     "tootlog_follows",
     "tootlog_favourites",
 )
+
+
+def primary_key(conn: Connection, table: str, schema: str = LIVE_SCHEMA) -> tuple[str, ...]:
+    """A read model's primary key columns in the key's order, without the columns its index only
+    carries (INCLUDE): those are values of the row, not what names it. () when it has none."""
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_index i"
+        " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true"
+        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+        " WHERE i.indrelid = to_regclass(%s) AND i.indisprimary AND k.n <= i.indnkeyatts"
+        " ORDER BY k.n",
+        (f'"{schema}".{table}',),
+    ).fetchall()
+    return tuple(row[0] for row in rows)
 
 
 class ReadModelTables(PostgresTrackingRecorder):

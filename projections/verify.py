@@ -26,6 +26,7 @@ from projections.rebuild import (
     exclusive,
 )
 from projections.schema import BATCH_SIZE, LIVE_SCHEMA, READ_MODEL_TABLES, SWITCH_LOCK_KEY
+from projections.tables import primary_key
 
 # How many times (0.1 s apart) verify looks for the home feeds level with the other read models.
 FEEDS_CATCH_UP_CHECKS = 50
@@ -135,13 +136,7 @@ def _same_position(
 def _key_columns(conn: psycopg.Connection, table: str) -> tuple[str, ...]:
     if table in SURROGATES:
         return SURROGATES[table][1]
-    rows = conn.execute(
-        "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
-        " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
-        " WHERE i.indrelid = %s::regclass AND i.indisprimary ORDER BY a.attnum",
-        (f"{LIVE_SCHEMA}.{table}",),
-    ).fetchall()
-    return tuple(row[0] for row in rows)
+    return primary_key(conn, table)
 
 
 def _compare(

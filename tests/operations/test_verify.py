@@ -54,6 +54,26 @@ def test_a_corrupted_counter_a_missing_row_and_an_extra_row_are_named(served: Se
     assert summary["tootlog_accounts"].endswith("equal")
 
 
+def test_a_value_the_primary_key_only_carries_is_named_as_a_column(served: Served) -> None:
+    """A home feed row's shown id rides in its primary key's index (INCLUDE) but is not part of
+    the key: a wrong one is that row's column differing, not one row missing and another extra."""
+    with psycopg.connect(served.url, autocommit=True) as conn:
+        account, status, shown = conn.execute(
+            "UPDATE tootlog_home_feed SET shown_id = shown_id + 1"
+            " WHERE (account_id, status_id) = (SELECT account_id, status_id FROM tootlog_home_feed"
+            " ORDER BY account_id, status_id LIMIT 1) RETURNING account_id, status_id, shown_id"
+        ).fetchone()
+    result = tootlog(served.url, "verify")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"- tootlog_home_feed  account_id={account}, status_id={status}  shown_id"
+        f"  live={shown}  replayed={shown - 1}" in result.stdout
+    )
+    assert "(row)" not in result.stdout
+    summary = {l.split()[0]: l for l in result.stdout.splitlines() if l.startswith("  tootlog_")}
+    assert summary["tootlog_home_feed"].endswith("1 differ")
+
+
 def test_verify_while_the_server_is_writing(served: Served) -> None:
     user = served.directory.user()
     stop = threading.Event()
