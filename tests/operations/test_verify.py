@@ -70,7 +70,8 @@ def test_a_value_the_primary_key_only_carries_is_named_as_a_column(served: Serve
         f"  live={shown}  replayed={shown - 1}" in result.stdout
     )
     assert "(row)" not in result.stdout
-    summary = {l.split()[0]: l for l in result.stdout.splitlines() if l.startswith("  tootlog_")}
+    lines = result.stdout.splitlines()
+    summary = {line.split()[0]: line for line in lines if line.startswith("  tootlog_")}
     assert summary["tootlog_home_feed"].endswith("1 differ")
 
 
