@@ -42,7 +42,7 @@ LIVE_SCHEMA = "public"
 # The shape of the read-model tables. When it changes, bump it: a database whose read models an
 # older tootlog built has them dropped and rebuilt from the event store on the next start. 1 was
 # every schema before the version was recorded.
-READ_MODEL_VERSION = 14
+READ_MODEL_VERSION = 15
 VERSION_TABLE = "tootlog_read_model_version"
 
 READ_MODEL_TABLES = (
@@ -373,9 +373,12 @@ DDL = [
         PRIMARY KEY (account_id, id)
     )
     """,
-    # A deleted status's notifications, an unfavourite's or an unreblog's go by status.
+    # A deleted status's notifications go by status; an unfavourite's or an unreblog's by status
+    # and actor: a status with many favourites has as many notifications, and finding the one
+    # undone among them by status alone grew with them (an unfavourite of the bench log's
+    # busiest status read its 17,000 rows; 21 of a rebuild's 240 s on 3 million events).
     "CREATE INDEX IF NOT EXISTS tootlog_notifications_status ON tootlog_notifications"
-    " (status_id) WHERE status_id IS NOT NULL",
+    " (status_id, from_account_id) WHERE status_id IS NOT NULL",
     # A new favourite, reblog or follow finds its group; the grouped list reads each group.
     "CREATE INDEX IF NOT EXISTS tootlog_notifications_group ON tootlog_notifications"
     " (account_id, group_prefix, bucket, id DESC) WHERE group_prefix IS NOT NULL",
