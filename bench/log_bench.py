@@ -53,10 +53,38 @@ class LogFigures:
     replay_account_s: float
     replay_account_events: int
     floor: write_floor.WriteFloor
+    # events/s over each quarter of the log, from the rebuild's progress lines (the cost per
+    # event along the log: the generated social graph grows as it goes)
+    rebuild_quarters: list[float]
 
     @property
     def raw_ratio(self) -> float:
         return self.rebuild_per_s / self.raw_read_per_s
+
+
+# `tootlog rebuild`'s plain progress line (api/operations/progress.py), printed every 2 s.
+PROGRESS_LINE = re.compile(r"position ([\d,]+) of ([\d,]+) .*?, ([\d,]+) events, ([\d,]+) events/s")
+
+
+def quarter_rates(progress: str) -> list[float]:
+    """Events/s over each quarter of the log, from a rebuild's plain progress lines: each line
+    gives the events applied so far and their mean rate, hence the time since the start; a
+    quarter's rate is the events between the lines nearest its ends over the time between
+    them. Fewer than four when the lines do not reach every quarter."""
+    points = [(0, 0, 0.0)]  # (position, events, seconds)
+    target = 0
+    for match in PROGRESS_LINE.finditer(progress):
+        position, target, events, rate = (int(g.replace(",", "")) for g in match.groups())
+        if rate:
+            points.append((position, events, events / rate))
+    rates = []
+    for quarter in range(1, 5):
+        end = min(points, key=lambda p: abs(p[0] - target * quarter / 4))
+        start = min(points, key=lambda p: abs(p[0] - target * (quarter - 1) / 4))
+        if end[2] <= start[2]:
+            break
+        rates.append((end[1] - start[1]) / (end[2] - start[2]))
+    return rates
 
 
 def _progress(message: str) -> None:
@@ -218,6 +246,7 @@ def measure(server: str, events: int) -> LogFigures:
         replay_account_s=account_s,
         replay_account_events=len(account.stdout.splitlines()),
         floor=floor,
+        rebuild_quarters=quarter_rates(result.stderr),
     )
 
 
@@ -239,6 +268,9 @@ def render(figures: LogFigures) -> str:
         f"   target >= {TARGET_RAW_RATIO}x: {verdict(f.raw_ratio >= TARGET_RAW_RATIO)}",
         f"  rebuild peak RSS    {f.rebuild_peak_rss_mb:>10.0f} MB"
         f"   target <= {TARGET_RSS_MB}: {verdict(f.rebuild_peak_rss_mb <= TARGET_RSS_MB)}",
+        "  rebuild by quarter  "
+        + " / ".join(f"{rate:,.0f}" for rate in f.rebuild_quarters)
+        + " events/s (the log's social graph grows along it)",
         "  rebuild PostgreSQL CPU "
         + ("n/a" if f.rebuild_pg_cpu_s is None else f"{f.rebuild_pg_cpu_s:.1f} s"),
         f"  storing its rows    {f.floor.rows:>10,} rows, {f.floor.megabytes:,.0f} MB"
