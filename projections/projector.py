@@ -40,12 +40,16 @@ from projections.markers import MarkerReadModel
 from projections.notification_events import NotificationEvents
 from projections.polls import PollReadModel
 from projections.readmodel import ReadModel
+from projections.remembered import Remembered
 from projections.scheduled import ScheduledReadModel
 from projections.status_edits import StatusEditsReadModel
 from projections.status_facts import Facts, StatusFacts
 from projections.writes import Writes
 
 COUNTED_REPLY_VISIBILITIES = ("public", "unlisted")
+# Authors' usernames remembered (about 150 bytes each): a server with more accounts posting
+# reads the username of one it has forgotten once more (projections/remembered.py).
+USERNAMES_REMEMBERED = 100_000
 
 
 class Projector:
@@ -64,8 +68,8 @@ class Projector:
         self.polls = PollReadModel()
         self.scheduled = ScheduledReadModel()
         self.notifications = NotificationEvents()
-        # Usernames never change, so caching them is safe across batches.
-        self._usernames: dict[int, str] = {}
+        # Usernames never change, so remembering them is safe across batches.
+        self._usernames: Remembered[int, str] = Remembered(USERNAMES_REMEMBERED)
         # Index entries an event does not name itself, added by its handler: (kind, subject).
         self._also_concerns: list[tuple[int, int]] = []
         self.facts = StatusFacts()
@@ -113,7 +117,7 @@ class Projector:
         self.view.index_events(curs, kinds, ids, positions)
 
     def _account_registered(self, curs: Writes, event: Account.Registered) -> None:
-        self._usernames[event.account_id] = event.username
+        self._usernames.put(event.account_id, event.username)
         self.view.insert_account(
             curs,
             event.account_id,
@@ -380,9 +384,11 @@ class Projector:
         self.scheduled.remove(curs, event.entry_id)  # also Published and Dropped
 
     def _username(self, curs: Writes, account_id: int) -> str:
-        if account_id not in self._usernames:
-            self._usernames[account_id] = self.view.username_of(curs, account_id)
-        return self._usernames[account_id]
+        username = self._usernames.get(account_id)
+        if username is None:
+            username = self.view.username_of(curs, account_id)
+            self._usernames.put(account_id, username)
+        return username
 
     _handlers = {
         Account.Registered: _account_registered,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from projections.remembered import Remembered
+
 REMEMBERED = 200_000  # statuses; about 150 bytes each
 
 
@@ -28,24 +30,13 @@ class Facts:
 
 class StatusFacts:
     def __init__(self, remembered: int = REMEMBERED) -> None:
-        self.remembered = remembered
-        self._facts: dict[int, Facts] = {}
+        self._facts: Remembered[int, Facts] = Remembered(remembered)
 
     def add(self, status_id: int, facts: Facts) -> None:
-        if len(self._facts) >= self.remembered:
-            # Forget the half least recently used (a dict keeps insertion order, and a status
-            # is put back at the end whenever its facts are used).
-            for old in list(self._facts)[: self.remembered // 2]:
-                del self._facts[old]
-        self._facts[status_id] = facts
+        self._facts.put(status_id, facts)
 
     def get(self, status_id: int | None) -> Facts | None:
-        if status_id is None:
-            return None
-        facts = self._facts.pop(status_id, None)
-        if facts is not None:
-            self._facts[status_id] = facts  # used: the last to be forgotten
-        return facts
+        return None if status_id is None else self._facts.get(status_id)
 
     def depth_below(self, parent_id: int | None) -> int | None:
         """The depth of a new status under `parent_id` (0 for none), or None if not known."""
