@@ -11,6 +11,7 @@ same log every time (a fixed seed). Each run rebuilds its read models from scrat
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import subprocess
@@ -77,10 +78,9 @@ def quarter_rates(progress: str) -> list[float]:
         position, target, events, rate = (int(g.replace(",", "")) for g in match.groups())
         if rate:
             points.append((position, events, events / rate))
+    bounds = [min(points, key=lambda p: abs(p[0] - target * q / 4)) for q in range(5)]
     rates = []
-    for quarter in range(1, 5):
-        end = min(points, key=lambda p: abs(p[0] - target * quarter / 4))
-        start = min(points, key=lambda p: abs(p[0] - target * (quarter - 1) / 4))
+    for start, end in itertools.pairwise(bounds):
         if end[2] <= start[2]:
             break
         rates.append((end[1] - start[1]) / (end[2] - start[2]))
