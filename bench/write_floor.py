@@ -121,9 +121,9 @@ def _load_all(
         source = sql.SQL("SELECT {} FROM {}.{}").format(
             columns, sql.Identifier(LIVE_SCHEMA), sql.Identifier(table)
         )
-        order = _key(conn, table) if key_order else []
+        order = primary_key(conn, table) if key_order else ()
         if order:
-            source += sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(map(sql.SQL, order)))
+            source += sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(map(sql.Identifier, order)))
         data = bytearray()
         with conn.cursor() as cur:
             with cur.copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(source)) as copy:
@@ -157,8 +157,3 @@ def _stored_columns(conn: psycopg.Connection, table: str) -> list[str]:
             (f"{LIVE_SCHEMA}.{table}",),
         )
     ]
-
-
-def _key(conn: psycopg.Connection, table: str) -> list[str]:
-    """The live table's primary key columns, quoted (none when it has no primary key)."""
-    return [sql.Identifier(name).as_string(conn) for name in primary_key(conn, table)]
